@@ -1,0 +1,11 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 APP_ENV=production
+WORKDIR /app
+COPY pyproject.toml README.md alembic.ini ./
+COPY pifai ./pifai
+COPY migrations ./migrations
+RUN pip install --no-cache-dir -e . && useradd --create-home pifai
+USER pifai
+EXPOSE 8000
+HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
+CMD ["uvicorn", "pifai.main:app", "--host", "0.0.0.0", "--port", "8000"]

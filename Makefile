@@ -1,0 +1,35 @@
+# Two commands: `make demo` runs the service on the embedded default, `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint types unit install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/pifai serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check pifai tests bench migrations
+	$(BIN)/ruff format --check pifai tests bench migrations
+
+types: $(STAMP)
+	$(BIN)/mypy --strict pifai
+
+# pytest exits 5 when it ran no test: that is a failure, not a pass.
+test: lint types
+	$(BIN)/pytest -q; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest ran no test: failing" >&2; exit 1; fi; exit $$status
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

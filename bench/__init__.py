@@ -1,0 +1,1 @@
+"""Benchmarks: each prints a ratio against a baseline run beside it."""

@@ -1,0 +1,140 @@
+"""The one settings object. Read once via :func:`get_settings`."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import structlog
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = structlog.get_logger(__name__)
+
+SECRET_FIELDS = ("secret_key", "file_encryption_key", "field_encryption_key")
+
+
+class AppEnv(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class ConfigError(RuntimeError):
+    """Settings that cannot be used; the message says which and how to fix it."""
+
+
+def _new_secret(name: str) -> str:
+    if name == "field_encryption_key":
+        # Fernet wants 32 url-safe base64 bytes.
+        return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    if name == "file_encryption_key":
+        # AES-256-GCM key, base64.
+        return base64.b64encode(secrets.token_bytes(32)).decode()
+    return secrets.token_urlsafe(48)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    app_env: AppEnv = AppEnv.development
+    data_dir: Path = Path("./.pifai")
+
+    # Unset means "start the embedded server under data_dir".
+    database_url: str | None = None
+    # Optional explicit URL for the non-superuser application role; derived from
+    # database_url (same server, role `app_db_role`) when unset.
+    app_database_url: str | None = None
+    app_db_role: str = "pifai_app"
+    app_db_password: SecretStr | None = None
+    db_pool_size: int = 10
+    redis_url: str | None = None
+
+    secret_key: SecretStr | None = None
+    file_encryption_key: SecretStr | None = None
+    field_encryption_key: SecretStr | None = None
+
+    log_level: str = "INFO"
+    log_json: bool | None = None  # default: JSON in production only
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "PIF AI <no-reply@pifai.local>"
+
+    rag_api_base: str | None = None
+    rag_api_key: SecretStr | None = None
+    rag_tenant_id: str | None = None
+    rag_timeout_seconds: float = 10.0
+    rag_kb_name_prefix: str = "pifai"
+
+    anthropic_api_key: SecretStr | None = None
+    llm_model: str = "claude-sonnet-4-5"
+    llm_timeout_seconds: float = 60.0
+
+    inline_migrations_enabled: bool = Field(default=True)
+
+    @model_validator(mode="after")
+    def _fill_secrets(self) -> Settings:
+        missing = [name for name in SECRET_FIELDS if getattr(self, name) is None]
+        if not missing:
+            return self
+        if self.app_env is AppEnv.production:
+            names = ", ".join(n.upper() for n in missing)
+            raise ConfigError(
+                f"APP_ENV=production but {names} not set. Set them in the environment "
+                "(generate with: python -c 'import secrets; print(secrets.token_urlsafe(48))'; "
+                "FIELD_ENCRYPTION_KEY must be a Fernet key)."
+            )
+        stored = _load_or_create_secrets(self.data_dir, missing)
+        for name in missing:
+            setattr(self, name, SecretStr(stored[name]))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env is AppEnv.production
+
+    @property
+    def json_logs(self) -> bool:
+        return self.is_production if self.log_json is None else self.log_json
+
+
+def _load_or_create_secrets(data_dir: Path, names: list[str]) -> dict[str, str]:
+    """Development secrets persist under data_dir so tokens and files survive restarts."""
+    path = data_dir / "secrets.json"
+    stored: dict[str, Any] = {}
+    if path.exists():
+        stored = json.loads(path.read_text())
+    created = [n for n in names if n not in stored]
+    if created:
+        for name in created:
+            stored[name] = _new_secret(name)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stored, indent=2))
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+        log.warning(
+            "generated development secrets",
+            secrets=[n.upper() for n in created],
+            path=str(path),
+            hint="set them in the environment for production",
+        )
+    return {n: str(stored[n]) for n in names}
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

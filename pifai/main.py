@@ -1,0 +1,63 @@
+"""FastAPI application and its lifespan (migrate, connect, dispose)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from pifai import __version__
+from pifai.api import health
+from pifai.api.v1 import api_router
+from pifai.core.config import Settings, get_settings
+from pifai.core.errors import install_error_handlers
+from pifai.core.logging import configure_logging
+from pifai.core.observability import RequestContextMiddleware
+from pifai.core.runtime import Runtime, start_runtime
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app. With a ready ``runtime`` (tests), the lifespan starts nothing."""
+    settings = settings or (runtime.settings if runtime else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            app.state.runtime = runtime
+            yield
+            return
+        started = await start_runtime(settings)
+        app.state.runtime = started
+        try:
+            yield
+        finally:
+            await started.close()
+
+    app = FastAPI(
+        title="PIF AI",
+        version=__version__,
+        description="Taiwan cosmetic Product Information File backend.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    app.include_router(api_router)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `uvicorn pifai.main:app` without building an app (and reading settings) on import.
+    if name != "app":
+        raise AttributeError(name)
+    settings = get_settings()
+    configure_logging(json=settings.json_logs, level=settings.log_level)
+    application = create_app(settings)
+    globals()["app"] = application
+    return application

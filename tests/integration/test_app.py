@@ -1,0 +1,81 @@
+"""Health, readiness, error shape, request ids and metrics over the ASGI app."""
+
+from __future__ import annotations
+
+import httpx
+from redis.asyncio import Redis
+
+from pifai.core.runtime import Runtime
+from pifai.main import create_app
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_ok_when_both_answer(client: httpx.AsyncClient) -> None:
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"postgres": "ok", "redis": "ok"}
+
+
+async def test_readyz_503_names_redis_when_it_is_down(runtime: Runtime) -> None:
+    closed = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    broken = Runtime(
+        settings=runtime.settings,
+        admin_url=runtime.admin_url,
+        engine=runtime.engine,
+        session_factory=runtime.session_factory,
+        redis=closed,
+    )
+    transport = httpx.ASGITransport(app=create_app(runtime=broken))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        response = await c.get("/readyz")
+    await closed.aclose()
+    assert response.status_code == 503
+    body = response.json()["error"]
+    assert body["code"] == "not_ready"
+    assert "redis" in body["message"]
+    assert "postgres" not in body["message"]
+    assert body["details"]["postgres"] == "ok"
+
+
+async def test_unknown_route_has_the_error_shape(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "not_found"
+    assert "/api/v1/no-such-thing" in error["message"]
+    assert set(error) == {"code", "message", "details"}
+
+
+async def test_wrong_method_has_the_error_shape(client: httpx.AsyncClient) -> None:
+    response = await client.delete("/healthz")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+async def test_request_id_is_echoed_or_generated(client: httpx.AsyncClient) -> None:
+    echoed = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
+    generated = await client.get("/healthz")
+    assert len(generated.headers["x-request-id"]) == 32
+
+
+async def test_metrics_label_routes_by_template(client: httpx.AsyncClient) -> None:
+    await client.get("/healthz")
+    await client.get("/api/v1/nothing/123")
+    text = (await client.get("/metrics")).text
+    assert 'pifai_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+    assert 'route="unmatched"' in text
+    assert "/api/v1/nothing/123" not in text
+
+
+async def test_openapi_is_served_under_api_v1(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/api/v1/openapi.json")).json()
+    assert spec["info"]["title"] == "PIF AI"
+    docs = await client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
