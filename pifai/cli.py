@@ -68,17 +68,7 @@ def db_upgrade() -> None:
 
     settings = _settings()
     with _admin_database_url(settings) as url:
-        result = asyncio.run(
-            migrate(
-                url,
-                app_role=settings.app_db_role,
-                app_password=(
-                    settings.app_db_password.get_secret_value()
-                    if settings.app_db_password
-                    else None
-                ),
-            )
-        )
+        result = asyncio.run(migrate(url, roles=settings.db_roles()))
     typer.echo(
         f"schema up to date (inline: {result.applied} applied, {result.already} already "
         f"present, {result.skipped} recorded earlier)"
@@ -99,6 +89,68 @@ def db_check() -> None:
             typer.echo(f"  {diff}")
         raise typer.Exit(1)
     typer.echo("no drift: the database matches the models")
+
+
+admin_app = typer.Typer(help="Platform administration.", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit log.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+app.add_typer(audit_app, name="audit")
+
+
+@admin_app.command("create-superadmin")
+def create_superadmin(
+    email: str = typer.Option(..., prompt=True, help="Login e-mail of the super admin."),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="Password."
+    ),
+) -> None:
+    """Create a platform super admin (CLI only; never a promoted tenant user)."""
+    from pifai.core.database import create_engine, create_session_factory
+    from pifai.core.errors import AppError
+    from pifai.services.admin import create_super_admin
+
+    settings = _settings()
+
+    async def run(url: str) -> str:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with create_session_factory(engine)() as session, session.begin():
+                admin = await create_super_admin(session, settings, email=email, password=password)
+                return str(admin.id)
+        finally:
+            await engine.dispose()
+
+    with _admin_database_url(settings) as url:
+        try:
+            admin_id = asyncio.run(run(url))
+        except AppError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+    typer.echo(f"super admin {email} created ({admin_id})")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the audit hash chain; exit 1 and name the first broken link if any."""
+    from pifai.core.database import create_engine
+    from pifai.services.audit import verify_chain
+
+    settings = _settings()
+
+    async def run(url: str) -> tuple[int, int | None, str | None]:
+        engine = create_engine(url, pool_size=1)
+        try:
+            report = await verify_chain(engine)
+            return report.rows, report.first_broken_id, report.reason
+        finally:
+            await engine.dispose()
+
+    with _admin_database_url(settings) as url:
+        rows, broken, reason = asyncio.run(run(url))
+    if broken is not None:
+        typer.echo(f"audit chain BROKEN at row id {broken}: {reason} ({rows} rows read)")
+        raise typer.Exit(1)
+    typer.echo(f"audit chain intact: {rows} rows verified")
 
 
 if __name__ == "__main__":

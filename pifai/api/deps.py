@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from redis.asyncio import Redis
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
+from pifai.core.errors import AppError, Forbidden, Unauthorized
 from pifai.core.runtime import Runtime
+from pifai.core.security import TokenError, decode_access_token
+from pifai.core.tenancy import scope_session
+from pifai.models.auth import SuperAdmin
+from pifai.models.user import User
+from pifai.services.audit import RequestMeta
+from pifai.services.auth import get_user_for_org, verify_totp_for_user
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -35,11 +44,129 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
         try:
             yield session
             await session.commit()
+        except AppError as exc:
+            if exc.keeps_changes:
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
         except BaseException:
             await session.rollback()
             raise
 
 
+def get_request_meta(request: Request) -> RequestMeta:
+    return RequestMeta(
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+MetaDep = Annotated[RequestMeta, Depends(get_request_meta)]
+
+_bearer = HTTPBearer(auto_error=False)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized(
+            "Authentication required: send 'Authorization: Bearer <access token>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return credentials.credentials
+
+
+async def get_current_user(
+    credentials: BearerDep, session: SessionDep, settings: SettingsDep
+) -> User:
+    """The token's user, loaded through RLS; the request session is now org-scoped."""
+    try:
+        claims = decode_access_token(settings, _token(credentials), token_type="access")
+    except TokenError as exc:
+        raise Unauthorized(
+            f"Invalid access token: {exc}.", headers={"WWW-Authenticate": "Bearer"}
+        ) from exc
+    if claims.org_id is None:
+        raise Unauthorized("Invalid access token.")
+    await scope_session(session, claims.org_id)
+    user = await get_user_for_org(session, claims.subject, claims.org_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("This account no longer exists or is deactivated.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_org_session(user: CurrentUser, session: SessionDep) -> AsyncSession:
+    """The request session, scoped to the current user's organisation (RLS)."""
+    return session
+
+
+OrgSession = Annotated[AsyncSession, Depends(get_org_session)]
+
+
+def require_role(*roles: str) -> Callable[[User], Awaitable[User]]:
+    async def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise Forbidden(
+                f"This action needs one of the roles: {', '.join(roles)}.",
+                details={"required": list(roles), "role": user.role},
+            )
+        return user
+
+    return check
+
+
+RequireManager = Annotated[User, Depends(require_role("owner", "admin"))]
+RequireSA = Annotated[User, Depends(require_role("sa"))]
+
+
+async def require_fresh_totp(
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    meta: MetaDep,
+    x_totp_code: Annotated[str | None, Header()] = None,
+) -> User:
+    """A TOTP code in `X-TOTP-Code`, valid now and never used before (SA signatures)."""
+    await verify_totp_for_user(session, settings, user, x_totp_code, meta)
+    return user
+
+
+FreshTotpUser = Annotated[User, Depends(require_fresh_totp)]
+
+
+async def get_super_admin(
+    credentials: BearerDep, session: SessionDep, settings: SettingsDep
+) -> SuperAdmin:
+    try:
+        claims = decode_access_token(settings, _token(credentials), token_type="superadmin")
+    except TokenError as exc:
+        raise Unauthorized(f"Invalid super-admin token: {exc}.") from exc
+    admin = await session.scalar(select(SuperAdmin).where(SuperAdmin.id == claims.subject))
+    if admin is None:
+        raise Unauthorized("Invalid super-admin token.")
+    return admin
+
+
+CurrentSuperAdmin = Annotated[SuperAdmin, Depends(get_super_admin)]
+
+
+class Page:
+    """`limit`/`offset` query parameters shared by every list endpoint."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
+        offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+PageDep = Annotated[Page, Depends()]

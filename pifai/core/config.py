@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import secrets
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,14 @@ class AppEnv(StrEnum):
     development = "development"
     test = "test"
     production = "production"
+
+
+@dataclass(frozen=True)
+class DbRoles:
+    app: str
+    app_password: str | None
+    platform: str
+    platform_password: str | None
 
 
 class ConfigError(RuntimeError):
@@ -53,6 +62,9 @@ class Settings(BaseSettings):
     app_database_url: str | None = None
     app_db_role: str = "pifai_app"
     app_db_password: SecretStr | None = None
+    # BYPASSRLS role of the audited super-admin path only.
+    platform_db_role: str = "pifai_platform"
+    platform_db_password: SecretStr | None = None
     db_pool_size: int = 10
     redis_url: str | None = None
 
@@ -65,6 +77,35 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+
+    access_token_minutes: int = 15
+    refresh_token_days: int = 7
+    password_min_length: int = 10
+    # Brute force: this many failures per account or IP within the window -> 429.
+    login_max_failures: int = 5
+    login_failure_window_seconds: int = 900
+    email_token_hours: int = 24
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Task queue (pifai.services.tasks, pifai.worker).
+    worker_concurrency: int = Field(default=10, ge=1)
+    # A delivered entry idle this long (its worker stopped renewing) is reclaimed.
+    queue_visibility_timeout_seconds: float = Field(default=60.0, gt=0)
+    # Retry n waits base * 2**(n-1) seconds, capped; tests shrink the base.
+    queue_backoff_base_seconds: float = Field(default=1.0, gt=0)
+    queue_backoff_cap_seconds: float = Field(default=300.0, gt=0)
+    queue_max_attempts: int = Field(default=3, ge=1)
+    # XREADGROUP BLOCK: also the longest a stopping worker waits for its read to return.
+    queue_block_ms: int = Field(default=1000, ge=1)
+    worker_drain_timeout_seconds: float = Field(default=30.0, ge=0)
+    # The sweeper republishes pending rows never XADDed once they are this old.
+    queue_sweeper_interval_seconds: float = Field(default=15.0, gt=0)
+    queue_sweeper_grace_seconds: float = Field(default=10.0, ge=0)
+    # ... and pending rows this overdue whose stream entry may be lost (Redis data loss).
+    queue_sweeper_stale_seconds: float = Field(default=900.0, gt=0)
+    queue_metrics_interval_seconds: float = Field(default=5.0, gt=0)
+    # `pifai worker` serves /metrics on this port when set (the API serves its own).
+    worker_metrics_port: int | None = None
 
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -101,6 +142,19 @@ class Settings(BaseSettings):
         for name in missing:
             setattr(self, name, SecretStr(stored[name]))
         return self
+
+    def db_roles(self) -> DbRoles:
+        """Role names and passwords that `pifai.core.migrations.migrate` provisions."""
+
+        def reveal(secret: SecretStr | None) -> str | None:
+            return secret.get_secret_value() if secret else None
+
+        return DbRoles(
+            app=self.app_db_role,
+            app_password=reveal(self.app_db_password),
+            platform=self.platform_db_role,
+            platform_password=reveal(self.platform_db_password),
+        )
 
     @property
     def is_production(self) -> bool:

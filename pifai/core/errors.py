@@ -18,6 +18,9 @@ class AppError(Exception):
 
     status_code = 400
     code = "bad_request"
+    # True when what the request wrote before failing must persist anyway: the audit
+    # record of a failed login, the revocation of a reused refresh-token family.
+    keeps_changes = False
 
     def __init__(
         self,

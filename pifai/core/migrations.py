@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pifai.core.config import DbRoles
 from pifai.core.database import Base, create_engine
 
 log = structlog.get_logger(__name__)
@@ -52,9 +53,11 @@ ALREADY_IN_TARGET_STATE = {
 }
 
 # Tables the application role may read and append to but never change.
-APPEND_ONLY_TABLES: tuple[str, ...] = ()
-# Bookkeeping tables the application role may only read.
-READ_ONLY_TABLES: tuple[str, ...] = ("alembic_version", "inline_migrations")
+APPEND_ONLY_TABLES: tuple[str, ...] = ("audit_logs",)
+# Tables the application role may only read.
+READ_ONLY_TABLES: tuple[str, ...] = ("alembic_version", "inline_migrations", "super_admins")
+# Tables only SECURITY DEFINER functions touch.
+PRIVATE_TABLES: tuple[str, ...] = ("audit_chain_head",)
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -141,31 +144,35 @@ def _quote_ident(name: str) -> str:
     return f'"{name}"'
 
 
-async def ensure_app_role(conn: AsyncConnection, role: str, password: str | None) -> None:
-    """Create the non-superuser login role the application connects as, and grant it DML."""
+async def _ensure_login_role(
+    conn: AsyncConnection, role: str, password: str | None, *, bypass_rls: bool
+) -> str:
     quoted = _quote_ident(role)
+    powers = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION " + (
+        "BYPASSRLS" if bypass_rls else "NOBYPASSRLS"
+    )
     exists = await conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
     if not exists:
         try:
             async with conn.begin_nested():
-                await conn.execute(
-                    text(
-                        f"CREATE ROLE {quoted} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
-                        "NOBYPASSRLS NOREPLICATION"
-                    )
-                )
+                await conn.execute(text(f"CREATE ROLE {quoted} LOGIN {powers}"))
         except DBAPIError as exc:
             # Another database on the same cluster created it meanwhile (roles are global).
             if _sqlstate(exc) not in {"42710", "23505"}:
                 raise
-    else:
-        # Never let a pre-existing role keep powers that would bypass row-level security.
-        await conn.execute(text(f"ALTER ROLE {quoted} NOSUPERUSER NOBYPASSRLS"))
+    # Re-asserted every start: a pre-existing role never keeps powers it should not have.
+    await conn.execute(text(f"ALTER ROLE {quoted} {powers}"))
     if password:
         await conn.execute(text(f"ALTER ROLE {quoted} PASSWORD :p"), {"p": password})
     db = await conn.scalar(text("SELECT current_database()"))
     await conn.execute(text(f'GRANT CONNECT ON DATABASE "{db}" TO {quoted}'))
     await conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {quoted}"))
+    return quoted
+
+
+async def ensure_app_role(conn: AsyncConnection, role: str, password: str | None) -> None:
+    """The non-superuser login role the application connects as: DML under RLS."""
+    quoted = await _ensure_login_role(conn, role, password, bypass_rls=False)
     await conn.execute(
         text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
     )
@@ -176,13 +183,24 @@ async def ensure_app_role(conn: AsyncConnection, role: str, password: str | None
         await conn.execute(
             text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {table} FROM {quoted}")
         )
+    for table in PRIVATE_TABLES:
+        await conn.execute(text(f"REVOKE ALL ON {table} FROM {quoted}"))
+    await conn.execute(text(f"REVOKE ALL ON SEQUENCE audit_logs_id_seq FROM {quoted}"))
+
+
+async def ensure_platform_role(conn: AsyncConnection, role: str, password: str | None) -> None:
+    """The super-admin path's role: reads across tenants (BYPASSRLS), appends audit rows."""
+    quoted = await _ensure_login_role(conn, role, password, bypass_rls=True)
+    await conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {quoted}"))
+    await conn.execute(text(f"GRANT INSERT ON audit_logs TO {quoted}"))
+    for table in PRIVATE_TABLES:
+        await conn.execute(text(f"REVOKE ALL ON {table} FROM {quoted}"))
 
 
 async def migrate(
     admin_url: str,
     *,
-    app_role: str | None = None,
-    app_password: str | None = None,
+    roles: DbRoles | None = None,
     inline_statements: Sequence[str] = INLINE_STATEMENTS,
 ) -> InlineResult:
     """Run both tracks (and the role grants) under one advisory lock."""
@@ -195,8 +213,9 @@ async def migrate(
                 await conn.run_sync(_alembic_upgrade)
                 await conn.commit()
                 result = await run_inline_migrations(conn, inline_statements)
-                if app_role:
-                    await ensure_app_role(conn, app_role, app_password)
+                if roles is not None:
+                    await ensure_app_role(conn, roles.app, roles.app_password)
+                    await ensure_platform_role(conn, roles.platform, roles.platform_password)
                 await conn.commit()
             except Exception:
                 await conn.rollback()
@@ -232,7 +251,7 @@ async def schema_drift(admin_url: str) -> list[Any]:
         await engine.dispose()
 
 
-def app_role_url(admin_url: str, role: str, password: str | None) -> str:
+def role_url(admin_url: str, role: str, password: str | None) -> str:
     """The admin URL with the application role as user: same server, same database."""
     url = make_url(admin_url.replace("postgres://", "postgresql://", 1)).set(
         username=role, password=password

@@ -24,9 +24,21 @@ _MAX_REQUEST_ID = 128
 
 
 def _route_template(scope: Scope) -> str:
+    """The full route template (``/api/v1/tasks/{task_id}``), never the raw path: ids in
+    paths would explode the label set."""
     route: Any = scope.get("route")
-    # The template, never the raw path: ids in paths would explode the label set.
-    return str(getattr(route, "path", None) or "unmatched")
+    template = getattr(route, "path", None)
+    if not template:
+        return "unmatched"
+    # Included routers report their own path; put back the prefix the request went through.
+    try:
+        formatted = route.path_format.format(**scope.get("path_params", {}))
+    except (KeyError, IndexError, ValueError):
+        return str(template)
+    path: str = scope["path"]
+    return (
+        path[: len(path) - len(formatted)] + str(template) if path.endswith(formatted) else template
+    )
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

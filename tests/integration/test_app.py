@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 from redis.asyncio import Redis
 
@@ -29,6 +31,7 @@ async def test_readyz_503_names_redis_when_it_is_down(runtime: Runtime) -> None:
         engine=runtime.engine,
         session_factory=runtime.session_factory,
         redis=closed,
+        platform_engine=runtime.platform_engine,
     )
     transport = httpx.ASGITransport(app=create_app(runtime=broken))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
@@ -67,7 +70,9 @@ async def test_request_id_is_echoed_or_generated(client: httpx.AsyncClient) -> N
 async def test_metrics_label_routes_by_template(client: httpx.AsyncClient) -> None:
     await client.get("/healthz")
     await client.get("/api/v1/nothing/123")
+    await client.get(f"/api/v1/org/members/{uuid.uuid4()}")
     text = (await client.get("/metrics")).text
+    assert 'route="/api/v1/org/members/{user_id}",status="401"' in text
     assert 'pifai_http_requests_total{method="GET",route="/healthz",status="200"}' in text
     assert 'route="unmatched"' in text
     assert "/api/v1/nothing/123" not in text

@@ -10,6 +10,7 @@ import sys
 import asyncpg
 import pytest
 
+from pifai.core.config import DbRoles
 from pifai.core.database import asyncpg_dsn
 from pifai.core.migrations import INLINE_STATEMENTS, MigrationError, migrate
 
@@ -75,7 +76,15 @@ async def test_real_error_fails_loudly_naming_the_statement(scratch_db: str) -> 
 
 async def test_invalid_app_role_name_is_refused(scratch_db: str) -> None:
     with pytest.raises(MigrationError, match="invalid role name"):
-        await migrate(scratch_db, app_role='x"; DROP TABLE users; --')
+        await migrate(
+            scratch_db,
+            roles=DbRoles(
+                app='x"; DROP TABLE users; --',
+                app_password=None,
+                platform="p",
+                platform_password=None,
+            ),
+        )
 
 
 def _cli_env(url: str) -> dict[str, str]:

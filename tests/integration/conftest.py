@@ -23,17 +23,19 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from pifai.core.config import Settings
+from pifai.core.config import DbRoles, Settings
 from pifai.core.database import asyncpg_dsn, create_engine
 from pifai.core.embedded import EmbeddedServices, start_embedded
-from pifai.core.migrations import app_role_url, migrate
+from pifai.core.migrations import migrate, role_url
 from pifai.core.runtime import Runtime
 from pifai.main import create_app
 
 TEST_DB = "pifai_test"
 APP_ROLE = "pifai_app"
+PLATFORM_ROLE = "pifai_platform"
+ROLES = DbRoles(app=APP_ROLE, app_password=None, platform=PLATFORM_ROLE, platform_password=None)
 REDIS_TEST_DB = 15
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -104,7 +106,7 @@ async def drop_database(server_url: str, name: str) -> None:
 async def admin_url(server_url: str) -> str:
     """Superuser URL of the migrated test database (for tests of the schema itself)."""
     url = await recreate_database(server_url, TEST_DB)
-    await migrate(url, app_role=APP_ROLE)
+    await migrate(url, roles=ROLES)
     return url
 
 
@@ -116,13 +118,22 @@ def settings(admin_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFa
         redis_url=redis_url,
         data_dir=tmp_path_factory.mktemp("data"),
         app_db_role=APP_ROLE,
+        platform_db_role=PLATFORM_ROLE,
     )
 
 
 @pytest.fixture(scope="session")
 async def app_engine(admin_url: str) -> AsyncIterator[AsyncEngine]:
     """Engine connected as the application role (not a superuser)."""
-    engine = create_engine(app_role_url(admin_url, APP_ROLE, None), pool_size=5)
+    engine = create_engine(role_url(admin_url, APP_ROLE, None), pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def platform_engine(admin_url: str) -> AsyncIterator[AsyncEngine]:
+    """Engine of the BYPASSRLS super-admin role."""
+    engine = create_engine(role_url(admin_url, PLATFORM_ROLE, None), pool_size=2)
     yield engine
     await engine.dispose()
 
@@ -169,6 +180,7 @@ def runtime(
     settings: Settings,
     admin_url: str,
     app_engine: AsyncEngine,
+    platform_engine: AsyncEngine,
     session_factory: async_sessionmaker[AsyncSession],
     redis: Redis,
 ) -> Runtime:
@@ -178,6 +190,7 @@ def runtime(
         engine=app_engine,
         session_factory=session_factory,
         redis=redis,
+        platform_engine=platform_engine,
     )
 
 

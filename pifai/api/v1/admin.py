@@ -1,0 +1,58 @@
+"""/api/v1/admin: the platform's super admins only. Every read across tenants is audited."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from pifai.api.deps import CurrentSuperAdmin, MetaDep, PageDep, RuntimeDep, SessionDep, SettingsDep
+from pifai.schemas.admin import (
+    AdminLoginRequest,
+    AdminTokenResponse,
+    AuditLogOut,
+    AuditLogPage,
+    OrganizationPage,
+)
+from pifai.schemas.auth import OrganizationOut
+from pifai.services import admin
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@router.post("/login", response_model=AdminTokenResponse)
+async def admin_login(
+    body: AdminLoginRequest, session: SessionDep, settings: SettingsDep, meta: MetaDep
+) -> AdminTokenResponse:
+    token = await admin.login(
+        session, settings, email=body.email, password=body.password, meta=meta
+    )
+    return AdminTokenResponse(access_token=token, expires_in=settings.access_token_minutes * 60)
+
+
+@router.get("/organizations", response_model=OrganizationPage)
+async def list_organizations(
+    current: CurrentSuperAdmin, runtime: RuntimeDep, page: PageDep, meta: MetaDep
+) -> OrganizationPage:
+    rows, total = await admin.list_organizations(
+        runtime.platform_engine, current, limit=page.limit, offset=page.offset, meta=meta
+    )
+    return OrganizationPage(
+        items=[OrganizationOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/audit-logs", response_model=AuditLogPage)
+async def list_audit_logs(
+    current: CurrentSuperAdmin, runtime: RuntimeDep, page: PageDep, meta: MetaDep
+) -> AuditLogPage:
+    rows, total = await admin.list_audit_logs(
+        runtime.platform_engine, current, limit=page.limit, offset=page.offset, meta=meta
+    )
+    return AuditLogPage(
+        items=[AuditLogOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

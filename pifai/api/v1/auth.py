@@ -1,0 +1,163 @@
+"""/api/v1/auth and /api/v1/me."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from pifai.api.deps import CurrentUser, MetaDep, OrgSession, RedisDep, SessionDep, SettingsDep
+from pifai.schemas.auth import (
+    EmailRequest,
+    LoginRequest,
+    MeResponse,
+    OrganizationOut,
+    RefreshRequest,
+    RegisterRequest,
+    RegisterResponse,
+    ResetPasswordRequest,
+    StatusResponse,
+    TokenRequest,
+    TokenResponse,
+    TotpSetupResponse,
+    TotpVerifyRequest,
+    UserOut,
+)
+from pifai.services import auth
+from pifai.services.auth import TokenPair
+from pifai.services.members import get_org
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+me_router = APIRouter(tags=["auth"])
+
+
+def _tokens(pair: TokenPair) -> TokenResponse:
+    return TokenResponse(
+        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
+    )
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=RegisterResponse)
+async def register(
+    body: RegisterRequest, session: SessionDep, settings: SettingsDep, meta: MetaDep
+) -> RegisterResponse:
+    """Create an organisation and its owner; a verification e-mail is sent."""
+    user, pair = await auth.register(
+        session,
+        settings,
+        email=body.email,
+        password=body.password,
+        full_name=body.full_name,
+        organization_name=body.organization_name,
+        organization_type=body.organization_type,
+        locale=body.locale,
+        meta=meta,
+    )
+    return RegisterResponse(**_tokens(pair).model_dump(), user=UserOut.model_validate(user))
+
+
+@router.post("/login", response_model=TokenResponse)
+async def login(
+    body: LoginRequest, session: SessionDep, redis: RedisDep, settings: SettingsDep, meta: MetaDep
+) -> TokenResponse:
+    """E-mail and password. With 2FA enabled, `totp_code` is required in the same call
+    (401 `totp_required` without it). 5 failures in 15 minutes per account or IP: 429."""
+    pair = await auth.login(
+        session,
+        redis,
+        settings,
+        email=body.email,
+        password=body.password,
+        totp_code=body.totp_code,
+        meta=meta,
+    )
+    return _tokens(pair)
+
+
+@router.post("/refresh", response_model=TokenResponse)
+async def refresh(
+    body: RefreshRequest, session: SessionDep, settings: SettingsDep, meta: MetaDep
+) -> TokenResponse:
+    """Rotate: each refresh token works once; reusing one revokes its whole family."""
+    return _tokens(
+        await auth.refresh(session, settings, refresh_token=body.refresh_token, meta=meta)
+    )
+
+
+@router.post("/logout", response_model=StatusResponse)
+async def logout(body: RefreshRequest, user: CurrentUser, session: OrgSession) -> StatusResponse:
+    await auth.logout(session, refresh_token=body.refresh_token, user=user)
+    return StatusResponse(status="ok")
+
+
+@router.post("/verify-email", response_model=StatusResponse)
+async def verify_email(body: TokenRequest, session: SessionDep, meta: MetaDep) -> StatusResponse:
+    await auth.verify_email(session, token=body.token, meta=meta)
+    return StatusResponse(status="ok", message="E-mail address verified.")
+
+
+@router.post(
+    "/forgot-password", status_code=status.HTTP_202_ACCEPTED, response_model=StatusResponse
+)
+async def forgot_password(
+    body: EmailRequest, session: SessionDep, settings: SettingsDep, meta: MetaDep
+) -> StatusResponse:
+    """Always the same answer, whether or not the e-mail has an account."""
+    await auth.forgot_password(session, settings, email=body.email, meta=meta)
+    return StatusResponse(
+        status="accepted", message="If an account exists for this e-mail, a link is on its way."
+    )
+
+
+@router.post("/reset-password", response_model=StatusResponse)
+async def reset_password(
+    body: ResetPasswordRequest, session: SessionDep, settings: SettingsDep, meta: MetaDep
+) -> StatusResponse:
+    """Single-use, expiring token from the e-mail; every session of the user is revoked."""
+    await auth.reset_password(
+        session, settings, token=body.token, new_password=body.new_password, meta=meta
+    )
+    return StatusResponse(status="ok", message="Password changed. Log in again.")
+
+
+@router.post("/accept-invite", response_model=StatusResponse)
+async def accept_invite(
+    body: ResetPasswordRequest, session: SessionDep, settings: SettingsDep, meta: MetaDep
+) -> StatusResponse:
+    """Set the password of an invited member and activate the account."""
+    await auth.reset_password(
+        session,
+        settings,
+        token=body.token,
+        new_password=body.new_password,
+        meta=meta,
+        purpose="invite",
+    )
+    return StatusResponse(status="ok", message="Account activated. You can log in.")
+
+
+@router.post("/setup-2fa", response_model=TotpSetupResponse)
+async def setup_2fa(
+    user: CurrentUser, session: OrgSession, settings: SettingsDep, meta: MetaDep
+) -> TotpSetupResponse:
+    """A new TOTP secret and its otpauth:// URI; 2FA is enabled once verify-2fa succeeds."""
+    secret, uri = await auth.setup_totp(session, settings, user, meta)
+    return TotpSetupResponse(secret=secret, otpauth_uri=uri)
+
+
+@router.post("/verify-2fa", response_model=StatusResponse)
+async def verify_2fa(
+    body: TotpVerifyRequest,
+    user: CurrentUser,
+    session: OrgSession,
+    settings: SettingsDep,
+    meta: MetaDep,
+) -> StatusResponse:
+    await auth.enable_totp(session, settings, user, body.code, meta)
+    return StatusResponse(status="ok", message="Two-factor authentication enabled.")
+
+
+@me_router.get("/me", response_model=MeResponse)
+async def me(user: CurrentUser, session: OrgSession) -> MeResponse:
+    org = await get_org(session, user.org_id)
+    return MeResponse(
+        user=UserOut.model_validate(user), organization=OrganizationOut.model_validate(org)
+    )

@@ -1,0 +1,107 @@
+"""Outgoing e-mail: SMTP (aiosmtplib) when configured, else `.eml` files in DATA_DIR/outbox."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+import aiosmtplib
+import structlog
+
+from pifai.core.config import Settings
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Template:
+    subject: str
+    body: str
+
+
+# Keyed by template name, then locale. zh-TW is the default locale.
+TEMPLATES: dict[str, dict[str, Template]] = {
+    "verify_email": {
+        "zh-TW": Template(
+            "PIF AI:請驗證您的電子郵件",
+            "您好,\n\n請開啟以下連結以驗證您的電子郵件地址(24 小時內有效):\n{link}\n\n"
+            "如果您沒有註冊 PIF AI,請忽略這封信。\n",
+        ),
+        "en": Template(
+            "PIF AI: verify your e-mail address",
+            "Hello,\n\nOpen this link to verify your e-mail address (valid for 24 hours):\n"
+            "{link}\n\nIf you did not sign up for PIF AI, ignore this message.\n",
+        ),
+    },
+    "reset_password": {
+        "zh-TW": Template(
+            "PIF AI:重設密碼",
+            "您好,\n\n我們收到重設您 PIF AI 密碼的要求。請開啟以下連結設定新密碼"
+            "(僅能使用一次,{hours} 小時內有效):\n{link}\n\n如果不是您本人提出,請忽略這封信。\n",
+        ),
+        "en": Template(
+            "PIF AI: reset your password",
+            "Hello,\n\nWe received a request to reset your PIF AI password. Open this link to "
+            "choose a new one (single use, valid for {hours} hours):\n{link}\n\n"
+            "If this was not you, ignore this message.\n",
+        ),
+    },
+    "invite": {
+        "zh-TW": Template(
+            "PIF AI:{org} 邀請您加入",
+            "您好,\n\n{org} 邀請您以「{role}」身分加入 PIF AI。請開啟以下連結設定密碼並啟用帳號:\n"
+            "{link}\n",
+        ),
+        "en": Template(
+            "PIF AI: {org} invites you",
+            "Hello,\n\n{org} invites you to PIF AI as {role}. Open this link to set your "
+            "password and activate your account:\n{link}\n",
+        ),
+    },
+}
+
+
+def render(template: str, locale: str, **values: str) -> Template:
+    variants = TEMPLATES[template]
+    chosen = variants.get(locale) or variants["zh-TW"]
+    return Template(chosen.subject.format(**values), chosen.body.format(**values))
+
+
+def build_message(settings: Settings, to: str, content: Template) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = to
+    message["Subject"] = content.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="pifai.local")
+    message.set_content(content.body)  # UTF-8, so Chinese text survives
+    return message
+
+
+async def send_email(settings: Settings, to: str, content: Template) -> Path | None:
+    """Send now. Without SMTP settings the message is written to the outbox folder and
+    its path returned, so development never silently drops a verification link."""
+    message = build_message(settings, to, content)
+    if settings.smtp_host:
+        await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            start_tls=settings.smtp_starttls,
+            timeout=15,
+        )
+        log.info("email sent", to=to, subject=content.subject)
+        return None
+    outbox = settings.data_dir / "outbox"
+    outbox.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+    path.write_bytes(bytes(message))
+    log.info("email written to outbox (SMTP not configured)", to=to, path=str(path))
+    return path

@@ -1,0 +1,53 @@
+"""Bodies of the super-admin endpoints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from pifai.schemas.auth import OrganizationOut
+
+
+class AdminLoginRequest(BaseModel):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=256)
+
+
+class AdminTokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class OrganizationPage(BaseModel):
+    items: list[OrganizationOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class AuditLogOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    org_id: uuid.UUID | None
+    actor_type: str
+    actor_id: uuid.UUID | None
+    action: str
+    resource_type: str | None
+    resource_id: str | None
+    details: dict[str, Any]
+    ip: str | None
+    user_agent: str | None
+    created_at: datetime
+    hash: str
+
+
+class AuditLogPage(BaseModel):
+    items: list[AuditLogOut]
+    total: int
+    limit: int
+    offset: int

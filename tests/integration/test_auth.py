@@ -1,0 +1,314 @@
+"""Registration, login, lockout, token rotation, JWT checks, TOTP, password reset."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import httpx
+import jwt
+import pyotp
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from pifai.core.config import Settings
+from pifai.core.security import create_access_token
+from tests.factories.auth import PASSWORD, create_tenant
+
+NEW_PASSWORD = "another long passphrase"
+
+
+def _outbox_tokens(settings: Settings, action: str, to: str) -> list[str]:
+    tokens = []
+    for path in sorted(Path(settings.data_dir, "outbox").glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        if message["To"] != to:
+            continue
+        body = message.get_body(preferencelist=("plain",))
+        assert body is not None
+        tokens += re.findall(rf"/{action}\?token=(\S+)", body.get_content())
+    return tokens
+
+
+async def _register(client: httpx.AsyncClient, email: str) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": email,
+            "password": PASSWORD,
+            "full_name": "王小明",
+            "organization_name": "美妝品牌股份有限公司",
+            "organization_type": "brand",
+        },
+    )
+
+
+async def _audit_actions(conn: AsyncConnection, org_id: uuid.UUID | None) -> list[str]:
+    await conn.execute(
+        text("SELECT set_config('app.current_org_id', :o, true)"), {"o": str(org_id or "")}
+    )
+    rows = await conn.execute(
+        text(
+            "SELECT action FROM audit_logs WHERE org_id IS NOT DISTINCT FROM CAST(:o AS uuid) "
+            "ORDER BY id"
+        ),
+        {"o": str(org_id) if org_id else None},
+    )
+    return [r[0] for r in rows]
+
+
+async def test_register_me_and_verify_email(
+    client: httpx.AsyncClient, settings: Settings, db_conn: AsyncConnection
+) -> None:
+    email = f"Owner-{uuid.uuid4().hex[:6]}@Example.COM"
+    response = await _register(client, email)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["user"]["email"] == email.lower()
+    assert body["user"]["role"] == "owner"
+    assert body["user"]["email_verified_at"] is None
+
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200
+    assert me.json()["organization"]["name"] == "美妝品牌股份有限公司"
+
+    [token] = _outbox_tokens(settings, "verify-email", email.lower())
+    verified = await client.post("/api/v1/auth/verify-email", json={"token": token})
+    assert verified.status_code == 200
+    again = await client.post("/api/v1/auth/verify-email", json={"token": token})
+    assert again.status_code == 400  # single use
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json()["user"]["email_verified_at"] is not None
+
+    org_id = uuid.UUID(body["user"]["org_id"])
+    assert await _audit_actions(db_conn, org_id) == ["auth.register", "auth.email_verified"]
+
+
+async def test_register_twice_with_same_email_in_other_case_conflicts(
+    client: httpx.AsyncClient,
+) -> None:
+    email = f"dup-{uuid.uuid4().hex[:6]}@example.com"
+    assert (await _register(client, email)).status_code == 201
+    second = await _register(client, email.upper())
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "email_taken"
+
+
+async def test_short_password_is_refused(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "short@example.com",
+            "password": "short",
+            "full_name": "x",
+            "organization_name": "x",
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "weak_password"
+
+
+async def test_invalid_body_has_the_error_shape(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/auth/login", json={"email": "not-an-email"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    fields = {tuple(d["loc"]) for d in error["details"]}
+    assert ("body", "email") in fields
+    assert ("body", "password") in fields
+
+
+async def test_login_failure_does_not_reveal_whether_email_exists(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, db_conn: AsyncConnection
+) -> None:
+    tenant = await create_tenant(session, settings)
+    wrong_password = await client.post(
+        "/api/v1/auth/login", json={"email": tenant.user.email, "password": "wrong password!"}
+    )
+    unknown_email = await client.post(
+        "/api/v1/auth/login", json={"email": "nobody@example.com", "password": "wrong password!"}
+    )
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    assert wrong_password.json() == unknown_email.json()
+
+    ok = await client.post(
+        "/api/v1/auth/login", json={"email": tenant.user.email, "password": PASSWORD}
+    )
+    assert ok.status_code == 200
+    # The failure was audited although the request failed; so was the success.
+    # (The unknown e-mail's failure is a platform row, org_id NULL: no tenant can read it.)
+    assert await _audit_actions(db_conn, tenant.org.id) == ["auth.login_failed", "auth.login"]
+
+
+async def test_lockout_after_five_failures_gives_429_with_retry_after(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    for _ in range(5):
+        failed = await client.post(
+            "/api/v1/auth/login", json={"email": tenant.user.email, "password": "nope nope nope"}
+        )
+        assert failed.status_code == 401
+    locked = await client.post(
+        "/api/v1/auth/login", json={"email": tenant.user.email, "password": PASSWORD}
+    )
+    assert locked.status_code == 429
+    retry_after = int(locked.headers["Retry-After"])
+    assert 0 < retry_after <= settings.login_failure_window_seconds
+    assert locked.json()["error"]["code"] == "too_many_requests"
+
+
+async def test_refresh_rotation_and_reuse_revokes_the_family(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    login = await client.post(
+        "/api/v1/auth/login", json={"email": tenant.user.email, "password": PASSWORD}
+    )
+    first = login.json()["refresh_token"]
+
+    rotated = await client.post("/api/v1/auth/refresh", json={"refresh_token": first})
+    assert rotated.status_code == 200
+    second = rotated.json()["refresh_token"]
+    assert second != first
+
+    reused = await client.post("/api/v1/auth/refresh", json={"refresh_token": first})
+    assert reused.status_code == 401
+    assert reused.json()["error"]["code"] == "refresh_token_reused"
+    # The thief's reuse also killed the legitimate holder's newer token.
+    after = await client.post("/api/v1/auth/refresh", json={"refresh_token": second})
+    assert after.status_code == 401
+
+
+async def test_logout_revokes_the_refresh_token(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    login = (
+        await client.post(
+            "/api/v1/auth/login", json={"email": tenant.user.email, "password": PASSWORD}
+        )
+    ).json()
+    out = await client.post(
+        "/api/v1/auth/logout",
+        json={"refresh_token": login["refresh_token"]},
+        headers=tenant.headers,
+    )
+    assert out.status_code == 200
+    refresh = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": login["refresh_token"]}
+    )
+    assert refresh.status_code == 401
+
+
+async def test_expired_tampered_and_wrong_algorithm_tokens_are_401(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    user = tenant.user
+    assert (await client.get("/api/v1/me", headers=tenant.headers)).status_code == 200
+
+    expired = create_access_token(
+        settings,
+        subject=user.id,
+        org_id=user.org_id,
+        role=user.role,
+        now=datetime.now(UTC) - timedelta(hours=1),
+    )
+    good = tenant.headers["Authorization"].removeprefix("Bearer ")
+    header, payload, signature = good.split(".")
+    tampered_payload = jwt.utils.base64url_encode(  # type: ignore[attr-defined]
+        jwt.utils.base64url_decode(payload).replace(b'"owner"', b'"sa"')  # type: ignore[attr-defined]
+    ).decode()
+    tampered = f"{header}.{tampered_payload}.{signature}"
+    assert settings.secret_key is not None
+    claims = jwt.decode(good, options={"verify_signature": False})
+    wrong_alg = jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm="HS512")
+    unsigned = jwt.encode(claims, key=None, algorithm="none")  # type: ignore[arg-type]
+    for token in (expired, tampered, wrong_alg, unsigned, "garbage"):
+        response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, token
+        assert response.json()["error"]["code"] == "unauthorized"
+    assert (await client.get("/api/v1/me")).status_code == 401
+
+
+async def test_totp_setup_login_replay_and_wrong_code(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, db_conn: AsyncConnection
+) -> None:
+    tenant = await create_tenant(session, settings)
+    setup = await client.post("/api/v1/auth/setup-2fa", headers=tenant.headers)
+    assert setup.status_code == 200
+    secret = setup.json()["secret"]
+    assert setup.json()["otpauth_uri"].startswith("otpauth://totp/")
+    totp = pyotp.TOTP(secret)
+
+    wrong = await client.post(
+        "/api/v1/auth/verify-2fa", json={"code": "000000"}, headers=tenant.headers
+    )
+    assert wrong.status_code == 401
+    # Use the previous step (drift of one step is allowed) so the next login can use "now".
+    enable = await client.post(
+        "/api/v1/auth/verify-2fa",
+        json={"code": totp.at(time.time() - 30)},
+        headers=tenant.headers,
+    )
+    assert enable.status_code == 200, enable.text
+
+    creds = {"email": tenant.user.email, "password": PASSWORD}
+    missing = await client.post("/api/v1/auth/login", json=creds)
+    assert missing.status_code == 401
+    assert missing.json()["error"]["code"] == "totp_required"
+    code = totp.now()
+    ok = await client.post("/api/v1/auth/login", json={**creds, "totp_code": code})
+    assert ok.status_code == 200, ok.text
+    replay = await client.post("/api/v1/auth/login", json={**creds, "totp_code": code})
+    assert replay.status_code == 401
+    assert replay.json()["error"]["code"] == "totp_invalid"
+    assert "auth.totp_failed" in await _audit_actions(db_conn, tenant.org.id)
+
+
+async def test_forgot_and_reset_password(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    known = await client.post("/api/v1/auth/forgot-password", json={"email": tenant.user.email})
+    unknown = await client.post("/api/v1/auth/forgot-password", json={"email": "ghost@example.com"})
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json()
+
+    [token] = _outbox_tokens(settings, "reset-password", tenant.user.email)
+    reset = await client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "new_password": NEW_PASSWORD}
+    )
+    assert reset.status_code == 200
+    reused = await client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "new_password": NEW_PASSWORD + "!"}
+    )
+    assert reused.status_code == 400
+    old = await client.post(
+        "/api/v1/auth/login", json={"email": tenant.user.email, "password": PASSWORD}
+    )
+    assert old.status_code == 401
+    new = await client.post(
+        "/api/v1/auth/login", json={"email": tenant.user.email, "password": NEW_PASSWORD}
+    )
+    assert new.status_code == 200
+
+
+async def test_reset_token_forged_for_another_org_is_refused(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    victim = await create_tenant(session, settings)
+    attacker = await create_tenant(session, settings)
+    await client.post("/api/v1/auth/forgot-password", json={"email": victim.user.email})
+    [token] = _outbox_tokens(settings, "reset-password", victim.user.email)
+    secret = token.split(".", 1)[1]
+    forged = f"{attacker.org.id}.{secret}"
+    response = await client.post(
+        "/api/v1/auth/reset-password", json={"token": forged, "new_password": NEW_PASSWORD}
+    )
+    assert response.status_code == 400
