@@ -20,6 +20,8 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
     )
     structlog.configure(
         processors=[
+            # Drop below-level events before any processing is spent on them.
+            structlog.stdlib.filter_by_level,
             *shared,
             structlog.processors.format_exc_info
             if json

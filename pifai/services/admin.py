@@ -11,7 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from pifai.core.config import Settings
-from pifai.core.security import create_access_token, hash_password, verify_password
+from pifai.core.security import (
+    create_access_token,
+    hash_password_async,
+    verify_password_async,
+)
 from pifai.models.audit import AuditLog
 from pifai.models.auth import SuperAdmin
 from pifai.models.organization import Organization
@@ -24,7 +28,9 @@ async def create_super_admin(
     session: AsyncSession, settings: Settings, *, email: str, password: str
 ) -> SuperAdmin:
     check_password_policy(settings, password)
-    admin = SuperAdmin(email=normalise_email(email), password_hash=hash_password(password))
+    admin = SuperAdmin(
+        email=normalise_email(email), password_hash=await hash_password_async(password)
+    )
     session.add(admin)
     await session.flush()
     await audit.record(
@@ -44,7 +50,10 @@ async def login(
     admin = await session.scalar(
         select(SuperAdmin).where(SuperAdmin.email == normalise_email(email))
     )
-    if not verify_password(admin.password_hash if admin else None, password) or admin is None:
+    if (
+        not await verify_password_async(admin.password_hash if admin else None, password)
+        or admin is None
+    ):
         await audit.record(
             session, "admin.login_failed", org_id=None, actor_type="superadmin", meta=meta
         )

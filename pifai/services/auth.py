@@ -19,13 +19,13 @@ from pifai.core.security import (
     FieldCipher,
     TokenError,
     create_access_token,
-    hash_password,
+    hash_password_async,
     match_totp,
     new_opaque_token,
     new_totp_secret,
     split_opaque_token,
     totp_uri,
-    verify_password,
+    verify_password_async,
 )
 from pifai.core.tenancy import scope_session
 from pifai.models.auth import EmailToken, RefreshToken
@@ -206,7 +206,7 @@ async def register(
         org_id=org.id,
         email=email,
         full_name=full_name,
-        password_hash=hash_password(password),
+        password_hash=await hash_password_async(password),
         role="owner",
         locale=locale,
     )
@@ -247,7 +247,7 @@ async def login(
     keys = _failure_keys(email, meta.ip)
     await _check_lockout(redis, settings, keys)
     user = await find_user_by_email(session, email)
-    password_ok = verify_password(user.password_hash if user else None, password)
+    password_ok = await verify_password_async(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.is_active:
         await _count_failure(redis, settings, keys)
         await audit.record(
@@ -469,7 +469,7 @@ async def reset_password(
 ) -> User:
     check_password_policy(settings, new_password)
     _, user = await _consume_email_token(session, token, purpose)
-    user.password_hash = hash_password(new_password)
+    user.password_hash = await hash_password_async(new_password)
     if purpose == "invite":
         user.is_active = True
         user.email_verified_at = datetime.now(UTC)

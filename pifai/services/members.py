@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
 from pifai.core.errors import Conflict, Forbidden, NotFound
-from pifai.core.security import hash_password
+from pifai.core.security import hash_password_async
 from pifai.models.organization import Organization
 from pifai.models.user import User
 from pifai.services import audit
@@ -71,7 +71,7 @@ async def invite(
         email=email,
         full_name=full_name,
         # Unusable until the invitee sets a password through the invite link.
-        password_hash=hash_password(uuid.uuid4().hex) + "!",
+        password_hash=await hash_password_async(uuid.uuid4().hex) + "!",
         role=role,
         locale=locale,
         is_active=False,

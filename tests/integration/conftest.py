@@ -21,10 +21,11 @@ import asyncpg
 import httpx
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from pifai.core.config import DbRoles, Settings
-from pifai.core.database import asyncpg_dsn, create_engine
+from pifai.core.database import asyncpg_dsn, create_engine, create_session_factory
 from pifai.core.embedded import EmbeddedServices, start_embedded
 from pifai.core.migrations import migrate, role_url
 from pifai.core.runtime import Runtime
@@ -209,3 +210,28 @@ async def scratch_db(server_url: str) -> AsyncIterator[str]:
     url = await recreate_database(server_url, name)
     yield url
     await drop_database(server_url, name)
+
+
+@pytest.fixture
+async def admin_session(admin_url: str) -> AsyncIterator[AsyncSession]:
+    """A superuser session whose commits are real (the super-admin path uses its own
+    connection and cannot see the per-test transaction). Rows it creates are removed."""
+    engine = create_engine(admin_url, pool_size=1)
+    async with AsyncSession(engine, expire_on_commit=False) as s:
+        yield s
+    async with engine.begin() as conn:
+        await conn.execute(text("DELETE FROM super_admins"))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def committed_client(
+    runtime: Runtime, app_engine: AsyncEngine
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose requests really commit, for code paths that use their own
+    connection (the BYPASSRLS admin path): the audit chain's lock would otherwise be held
+    by the test's open transaction. What it writes stays in the test database."""
+    real = Runtime(**{**runtime.__dict__, "session_factory": create_session_factory(app_engine)})
+    transport = httpx.ASGITransport(app=create_app(runtime=real))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c

@@ -1,0 +1,68 @@
+"""The super-admin path: separate identity, BYPASSRLS reads, each one audited."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from pifai.core.config import Settings
+from pifai.services.admin import create_super_admin
+from tests.factories.auth import PASSWORD, create_tenant
+
+
+async def test_tenant_tokens_cannot_reach_admin_endpoints(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    for path in ("/api/v1/admin/organizations", "/api/v1/admin/audit-logs"):
+        response = await client.get(path, headers=owner.headers)
+        assert response.status_code == 401
+
+
+async def test_super_admin_login_and_wrong_password(
+    client: httpx.AsyncClient, admin_session: AsyncSession, settings: Settings
+) -> None:
+    await create_super_admin(admin_session, settings, email="Root@PIF.example", password=PASSWORD)
+    await admin_session.commit()
+    wrong = await client.post(
+        "/api/v1/admin/login", json={"email": "root@pif.example", "password": "nope nope nope"}
+    )
+    assert wrong.status_code == 401
+    ok = await client.post(
+        "/api/v1/admin/login", json={"email": "root@pif.example", "password": PASSWORD}
+    )
+    assert ok.status_code == 200
+    token = ok.json()["access_token"]
+    # A super-admin token is not a tenant token.
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401
+
+
+async def test_bypass_reads_are_audited(
+    committed_client: httpx.AsyncClient,
+    admin_session: AsyncSession,
+    settings: Settings,
+    platform_engine: AsyncEngine,
+) -> None:
+    await create_super_admin(admin_session, settings, email="ops@pif.example", password=PASSWORD)
+    await admin_session.commit()
+    token = (
+        await committed_client.post(
+            "/api/v1/admin/login", json={"email": "ops@pif.example", "password": PASSWORD}
+        )
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    orgs = await committed_client.get("/api/v1/admin/organizations", headers=headers)
+    assert orgs.status_code == 200
+    assert orgs.json()["total"] >= 0
+    logs = await committed_client.get("/api/v1/admin/audit-logs?limit=5", headers=headers)
+    assert logs.status_code == 200
+    actions = [item["action"] for item in logs.json()["items"]]
+    # The read of the audit log records itself first (newest first).
+    assert actions[0] == "admin.bypass_rls"
+    async with platform_engine.connect() as conn:
+        count = await conn.scalar(
+            text("SELECT count(*) FROM audit_logs WHERE action = 'admin.bypass_rls'")
+        )
+    assert count is not None and count >= 2

@@ -1,0 +1,102 @@
+"""Organisation members: invite, accept, roles, deactivation and who may do what."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.core.config import Settings
+from tests.factories.auth import PASSWORD, bearer, create_tenant
+from tests.factories.identity import create_user
+from tests.integration.test_auth import _outbox_tokens
+
+
+async def test_invite_accept_and_login(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    invited = await client.post(
+        "/api/v1/org/members",
+        json={"email": "New.Chemist@example.com", "role": "sa", "locale": "en"},
+        headers=owner.headers,
+    )
+    assert invited.status_code == 201, invited.text
+    assert invited.json()["is_active"] is False
+    assert invited.json()["role"] == "sa"
+
+    before = await client.post(
+        "/api/v1/auth/login", json={"email": "new.chemist@example.com", "password": PASSWORD}
+    )
+    assert before.status_code == 401
+
+    [token] = _outbox_tokens(settings, "accept-invite", "new.chemist@example.com")
+    accepted = await client.post(
+        "/api/v1/auth/accept-invite", json={"token": token, "new_password": PASSWORD}
+    )
+    assert accepted.status_code == 200
+    login = await client.post(
+        "/api/v1/auth/login", json={"email": "new.chemist@example.com", "password": PASSWORD}
+    )
+    assert login.status_code == 200
+
+    listing = await client.get("/api/v1/org/members?limit=1", headers=owner.headers)
+    assert listing.status_code == 200
+    assert listing.json()["total"] == 2
+    assert len(listing.json()["items"]) == 1
+
+
+async def test_member_cannot_invite(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    member = await create_user(session, owner.org, role="member")
+    response = await client.post(
+        "/api/v1/org/members",
+        json={"email": "x@example.com", "role": "member"},
+        headers=bearer(settings, member),
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["details"]["required"] == ["owner", "admin"]
+
+
+async def test_admin_cannot_remove_or_demote_an_owner_but_can_manage_members(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    admin = await create_user(session, owner.org, role="admin")
+    member = await create_user(session, owner.org, role="member")
+    as_admin = bearer(settings, admin)
+
+    for change in ({"is_active": False}, {"role": "member"}):
+        refused = await client.patch(
+            f"/api/v1/org/members/{owner.user.id}", json=change, headers=as_admin
+        )
+        assert refused.status_code == 403, change
+    promote = await client.patch(
+        f"/api/v1/org/members/{member.id}", json={"role": "owner"}, headers=as_admin
+    )
+    assert promote.status_code == 403
+
+    to_sa = await client.patch(
+        f"/api/v1/org/members/{member.id}", json={"role": "sa"}, headers=as_admin
+    )
+    assert to_sa.status_code == 200
+    assert to_sa.json()["role"] == "sa"
+    off = await client.patch(
+        f"/api/v1/org/members/{member.id}", json={"is_active": False}, headers=as_admin
+    )
+    assert off.json()["is_active"] is False
+    # A deactivated member's token no longer works.
+    me = await client.get("/api/v1/me", headers=bearer(settings, member))
+    assert me.status_code == 401
+
+
+async def test_the_last_owner_cannot_demote_themself(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    response = await client.patch(
+        f"/api/v1/org/members/{owner.user.id}", json={"role": "admin"}, headers=owner.headers
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "last_owner"
