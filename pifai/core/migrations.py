@@ -95,7 +95,8 @@ def alembic_config() -> Config:
 def _alembic_upgrade(sync_conn: Connection) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = sync_conn
-    command.upgrade(cfg, "head")
+    # "heads": branches developed side by side apply without a merge revision.
+    command.upgrade(cfg, "heads")
 
 
 async def run_inline_migrations(
