@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -151,6 +153,225 @@ def audit_verify() -> None:
         typer.echo(f"audit chain BROKEN at row id {broken}: {reason} ({rows} rows read)")
         raise typer.Exit(1)
     typer.echo(f"audit chain intact: {rows} rows verified")
+
+
+@app.command()
+def worker(
+    concurrency: int | None = typer.Option(
+        None, help="Tasks run at once (default: WORKER_CONCURRENCY)."
+    ),
+    import_: list[str] = typer.Option(
+        [], "--import", help="Extra module registering task handlers (repeatable)."
+    ),
+) -> None:
+    """Run a queue worker until SIGTERM/SIGINT (then drain in-flight tasks)."""
+    from pifai.worker import worker_main
+
+    worker_main(concurrency, import_)
+
+
+data_app = typer.Typer(help="Reference data: the ingredient dictionary.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+def _run_in_session(url: str, work: Any) -> Any:
+    """Run ``work(session)`` in one committed transaction on the admin URL, then refresh
+    the ingredient indexes' statistics."""
+    from pifai.core.database import create_engine, create_session_factory
+    from pifai.services.ingredients import vacuum_ingredients
+
+    async def run() -> Any:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with create_session_factory(engine)() as session, session.begin():
+                result = await work(session)
+            await vacuum_ingredients(engine)
+            return result
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+@data_app.command("load")
+def data_load() -> None:
+    """Load (or refresh) the curated ingredient dictionary shipped in pifai/data."""
+    from pifai.services.ingredients import load_reference_data
+
+    settings = _settings()
+    with _admin_database_url(settings) as url:
+        report = _run_in_session(url, load_reference_data)
+    typer.echo(
+        f"ingredient dictionary: {report.rows} rows ({report.inserted} new, {report.updated} "
+        f"updated, {report.unchanged} unchanged) in {report.seconds:.2f} s"
+    )
+
+
+@data_app.command("import-cosing")
+def data_import_cosing(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CosIng CSV export."),
+) -> None:
+    """Merge the EU CosIng ingredient inventory export (CSV) into the dictionary."""
+    from pifai.core.errors import AppError
+    from pifai.services.ingredients import import_cosing
+
+    settings = _settings()
+    data = file.read_bytes()
+
+    async def work(session: Any) -> Any:
+        return await import_cosing(session, data)
+
+    with _admin_database_url(settings) as url:
+        try:
+            report = _run_in_session(url, work)
+        except AppError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+    typer.echo(
+        f"CosIng import: {report.rows} rows (header on line {report.header_line}), "
+        f"{report.ingredients} ingredients: {report.inserted} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged; {report.duplicates} duplicate rows merged, "
+        f"{report.skipped} rows without a usable INCI name skipped; {report.invalid_cas} CAS "
+        f"number(s) failing the check digit dropped; {report.seconds:.2f} s"
+    )
+    for example in report.invalid_cas_examples:
+        typer.echo(f"  dropped CAS: {example}")
+
+
+rag_app = typer.Typer(help="Central RAG service.", no_args_is_help=True)
+app.add_typer(rag_app, name="rag")
+
+
+@rag_app.command("backfill")
+def rag_backfill(limit: int = typer.Option(500, help="Products to try in this run.")) -> None:
+    """Create knowledge bases for products whose rag_kb_id is still empty."""
+    from pifai.core.runtime import start_runtime
+    from pifai.services.knowledge import backfill_knowledge_bases
+
+    settings = _settings()
+
+    async def run() -> tuple[int, int]:
+        runtime = await start_runtime(settings)
+        try:
+            if runtime.rag is None or not runtime.rag.is_configured:
+                typer.echo("RAG is not configured (RAG_API_BASE, RAG_API_KEY, RAG_TENANT_ID)")
+                raise typer.Exit(2)
+            return await backfill_knowledge_bases(runtime.session_factory, runtime.rag, limit=limit)
+        finally:
+            await runtime.close()
+
+    filled, missing = asyncio.run(run())
+    typer.echo(f"knowledge bases created: {filled}; still missing: {missing}")
+    if missing:
+        raise typer.Exit(1)
+
+
+regulatory_app = typer.Typer(help="Regulatory lists (TFDA, EU CosIng, ECHA).", no_args_is_help=True)
+app.add_typer(regulatory_app, name="regulatory")
+
+
+def _run_regulatory(job: Callable[[Any], Awaitable[Any]]) -> Any:
+    from pifai.core.database import create_engine, create_session_factory
+
+    settings = _settings()
+
+    async def run(url: str) -> Any:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with create_session_factory(engine)() as session, session.begin():
+                return await job(session)
+        finally:
+            await engine.dispose()
+
+    with _admin_database_url(settings) as url:
+        return asyncio.run(run(url))
+
+
+def _print_report(report: Any) -> None:
+    typer.echo(
+        f"added {len(report.added)}, removed {len(report.removed)}, changed "
+        f"{len(report.changed)} (limit changed {len(report.limit_changed)}), unchanged "
+        f"{report.unchanged}, skipped {len(report.skipped)}"
+    )
+    for item in report.limit_changed[:50]:
+        limits = item["changes"]["limits"]
+        typer.echo(f"  limit changed {item['key']}: {limits['before']} -> {limits['after']}")
+
+
+@regulatory_app.command("import")
+def regulatory_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The list file."),
+    source: str = typer.Option(..., help="cosing (EU annex CSV export) or tfda (CSV/JSON)."),
+    annex: str | None = typer.Option(None, help="CosIng annex: II, III, IV, V or VI."),
+) -> None:
+    """Import an official list file; prints the change report (stored in the database)."""
+    from pifai.core.errors import AppError
+    from pifai.services.regulatory import import_file
+
+    content = file.read_bytes()
+
+    async def job(session: Any) -> Any:
+        return await import_file(
+            session, source=source, content=content, file_name=file.name, annex=annex
+        )
+
+    try:
+        run, report = _run_regulatory(job)
+    except AppError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"import {run.id} ({run.scope}):")
+    _print_report(report)
+
+
+@regulatory_app.command("load")
+def regulatory_load() -> None:
+    """Load the shipped data (pifai/data/regulatory) into the store; idempotent."""
+    from pifai.services.regulatory import load_shipped
+
+    async def job(session: Any) -> Any:
+        return await load_shipped(session, always_record=True)
+
+    _, report = _run_regulatory(job)
+    _print_report(report)
+
+
+@regulatory_app.command("status")
+def regulatory_status() -> None:
+    """Entries per list and the latest imports."""
+    from pifai.services.regulatory import sync_status
+
+    status = _run_regulatory(sync_status)
+    for row in status["lists"]:
+        typer.echo(
+            f"{row['authority']:5} {row['list_type']:15} {row['entries']:6} entries "
+            f"({row['verified']} verified), last sync {row['last_synced_at']}"
+        )
+    for run in status["imports"]:
+        typer.echo(
+            f"{run.started_at:%Y-%m-%d %H:%M} {run.scope}: +{run.added} -{run.removed} "
+            f"~{run.changed}"
+        )
+
+
+mcp_app = typer.Typer(help="MCP servers (stdio, read-only).", no_args_is_help=True)
+app.add_typer(mcp_app, name="mcp")
+
+
+@mcp_app.command("tfda")
+def mcp_tfda() -> None:
+    """Regulatory-list tools (check, search, list) over stdio, from the shipped data."""
+    from pifai.mcp_servers.tfda import main as serve_tfda
+
+    serve_tfda()
+
+
+@mcp_app.command("echa")
+def mcp_echa() -> None:
+    """Harmonised-classification tools (CLP, CMR 1A/1B) over stdio, from the shipped data."""
+    from pifai.mcp_servers.echa import main as serve_echa
+
+    serve_echa()
 
 
 if __name__ == "__main__":

@@ -15,11 +15,14 @@ from pifai.core.errors import install_error_handlers
 from pifai.core.logging import configure_logging
 from pifai.core.observability import RequestContextMiddleware
 from pifai.core.runtime import Runtime, start_runtime
+from pifai.services.jobs import load_jobs
+from pifai.worker import InProcessWorker
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the app. With a ready ``runtime`` (tests), the lifespan starts nothing."""
     settings = settings or (runtime.settings if runtime else get_settings())
+    load_jobs()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -29,9 +32,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             return
         started = await start_runtime(settings)
         app.state.runtime = started
+        # Embedded mode is one process with no separate worker: run one in-process.
+        worker = InProcessWorker.start(started) if started.embedded is not None else None
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             await started.close()
 
     app = FastAPI(

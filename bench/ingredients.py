@@ -1,0 +1,162 @@
+"""Import of a full-size EU CosIng inventory, and ingredient search latency.
+
+    .venv/bin/python -m bench.ingredients [--rows 30000] [--file COSING.csv] [--searches 200]
+
+Without --file a CosIng-format file (preamble lines, the official columns, CAS cells with
+one or two numbers, ~1 % failing their check digit) is generated. Uses DATABASE_URL when
+set, else the local server; a throwaway database is created and dropped. Goal: the import
+under 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import os
+import random
+import statistics
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.ai.ingredient_validator import cas_check_digit
+from pifai.core.database import asyncpg_dsn, create_engine, create_session_factory
+from pifai.core.logging import configure_logging
+from pifai.core.migrations import migrate
+from pifai.services.ingredients import (
+    import_cosing,
+    load_dictionary,
+    load_reference_data,
+    search_ingredients,
+    vacuum_ingredients,
+)
+
+HEADER = [
+    "COSING Ref No", "INCI name", "INN name", "Ph. Eur. Name", "CAS No", "EC No",
+    "Chem/IUPAC Name / Description", "Restriction", "Function", "Update Date",
+]  # fmt: skip
+STEMS = [
+    "CETYL", "STEARYL", "GLYCERYL", "PEG", "PPG", "SODIUM", "POTASSIUM", "HYDROLYZED",
+    "CAPRYLIC", "LAURYL", "MYRISTYL", "BEHENYL", "OLEYL", "DIMETHICONE", "ACRYLATES",
+    "POLYGLYCERYL", "ISOSTEARYL", "DECYL", "COCO", "HYDROXYETHYL",
+]  # fmt: skip
+TAILS = ["ESTER", "GLUCOSIDE", "SULFATE", "PHOSPHATE", "CROSSPOLYMER", "STEARATE",
+         "OLEATE", "CITRATE", "LACTATE", "EXTRACT", "OIL", "ALCOHOL", "ETHER", "AMIDE"]  # fmt: skip
+FUNCTIONS = [
+    "EMOLLIENT", "SKIN CONDITIONING", "SKIN CONDITIONING - EMOLLIENT", "HUMECTANT",
+    "SURFACTANT - CLEANSING", "EMULSIFYING", "VISCOSITY CONTROLLING", "PERFUMING",
+]  # fmt: skip
+
+
+def _cas(rng: random.Random, valid: bool = True) -> str:
+    body = f"{rng.randint(50, 9_999_999)}{rng.randint(0, 99):02d}"
+    digit = cas_check_digit(body)
+    if not valid:
+        digit = (digit + 1) % 10
+    return f"{body[:-2]}-{body[-2:]}-{digit}"
+
+
+def generate_cosing(rows: int, seed: int = 7) -> bytes:
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Cosmetic ingredient database - Ingredients"])
+    writer.writerow(["Generated for the benchmark"])
+    writer.writerow([])
+    writer.writerow(HEADER)
+    for index in range(rows):
+        name = f"{rng.choice(STEMS)}-{index} {rng.choice(STEMS)} {rng.choice(TAILS)}"
+        cas = [_cas(rng, valid=rng.random() > 0.01) for _ in range(rng.choice((1, 1, 1, 2)))]
+        ec = f"{rng.randint(200, 500)}-{rng.randint(0, 999):03d}-{rng.randint(0, 9)}"
+        functions = ", ".join(rng.sample(FUNCTIONS, rng.randint(1, 3)))
+        updated = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(2009, 2024)}"
+        description = f"{name.lower()} (test)"
+        ref = str(50000 + index)
+        writer.writerow(
+            [ref, name, "", "", " / ".join(cas), ec, description, "", functions, updated]
+        )
+    # A few real names, so merging with curated rows is part of the run.
+    for inci, cas_no in (("GLYCERIN", "56-81-5"), ("WATER", "7732-18-5"), ("CETYL ALCOHOL", "")):
+        writer.writerow(["1", inci, "", "", cas_no, "", "", "", "SOLVENT", "01/01/2020"])
+    return out.getvalue().encode("utf-8")
+
+
+async def main(rows: int, file: Path | None, searches: int) -> None:
+    configure_logging(json=False, level="WARNING")
+    server = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+    db_name = f"pifai_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(asyncpg_dsn(server))
+    await admin.execute(f'CREATE DATABASE "{db_name}"')
+    url = make_url(server).set(database=db_name).render_as_string(hide_password=False)
+    engine = create_engine(url, pool_size=2)
+    try:
+        await migrate(url)
+        factory = create_session_factory(engine)
+        started = time.perf_counter()
+        data = await asyncio.to_thread(file.read_bytes) if file else generate_cosing(rows)
+        label = str(file) if file else f"generated, {rows} rows"
+        took = time.perf_counter() - started
+        print(f"CosIng file: {label}, {len(data) / 1e6:.1f} MB in {took:.2f} s")
+
+        async with factory() as session, session.begin():
+            curated = await load_reference_data(session)
+        print(f"curated dictionary:   {curated.rows} rows in {curated.seconds:.2f} s")
+
+        for run in ("first import", "re-import"):
+            started = time.perf_counter()
+            async with factory() as session, session.begin():
+                report = await import_cosing(session, data)
+            elapsed = time.perf_counter() - started
+            await vacuum_ingredients(engine)
+            vacuumed = time.perf_counter() - started - elapsed
+            print(
+                f"{run:<21} {report.rows} rows -> {report.inserted} new, {report.updated} "
+                f"updated, {report.unchanged} unchanged, {report.invalid_cas} bad CAS dropped: "
+                f"{elapsed:.2f} s ({report.rows / elapsed:,.0f} rows/s, committed); "
+                f"then VACUUM ANALYZE {vacuumed:.2f} s"
+            )
+
+        async with factory() as session:
+            started = time.perf_counter()
+            dictionary = await load_dictionary(session)
+            print(
+                f"validator dictionary: {len(dictionary.entries)} entries built in "
+                f"{time.perf_counter() - started:.2f} s"
+            )
+            queries = ["glycerin", "甘油", "56-81-5", "Aqua", "cetyl", "glyceryl stearate",
+                       "phenoxyethanl", "hydrolyzed", "sodium-1234", "zzqxjv"]  # fmt: skip
+            await _search(session, queries, searches)
+    finally:
+        await engine.dispose()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def _search(session: AsyncSession, queries: list[str], n: int) -> None:
+    latencies: dict[str, list[float]] = {q: [] for q in queries}
+    for i in range(n):
+        q = queries[i % len(queries)]
+        started = time.perf_counter()
+        await search_ingredients(session, q, 20)
+        latencies[q].append(time.perf_counter() - started)
+    every = sorted(x for values in latencies.values() for x in values)
+    p50 = statistics.median(every) * 1000
+    p99 = every[max(0, int(len(every) * 0.99) - 1)] * 1000
+    print(f"search, {n} queries:   p50 {p50:.1f} ms   p99 {p99:.1f} ms")
+    for q, values in latencies.items():
+        print(f"  {q!r:<22} median {statistics.median(values) * 1000:6.1f} ms")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=30_000)
+    parser.add_argument("--file", type=Path, default=None)
+    parser.add_argument("--searches", type=int, default=200)
+    args = parser.parse_args()
+    asyncio.run(main(args.rows, args.file, args.searches))

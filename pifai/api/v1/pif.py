@@ -1,0 +1,213 @@
+"""/api/v1/products/{product_id}/pif: the 16-item record, its files and its analysis."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+
+from pifai.api.deps import CurrentUser, MetaDep, OrgSession, RedisDep, SettingsDep
+from pifai.core.errors import ValidationFailed
+from pifai.models.pif import PifDocument, PifFile
+from pifai.schemas.pif import (
+    AnalyzeRequest,
+    AnalyzeResponse,
+    AnalyzeTask,
+    FileOut,
+    ItemDetail,
+    ItemOut,
+    ItemUpdate,
+    PifOverview,
+)
+from pifai.services import files, pif, products
+from pifai.services.pif_analysis import start_analysis
+from pifai.services.uploads import (
+    check_content_length,
+    content_disposition,
+    open_multipart_file,
+)
+
+router = APIRouter(prefix="/products/{product_id}/pif", tags=["pif"])
+
+
+def _item(document: PifDocument, files: list[PifFile]) -> ItemOut:
+    definition = pif.ITEMS[document.item_number]
+    return ItemOut(
+        item_number=document.item_number,
+        name_zh=definition.name_zh,
+        name_en=definition.name_en,
+        source=definition.source,
+        status=document.status,
+        confidence=document.confidence,
+        confidence_band=pif.confidence_band(document.confidence),
+        updated_at=document.updated_at,
+        updated_by=document.updated_by,
+        last_error=document.last_error,
+        files=[FileOut.model_validate(f) for f in files],
+        allowed_transitions=sorted(pif.TRANSITIONS[document.status]),
+    )
+
+
+@router.get("", response_model=PifOverview)
+async def overview(product_id: uuid.UUID, user: CurrentUser, session: OrgSession) -> PifOverview:
+    """Every item with status, confidence, files and last change; overall progress and the
+    items that still block submission for review."""
+    await products.get_product_for_org(session, product_id, user.org_id)
+    documents = await pif.get_documents_for_org(session, product_id, user.org_id)
+    files = await pif.current_files_for_org(session, product_id, user.org_id)
+    percent, blocking = pif.progress(documents)
+    return PifOverview(
+        product_id=product_id,
+        progress_percent=percent,
+        blocking_items=blocking,
+        items=[_item(d, files.get(d.item_number, [])) for d in documents],
+    )
+
+
+async def _detail(
+    session: OrgSession, product_id: uuid.UUID, document: PifDocument, org_id: uuid.UUID
+) -> ItemDetail:
+    files = await pif.current_files_for_org(session, product_id, org_id)
+    item = _item(document, files.get(document.item_number, []))
+    return ItemDetail(**item.model_dump(), content=document.content)
+
+
+@router.get("/{item_number}", response_model=ItemDetail)
+async def get_item(
+    product_id: uuid.UUID, item_number: int, user: CurrentUser, session: OrgSession
+) -> ItemDetail:
+    await products.get_product_for_org(session, product_id, user.org_id)
+    document = await pif.get_document_for_org(session, product_id, item_number, user.org_id)
+    return await _detail(session, product_id, document, user.org_id)
+
+
+@router.put("/{item_number}", response_model=ItemDetail)
+async def update_item(
+    product_id: uuid.UUID,
+    item_number: int,
+    body: ItemUpdate,
+    user: CurrentUser,
+    session: OrgSession,
+    meta: MetaDep,
+) -> ItemDetail:
+    """Structured content (validated per item) and/or a status change through the item
+    state machine (409 with the allowed transitions; only an SA may approve)."""
+    await products.get_product_for_org(session, product_id, user.org_id)
+    document = await pif.get_document_for_org(
+        session, product_id, item_number, user.org_id, for_update=True
+    )
+    await pif.update_item(
+        session, document, actor=user, content=body.content, status=body.status, meta=meta
+    )
+    return await _detail(session, product_id, document, user.org_id)
+
+
+@router.post("/analyze", status_code=status.HTTP_202_ACCEPTED, response_model=AnalyzeResponse)
+async def analyze(
+    product_id: uuid.UUID,
+    body: AnalyzeRequest,
+    user: CurrentUser,
+    session: OrgSession,
+    redis: RedisDep,
+    meta: MetaDep,
+) -> AnalyzeResponse:
+    """Queues the analysis of each item that has one; poll GET /api/v1/tasks/{task_id}."""
+    await products.get_product_for_org(session, product_id, user.org_id)
+    started = await start_analysis(session, redis, product_id, user, body.item_numbers, meta)
+    return AnalyzeResponse(
+        tasks=[AnalyzeTask(item_number=n, task_id=t.id, kind=t.kind) for n, t in started]
+    )
+
+
+@router.post(
+    "/upload",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FileOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["item_number", "file"],
+                        "properties": {
+                            "item_number": {"type": "integer", "minimum": 1, "maximum": 16},
+                            "file": {"type": "string", "format": "binary"},
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def upload(
+    product_id: uuid.UUID,
+    request: Request,
+    user: CurrentUser,
+    session: OrgSession,
+    settings: SettingsDep,
+    meta: MetaDep,
+    item_number: int | None = Query(default=None, ge=1, le=16),
+) -> FileOut:
+    """Multipart: `item_number` (form field before the file, or query) and `file`.
+    Streamed to storage; the type is decided from the bytes; over the size limit: 413."""
+    check_content_length(request.headers.get("content-length"), settings.max_upload_bytes)
+    product = await products.get_product_for_org(session, product_id, user.org_id)
+    upload = await open_multipart_file(request.stream(), request.headers.get("content-type"))
+    raw_item = upload.fields.get("item_number") or (str(item_number) if item_number else "")
+    if not raw_item.strip().isdigit():
+        raise ValidationFailed("item_number (1-16) is required.", code="invalid_item_number")
+    record = await files.store_upload(
+        session,
+        settings,
+        product=product,
+        item_number=int(raw_item),
+        filename=upload.filename,
+        chunks=upload.chunks,
+        actor=user,
+        meta=meta,
+    )
+    return FileOut.model_validate(record)
+
+
+@router.get("/files/{file_id}", response_class=StreamingResponse)
+async def download(
+    product_id: uuid.UUID,
+    file_id: uuid.UUID,
+    user: CurrentUser,
+    session: OrgSession,
+    settings: SettingsDep,
+) -> StreamingResponse:
+    """The file as uploaded, with an RFC 5987 `filename*` (Chinese names survive)."""
+    await products.get_product_for_org(session, product_id, user.org_id)
+    record = await files.get_file_for_org(session, product_id, file_id, user.org_id)
+    download = await files.open_download(settings, record)
+    return StreamingResponse(
+        download.chunks,
+        media_type=record.content_type,
+        headers={
+            "Content-Disposition": content_disposition(record.original_filename),
+            "X-Content-SHA256": record.sha256,
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.delete("/files/{file_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_file(
+    product_id: uuid.UUID,
+    file_id: uuid.UUID,
+    user: CurrentUser,
+    session: OrgSession,
+    meta: MetaDep,
+) -> Response:
+    """Removes one version (audited); the previous version becomes current."""
+    await products.get_product_for_org(session, product_id, user.org_id)
+    record = await files.get_file_for_org(session, product_id, file_id, user.org_id)
+    document = await pif.get_document_for_org(
+        session, product_id, record.item_number, user.org_id, for_update=True
+    )
+    await files.delete_version(session, record, document, user, meta)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,93 @@
+"""/api/v1/products: CRUD of products (item 1 data)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from pifai.api.deps import CurrentUser, MetaDep, OrgSession, PageDep, RuntimeDep
+from pifai.schemas.product import PifStatus, ProductCreate, ProductOut, ProductPage, ProductUpdate
+from pifai.services import products
+from pifai.services.files import delete_stored_files
+
+router = APIRouter(prefix="/products", tags=["products"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProductOut)
+async def create_product(
+    body: ProductCreate,
+    user: CurrentUser,
+    session: OrgSession,
+    runtime: RuntimeDep,
+    meta: MetaDep,
+) -> ProductOut:
+    """Creates the product and its 16 PIF items; the RAG knowledge base is best effort."""
+    product = await products.create_product(
+        session, runtime.rag, user, body.model_dump(exclude_unset=True), meta
+    )
+    return ProductOut.model_validate(product)
+
+
+@router.get("", response_model=ProductPage)
+async def list_products(
+    user: CurrentUser,
+    session: OrgSession,
+    page: PageDep,
+    pif_status: Annotated[PifStatus | None, Query(alias="status")] = None,
+    category: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Name (zh or en) contains")] = None,
+) -> ProductPage:
+    rows, total = await products.list_products_for_org(
+        session,
+        user.org_id,
+        limit=page.limit,
+        offset=page.offset,
+        status=pif_status,
+        category=category,
+        q=q,
+    )
+    return ProductPage(
+        items=[ProductOut.model_validate(p) for p in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/{product_id}", response_model=ProductOut)
+async def get_product(product_id: uuid.UUID, user: CurrentUser, session: OrgSession) -> ProductOut:
+    return ProductOut.model_validate(
+        await products.get_product_for_org(session, product_id, user.org_id)
+    )
+
+
+@router.patch("/{product_id}", response_model=ProductOut)
+async def update_product(
+    product_id: uuid.UUID,
+    body: ProductUpdate,
+    user: CurrentUser,
+    session: OrgSession,
+    meta: MetaDep,
+) -> ProductOut:
+    product = await products.get_product_for_org(session, product_id, user.org_id)
+    changes = body.model_dump(exclude_unset=True)
+    return ProductOut.model_validate(
+        await products.update_product(session, product, user, changes, meta)
+    )
+
+
+@router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_product(
+    product_id: uuid.UUID,
+    user: CurrentUser,
+    session: OrgSession,
+    runtime: RuntimeDep,
+    meta: MetaDep,
+) -> Response:
+    """A draft is erased with its files; a product whose PIF was ever signed is archived."""
+    product = await products.get_product_for_org(session, product_id, user.org_id)
+    _, keys = await products.delete_product(session, runtime.rag, product, user, meta)
+    await delete_stored_files(runtime.settings, keys)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,130 @@
+"""Regulatory lists: ad-hoc formula checks and list synchronisation status."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+
+from pifai.ai.regulatory_checker import CheckResult, FormulaItem, UnknownProductType
+from pifai.api.deps import CurrentSuperAdmin, CurrentUser, OrgSession, SessionDep
+from pifai.core.errors import ValidationFailed
+from pifai.schemas.regulatory import (
+    FindingOut,
+    FormulaCheckRequest,
+    FormulaCheckResponse,
+    ImportRead,
+    ListStatus,
+    ResolvedOut,
+    SyncRequest,
+    SyncStatus,
+)
+from pifai.services import regulatory as service
+
+router = APIRouter(tags=["regulatory"])
+
+
+def result_response(result: CheckResult, store_version: str) -> FormulaCheckResponse:
+    """The API shape of an engine result (also for GET /products/{id}/compliance)."""
+    return FormulaCheckResponse(
+        product_type=result.product_type,
+        children_under_3=result.children_under_3,
+        findings=[FindingOut(**f.to_dict()) for f in result.findings],
+        resolved=[
+            ResolvedOut(
+                input=r.input,
+                inci_name=r.inci_name,
+                cas=r.cas,
+                match=r.match,
+                confidence=r.confidence,
+                entries=[e.key for e in r.entries],
+                notes=list(r.notes),
+            )
+            for r in result.resolved
+        ],
+        summary=result.counts(),
+        store_version=store_version,
+    )
+
+
+@router.post("/ingredients/check-formula", response_model=FormulaCheckResponse)
+async def check_formula(
+    body: FormulaCheckRequest, user: CurrentUser, session: OrgSession
+) -> FormulaCheckResponse:
+    """Check an ad-hoc ingredient list (no product needed) against the TFDA and EU lists.
+    Findings: critical (prohibited), high (over a limit, not on a positive list, wrong
+    product type, group limit), advisory (TFDA met, EU stricter), info (label)."""
+    snapshot = await service.get_snapshot(session)
+    items = [FormulaItem(i.name, i.cas, i.concentration_pct, i.function) for i in body.ingredients]
+    try:
+        result = snapshot.check(items, body.product_type, children_under_3=body.children_under_3)
+    except UnknownProductType as exc:  # pragma: no cover - the schema already restricts it
+        raise ValidationFailed(str(exc)) from exc
+    return result_response(result, snapshot.version)
+
+
+@router.get("/products/{product_id}/compliance", response_model=FormulaCheckResponse)
+async def product_compliance(
+    product_id: uuid.UUID, user: CurrentUser, session: OrgSession
+) -> FormulaCheckResponse:
+    """The product's formula checked for its product type (and children-under-3 flag)."""
+    result, version = await service.check_product(session, product_id, user.org_id)
+    return result_response(result, version)
+
+
+@router.get("/chemical-sync/status", response_model=SyncStatus)
+async def sync_status(user: CurrentUser, session: OrgSession) -> SyncStatus:
+    """Entries per list (verified or not), last sync, and the latest change reports."""
+    status = await service.sync_status(session)
+    return SyncStatus(
+        lists=[ListStatus(**row) for row in status["lists"]],
+        imports=[ImportRead.model_validate(run) for run in status["imports"]],
+        shipped_entries=status["shipped_entries"],
+    )
+
+
+async def _sync(authority: str, body: SyncRequest | None, admin: Any, session: Any) -> ImportRead:
+    if body is not None and body.records:
+        records: list[dict[str, Any]] = []
+        for record in body.records:
+            records.append({**record, "authority": authority})
+        if authority == "TFDA":
+            import json
+
+            records = service.parse_tfda_file(json.dumps(records), file_name="api")
+        scopes = {(authority, str(r.get("list_type"))) for r in records}
+        run, _ = await service.sync_records(
+            session,
+            records,
+            source=authority.lower(),
+            scopes=scopes,
+            scope_label=f"{authority.lower()}:api",
+            file_name="api",
+            requested_by=admin.id,
+        )
+    else:
+        run, _ = await service.load_shipped(
+            session, authority=authority, requested_by=admin.id, always_record=True
+        )
+    service.invalidate_snapshot()
+    assert run is not None
+    return ImportRead.model_validate(run)
+
+
+@router.post("/chemical-sync/tfda", response_model=ImportRead)
+async def sync_tfda(
+    admin: CurrentSuperAdmin, session: SessionDep, body: SyncRequest | None = None
+) -> ImportRead:
+    """Super admin: load TFDA entries (the records given, in the documented JSON format,
+    or the shipped TFDA data) and return the change report."""
+    return await _sync("TFDA", body, admin, session)
+
+
+@router.post("/chemical-sync/echa", response_model=ImportRead)
+async def sync_echa(
+    admin: CurrentSuperAdmin, session: SessionDep, body: SyncRequest | None = None
+) -> ImportRead:
+    """Super admin: load the ECHA harmonised-classification data (shipped, or the records
+    given) and return the change report."""
+    return await _sync("ECHA", body, admin, session)

@@ -1,0 +1,78 @@
+"""Task status for polling clients: GET one, list, cancel (and enqueue of public kinds)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, Response, status
+
+from pifai.api.deps import CurrentUser, OrgSession, RedisDep
+from pifai.schemas.task import TaskCreate, TaskPage, TaskRead, TaskStatus
+from pifai.services import tasks as service
+from pifai.services.task_handlers import registry
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=TaskRead)
+async def enqueue_task(
+    body: TaskCreate, user: CurrentUser, session: OrgSession, redis: RedisDep
+) -> TaskRead:
+    """Queue a task of a public kind (``noop``: an end-to-end queue check). Other kinds
+    are queued by their own endpoints. Poll ``GET /tasks/{id}`` for the outcome."""
+    kind = registry.get(body.kind)
+    if kind is None or not kind.public:
+        raise service.UnknownTaskKind(
+            f"task kind {body.kind!r} cannot be queued directly",
+            details={"kinds": [k.kind for k in registry if k.public]},
+        )
+    task = await service.enqueue(
+        session,
+        redis,
+        org_id=user.org_id,
+        kind=body.kind,
+        payload=body.payload,
+        created_by=user.id,
+        idempotency_key=body.idempotency_key,
+    )
+    return TaskRead.model_validate(task)
+
+
+@router.get("", response_model=TaskPage)
+async def list_tasks(
+    user: CurrentUser,
+    session: OrgSession,
+    kind: str | None = Query(default=None, max_length=100),
+    task_status: TaskStatus | None = Query(default=None, alias="status"),
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0),
+) -> TaskPage:
+    items, total = await service.list_tasks_for_org(
+        session, user.org_id, kind=kind, status=task_status, limit=limit, offset=offset
+    )
+    return TaskPage(
+        items=[TaskRead.model_validate(t) for t in items], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{task_id}", response_model=TaskRead)
+async def get_task(task_id: uuid.UUID, user: CurrentUser, session: OrgSession) -> TaskRead:
+    return TaskRead.model_validate(await service.get_task_for_org(session, task_id, user.org_id))
+
+
+@router.delete(
+    "/{task_id}",
+    response_model=TaskRead,
+    responses={
+        202: {"description": "running: cancellation requested, the worker stops it"},
+        409: {"description": "already finished"},
+    },
+)
+async def cancel_task(
+    task_id: uuid.UUID, user: CurrentUser, session: OrgSession, response: Response
+) -> TaskRead:
+    """Pending: cancelled now (200). Processing: cancelled cooperatively (202)."""
+    task = await service.cancel_task_for_org(session, task_id, user.org_id)
+    if task.status == "processing":
+        response.status_code = status.HTTP_202_ACCEPTED
+    return TaskRead.model_validate(task)

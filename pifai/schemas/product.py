@@ -1,0 +1,91 @@
+"""Products: item-1 data and the fields the engines key on."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ProductType = Literal[
+    "leave_on_face",
+    "leave_on_body",
+    "leave_on_hair",
+    "rinse_off_skin",
+    "rinse_off_hair",
+    "eye_area",
+    "lip",
+    "oral",
+    "nail",
+]
+PifStatus = Literal["draft", "in_review", "revision_requested", "signed", "archived"]
+# TFDA's notification numbers are issued by its product-notification platform; their exact
+# pattern is not published in a source we could check (UNVERIFIED), so we accept what such
+# identifiers look like: letters, digits and '-', 4 to 40 characters.
+NOTIFICATION_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$")
+
+
+class _ProductFields(BaseModel):
+    name_en: Annotated[str, Field(max_length=500)] | None = None
+    category: Annotated[str, Field(max_length=100)] | None = None
+    dosage_form: Annotated[str, Field(max_length=100)] | None = None
+    intended_use: Annotated[str, Field(max_length=2000)] | None = None
+    manufacturer_name: Annotated[str, Field(max_length=300)] | None = None
+    manufacturer_address: Annotated[str, Field(max_length=500)] | None = None
+    notification_number: str | None = None
+
+    @field_validator("notification_number")
+    @classmethod
+    def _notification_number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not NOTIFICATION_NUMBER.match(value):
+            raise ValueError("use letters, digits and '-' only, 4 to 40 characters")
+        return value
+
+
+class ProductCreate(_ProductFields):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=500)]
+    product_type: ProductType
+    children_under_3: bool = False
+
+
+class ProductUpdate(_ProductFields):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    product_type: ProductType | None = None
+    children_under_3: bool | None = None
+
+
+class ProductOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    org_id: uuid.UUID
+    name: str
+    name_en: str | None
+    category: str | None
+    dosage_form: str | None
+    intended_use: str | None
+    manufacturer_name: str | None
+    manufacturer_address: str | None
+    notification_number: str | None
+    product_type: ProductType
+    children_under_3: bool
+    pif_status: PifStatus
+    rag_kb_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductPage(BaseModel):
+    items: list[ProductOut]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,270 @@
+"""PIF item files: versions, storage (encrypted for trade secrets), downloads, text."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.core.config import Settings
+from pifai.core.errors import Conflict, NotFound
+from pifai.models.pif import DocumentText, PifDocument, PifFile
+from pifai.models.product import Product
+from pifai.models.user import User
+from pifai.services import audit, pif
+from pifai.services.audit import RequestMeta
+from pifai.services.encryption import (
+    KeyRing,
+    decrypt_stream,
+    encrypt_stream,
+    needs_encryption,
+    verify_stream,
+)
+from pifai.services.storage import Storage, get_storage, object_key, primed
+from pifai.services.uploads import (
+    FileKind,
+    StreamDigest,
+    check_upload,
+    display_name,
+    limit_stream,
+    mime_type,
+)
+
+log = structlog.get_logger(__name__)
+
+TEXT_KINDS = frozenset({FileKind.pdf, FileKind.docx, FileKind.text, FileKind.csv})
+MAX_TEXT_PAGES = 200
+MAX_TEXT_CHARS_PER_PAGE = 20_000
+
+
+class FileNotFound(NotFound):
+    code = "file_not_found"
+
+
+@dataclass
+class Download:
+    file: PifFile
+    chunks: AsyncIterator[bytes]
+
+
+async def store_upload(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    product: Product,
+    item_number: int,
+    filename: str,
+    chunks: AsyncIterator[bytes],
+    actor: User,
+    meta: RequestMeta,
+) -> PifFile:
+    """Check the bytes, stream them to storage (encrypted for items 3 and 6), record the
+    version and move the item to ``uploaded``. The stored object is removed again if the
+    database part fails, so nothing half-written remains."""
+    pif.check_item_number(item_number)
+    document = await pif.get_document_for_org(
+        session, product.id, item_number, product.org_id, for_update=True
+    )
+    if document.status == "ai_processing":
+        raise Conflict(
+            f"Item {item_number} is being analysed; upload again when it finishes.",
+            code="item_busy",
+        )
+    kind, stream = await check_upload(
+        limit_stream(chunks, settings.max_upload_bytes), item_number, filename
+    )
+    digest = StreamDigest()
+    plaintext = digest.wrap(stream)
+    encrypted = needs_encryption(item_number)
+    keyring = KeyRing.from_settings(settings) if encrypted else None
+    body = encrypt_stream(plaintext, keyring) if keyring else plaintext
+    storage = get_storage(settings)
+    key = object_key(product.org_id, product.id, item_number)
+    await storage.put(key, body)
+    try:
+        version = (
+            await session.scalar(
+                select(func.coalesce(func.max(PifFile.version), 0)).where(
+                    PifFile.document_id == document.id, PifFile.org_id == product.org_id
+                )
+            )
+            or 0
+        ) + 1
+        record = PifFile(
+            org_id=product.org_id,
+            product_id=product.id,
+            document_id=document.id,
+            item_number=item_number,
+            version=version,
+            storage_key=key,
+            original_filename=display_name(filename),
+            content_type=mime_type(kind),
+            size_bytes=digest.size,
+            sha256=digest.sha256,
+            encrypted=encrypted,
+            key_id=keyring.current_id if keyring else None,
+            uploaded_by=actor.id,
+        )
+        session.add(record)
+        await session.flush()
+        await audit.record(
+            session,
+            "pif.file_uploaded",
+            org_id=product.org_id,
+            actor_id=actor.id,
+            resource_type="pif_file",
+            resource_id=record.id,
+            details={
+                "product_id": str(product.id),
+                "item": item_number,
+                "version": version,
+                "sha256": digest.sha256,
+                "size": digest.size,
+                "type": kind.value,
+            },
+            meta=meta,
+        )
+        if document.status != "uploaded":
+            await pif.transition(session, document, "uploaded", actor=actor, meta=meta)
+        if kind in TEXT_KINDS:
+            await index_text(session, settings, storage, record)
+        await session.flush()
+    except BaseException:
+        await storage.delete(key)
+        raise
+    return record
+
+
+async def get_file_for_org(
+    session: AsyncSession, product_id: uuid.UUID, file_id: uuid.UUID, org_id: uuid.UUID
+) -> PifFile:
+    record = await session.scalar(
+        select(PifFile).where(
+            PifFile.id == file_id,
+            PifFile.product_id == product_id,
+            PifFile.org_id == org_id,
+            PifFile.deleted_at.is_(None),
+        )
+    )
+    if record is None:
+        raise FileNotFound("No such file.")
+    return record
+
+
+async def read_plaintext(
+    settings: Settings, storage: Storage, record: PifFile
+) -> AsyncIterator[bytes]:
+    chunks = storage.open(record.storage_key)
+    if record.encrypted:
+        return decrypt_stream(chunks, KeyRing.from_settings(settings))
+    return chunks
+
+
+async def open_download(settings: Settings, record: PifFile) -> Download:
+    """The file's plaintext stream. An encrypted file is authenticated end to end first,
+    so damage anywhere is a clean 409 before the response starts, never garbage."""
+    storage = get_storage(settings)
+    if record.encrypted:
+        await verify_stream(storage.open(record.storage_key), KeyRing.from_settings(settings))
+    return Download(record, await primed(await read_plaintext(settings, storage, record)))
+
+
+async def delete_version(
+    session: AsyncSession, record: PifFile, document: PifDocument, actor: User, meta: RequestMeta
+) -> None:
+    """Soft-delete one version (the audit trail keeps its hash); the item returns to
+    ``missing`` when no version is left."""
+    record.deleted_at = datetime.now(UTC)
+    await session.execute(
+        delete(DocumentText).where(
+            DocumentText.file_id == record.id, DocumentText.org_id == record.org_id
+        )
+    )
+    await audit.record(
+        session,
+        "pif.file_deleted",
+        org_id=record.org_id,
+        actor_id=actor.id,
+        resource_type="pif_file",
+        resource_id=record.id,
+        details={"item": record.item_number, "version": record.version, "sha256": record.sha256},
+        meta=meta,
+    )
+    left = await session.scalar(
+        select(func.count()).where(
+            PifFile.document_id == document.id,
+            PifFile.org_id == record.org_id,
+            PifFile.deleted_at.is_(None),
+        )
+    )
+    if not left and document.status == "uploaded":
+        await pif.transition(session, document, "missing", actor=actor, meta=meta)
+    await session.flush()
+
+
+async def delete_stored_files(settings: Settings, keys: list[str]) -> None:
+    storage = get_storage(settings)
+    for key in keys:
+        try:
+            await storage.delete(key)
+        except Exception as exc:  # already gone or storage hiccup: the rows are gone
+            log.warning("stored file not deleted", key=key, error=str(exc))
+
+
+# --- text extraction for the local search fallback -----------------------------------------
+
+
+def extract_pages(data: bytes, content_type: str) -> list[str]:
+    """Text per page (PDF) or as one page (DOCX, text). Bounded; never raises on bad input."""
+    try:
+        if content_type == mime_type(FileKind.pdf):
+            import pdfplumber
+
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                return [
+                    (page.extract_text() or "")[:MAX_TEXT_CHARS_PER_PAGE]
+                    for page in pdf.pages[:MAX_TEXT_PAGES]
+                ]
+        if content_type == mime_type(FileKind.docx):
+            import docx
+
+            document = docx.Document(io.BytesIO(data))
+            lines = [p.text for p in document.paragraphs]
+            for table in document.tables:
+                lines += [" | ".join(c.text for c in row.cells) for row in table.rows]
+            return ["\n".join(lines)[: MAX_TEXT_CHARS_PER_PAGE * 10]]
+        from pifai.ai.document_parser import decode_text
+
+        return [decode_text(data)[0][: MAX_TEXT_CHARS_PER_PAGE * 10]]
+    except Exception as exc:  # a file we cannot read is still a valid upload
+        log.info("no text extracted", content_type=content_type, error=str(exc))
+        return []
+
+
+async def index_text(
+    session: AsyncSession, settings: Settings, storage: Storage, record: PifFile
+) -> int:
+    buffer = bytearray()
+    async for chunk in await read_plaintext(settings, storage, record):
+        buffer += chunk
+    # pdfplumber is CPU-bound: keep the event loop free for other requests.
+    pages = await asyncio.to_thread(extract_pages, bytes(buffer), record.content_type)
+    session.add_all(
+        DocumentText(
+            org_id=record.org_id,
+            product_id=record.product_id,
+            file_id=record.id,
+            page=number,
+            text=text.replace("\x00", ""),
+        )
+        for number, text in enumerate(pages, start=1)
+        if text.strip()
+    )
+    return len(pages)

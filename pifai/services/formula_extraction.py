@@ -1,0 +1,109 @@
+"""Item 3: the `formula_extract` task turns the current formula file into ingredient rows.
+
+Deterministic and offline: parse (xlsx/csv/docx/pdf/label text), identify each row
+against the ingredient dictionary, validate concentrations; the rows replace the
+product's formula in the task's transaction and item 3 becomes ``ai_draft_ready`` with
+the extraction's confidence. A file that cannot be read fails at once (no retry helps)
+and the item returns to ``uploaded`` with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.ai.document_parser import parse_formula
+from pifai.ai.ingredient_validator import ValidatedFormula, validate_formula
+from pifai.core.config import get_settings
+from pifai.core.errors import AppError, Conflict
+from pifai.models.pif import PifFile
+from pifai.models.task import Task
+from pifai.models.user import User
+from pifai.services import pif
+from pifai.services.audit import RequestMeta
+from pifai.services.files import read_plaintext
+from pifai.services.ingredients import load_dictionary, replace_product_ingredients
+from pifai.services.pif_analysis import analysis_failed, analysis_kind, document_of_task
+from pifai.services.storage import get_storage
+from pifai.services.task_handlers import PermanentTaskError, ProgressReporter, task_handler
+
+FORMULA_ITEM = 3
+KIND = "formula_extract"
+analysis_kind(FORMULA_ITEM, KIND)
+
+
+async def current_file(session: AsyncSession, document_id: uuid.UUID, org_id: uuid.UUID) -> PifFile:
+    record = await session.scalar(
+        select(PifFile)
+        .where(
+            PifFile.document_id == document_id,
+            PifFile.org_id == org_id,
+            PifFile.deleted_at.is_(None),
+        )
+        .order_by(PifFile.version.desc())
+        .limit(1)
+    )
+    if record is None:
+        raise PermanentTaskError("Item 3 has no file to extract the formula from.")
+    return record
+
+
+def summary(validated: ValidatedFormula) -> dict[str, object]:
+    return {
+        "rows": len(validated.rows),
+        "total_pct": validated.total,
+        "confidence": validated.confidence,
+        "findings": validated.findings,
+        "flagged_rows": [r.raw_name for r in validated.rows if r.flagged],
+    }
+
+
+@task_handler(KIND, on_failure=analysis_failed)
+async def formula_extract(
+    session: AsyncSession, task: Task, progress: ProgressReporter
+) -> dict[str, object]:
+    document = await document_of_task(session, task)
+    if document.status != "ai_processing":
+        # Delivered again after it finished, or the item moved on: nothing to redo.
+        return {"skipped": f"item 3 is {document.status}"}
+    record = await current_file(session, document.id, task.org_id)
+    settings = get_settings()
+    data = bytearray()
+    async for chunk in await read_plaintext(settings, get_storage(settings), record):
+        data += chunk
+    await progress(30, "parsing the formula file")
+    try:
+        # CPU-bound parsing off the event loop: the worker keeps serving its other tasks.
+        parsed = await asyncio.to_thread(parse_formula, bytes(data), record.original_filename)
+    except AppError as exc:
+        raise PermanentTaskError(exc.message) from exc
+    await progress(60, "identifying ingredients")
+    dictionary = await load_dictionary(session)
+    validated = validate_formula(parsed.rows, dictionary)
+    source = f"file {record.original_filename} (version {record.version}, sha256 {record.sha256})"
+    await replace_product_ingredients(
+        session, document.product_id, task.org_id, validated, source=source
+    )
+    await pif.transition(
+        session, document, "ai_draft_ready", actor=None, confidence=validated.confidence
+    )
+    return {**summary(validated), "file_id": str(record.id), "notes": parsed.notes}
+
+
+async def mark_formula_reviewed(
+    session: AsyncSession, product_id: uuid.UUID, actor: User, meta: RequestMeta
+) -> None:
+    """An operator's corrected rows make item 3 ``human_reviewed`` (rows typed in by hand,
+    with no file, count as its upload)."""
+    document = await pif.get_document_for_org(
+        session, product_id, FORMULA_ITEM, actor.org_id, for_update=True
+    )
+    if document.status == "ai_processing":
+        raise Conflict("The formula is being extracted; correct it when that finishes.")
+    if document.status == "missing":
+        await pif.transition(session, document, "uploaded", actor=actor, meta=meta)
+    if document.status != "human_reviewed":
+        await pif.transition(session, document, "human_reviewed", actor=actor, meta=meta)

@@ -1,0 +1,86 @@
+"""Queueing the analysis of PIF items, and the fail-soft edge when it fails for good.
+
+An analysis task kind is registered with :func:`analysis_kind` by the context that
+implements it (formula extraction for item 3, ...). Its payload carries the product and
+item; when it fails for good the item goes back to ``uploaded`` with the error.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.core.errors import Conflict, ValidationFailed
+from pifai.models.pif import PifDocument
+from pifai.models.task import Task
+from pifai.models.user import User
+from pifai.services import pif
+from pifai.services.audit import RequestMeta
+from pifai.services.tasks import create_task, publish_committed
+
+# item number -> task kind; filled by the contexts that implement an analysis.
+ANALYSIS_KINDS: dict[int, str] = {}
+
+
+def analysis_kind(item_number: int, kind: str) -> None:
+    pif.check_item_number(item_number)
+    ANALYSIS_KINDS[item_number] = kind
+
+
+async def start_analysis(
+    session: AsyncSession,
+    redis: Redis,
+    product_id: uuid.UUID,
+    actor: User,
+    item_numbers: Sequence[int],
+    meta: RequestMeta,
+) -> list[tuple[int, Task]]:
+    """Move each item to ai_processing and queue its task, all or nothing; commits."""
+    unknown = sorted({n for n in item_numbers if n not in ANALYSIS_KINDS})
+    if unknown:
+        raise ValidationFailed(
+            f"No analysis exists for item(s) {unknown}.",
+            code="no_analysis",
+            details={"analysable_items": sorted(ANALYSIS_KINDS)},
+        )
+    started: list[tuple[int, Task]] = []
+    for item_number in dict.fromkeys(item_numbers):
+        document = await pif.get_document_for_org(
+            session, product_id, item_number, actor.org_id, for_update=True
+        )
+        if document.status == "missing":
+            raise Conflict(
+                f"Item {item_number} has nothing to analyse yet: upload a file first.",
+                code="nothing_to_analyse",
+            )
+        await pif.transition(session, document, "ai_processing", actor=actor, meta=meta)
+        task = await create_task(
+            session,
+            org_id=actor.org_id,
+            kind=ANALYSIS_KINDS[item_number],
+            payload={"product_id": str(product_id), "item_number": item_number},
+            created_by=actor.id,
+            idempotency_key=f"{product_id}:{item_number}",
+        )
+        started.append((item_number, task))
+    await session.commit()
+    await publish_committed(session, redis, [t for _, t in started], actor.org_id)
+    return started
+
+
+async def document_of_task(session: AsyncSession, task: Task) -> PifDocument:
+    product_id = uuid.UUID(str(task.payload["product_id"]))
+    item_number = int(task.payload["item_number"])
+    return await pif.get_document_for_org(
+        session, product_id, item_number, task.org_id, for_update=True
+    )
+
+
+async def analysis_failed(session: AsyncSession, task: Task, error: str) -> None:
+    """Fail-soft edge: the item returns to ``uploaded`` with the error shown to the user."""
+    document = await document_of_task(session, task)
+    if document.status == "ai_processing":
+        await pif.transition(session, document, "uploaded", actor=None, reason=error[:1000])

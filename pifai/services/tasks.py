@@ -1,0 +1,349 @@
+"""Task queue, producer side: rows in PostgreSQL, entries in Redis Streams.
+
+The row is the truth; the stream entry only says "look at this row". Enqueue commits
+the row before it XADDs (a worker must never read an id whose row is not visible), so
+a crash or a Redis outage between the two leaves a pending row without an entry: the
+sweeper finds those (``published_at IS NULL``) and republishes them. A duplicate entry
+is harmless because the worker claims with a conditional UPDATE.
+
+Redis layout: one stream ``queue:<kind>`` per kind with the consumer group
+``workers``; entries ``{task, org}``. Delayed retries wait in the sorted set
+``queue:delayed`` (member ``kind|org|task``, score = due time in ms) until a worker
+promotes them. Tasks that failed for good are copied to the stream ``queue:dead``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.core.config import Settings
+from pifai.core.errors import Conflict, NotFound, ValidationFailed
+from pifai.models.task import Task
+from pifai.services.task_handlers import TaskRegistry, registry
+
+log = structlog.get_logger(__name__)
+
+STREAM_PREFIX = "queue:"
+GROUP = "workers"
+DEAD_STREAM = "queue:dead"
+DELAYED_KEY = "queue:delayed"
+SWEEPER_LOCK = "queue:sweeper-lock"
+RESERVED_KINDS = frozenset({"dead", "delayed", "sweeper-lock"})
+DEAD_STREAM_MAXLEN = 100_000
+# An API request must not hang on an unresponsive Redis: the sweeper delivers later.
+PUBLISH_TIMEOUT_SECONDS = 2.0
+
+
+class TaskNotFound(NotFound):
+    code = "task_not_found"
+
+
+class TaskAlreadyFinished(Conflict):
+    code = "task_already_finished"
+
+
+class UnknownTaskKind(ValidationFailed):
+    code = "unknown_task_kind"
+
+
+def stream_key(kind: str) -> str:
+    return f"{STREAM_PREFIX}{kind}"
+
+
+def delayed_member(kind: str, org_id: uuid.UUID, task_id: uuid.UUID) -> str:
+    return f"{kind}|{org_id}|{task_id}"
+
+
+def retry_delay(attempt: int, base: float, cap: float) -> float:
+    """Seconds to wait after failed attempt ``attempt`` (1-based): base, 2 base, 4 base ..."""
+    if attempt < 1:
+        raise ValueError("attempt is 1-based")
+    # min() before the power would overflow for absurd attempt counts.
+    return float(min(cap, base * 2.0 ** min(attempt - 1, 64)))
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a stream entry carries: enough to scope a session and find the row."""
+
+    task_id: uuid.UUID
+    org_id: uuid.UUID
+    kind: str
+
+
+def envelope(task: Task) -> Envelope:
+    return Envelope(task.id, task.org_id, task.kind)
+
+
+async def create_task(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    created_by: uuid.UUID | None = None,
+    idempotency_key: str | None = None,
+    max_attempts: int = 3,
+    kinds: TaskRegistry = registry,
+) -> Task:
+    """Insert a pending row (flush only). Publish it after the commit, e.g. with
+    :func:`publish_committed`; :func:`enqueue` does all three."""
+    if kind not in kinds or kind in RESERVED_KINDS:
+        raise UnknownTaskKind(f"unknown task kind {kind!r}", details={"kinds": kinds.kinds()})
+    values = {
+        "id": uuid.uuid4(),
+        "org_id": org_id,
+        "kind": kind,
+        "status": "pending",
+        "payload": payload or {},
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "progress": 0,
+        "cancel_requested": False,
+        "created_by": created_by,
+        "idempotency_key": idempotency_key,
+    }
+    stmt = insert(Task).values(**values)
+    if idempotency_key is not None:
+        # Same unfinished work already queued: keep that task (the partial unique index).
+        stmt = stmt.on_conflict_do_nothing(
+            index_elements=["org_id", "kind", "idempotency_key"],
+            index_where=text("idempotency_key IS NOT NULL AND status IN ('pending', 'processing')"),
+        )
+    task: Task | None = await session.scalar(stmt.returning(Task))
+    if task is None:
+        existing = await session.scalar(
+            select(Task).where(
+                Task.org_id == org_id,
+                Task.kind == kind,
+                Task.idempotency_key == idempotency_key,
+                Task.status.in_(("pending", "processing")),
+            )
+        )
+        if existing is None:  # finished between the conflict and this read: try again
+            return await create_task(
+                session,
+                org_id=org_id,
+                kind=kind,
+                payload=payload,
+                created_by=created_by,
+                idempotency_key=idempotency_key,
+                max_attempts=max_attempts,
+                kinds=kinds,
+            )
+        return existing
+    log.info("task.enqueued", task_id=str(task.id), kind=kind, org_id=str(org_id))
+    return task
+
+
+async def xadd_envelopes(redis: Redis, envelopes: Sequence[Envelope]) -> None:
+    """One round trip for any number of entries."""
+    pipe = redis.pipeline(transaction=False)
+    for env in envelopes:
+        pipe.xadd(stream_key(env.kind), {"task": str(env.task_id), "org": str(env.org_id)})
+    await pipe.execute()
+
+
+async def publish_committed(
+    session: AsyncSession, redis: Redis, tasks: Sequence[Task], org_id: uuid.UUID
+) -> bool:
+    """XADD committed pending tasks and record it. Returns False (tasks stay pending,
+    the sweeper will deliver them) when Redis does not answer."""
+    pending = [t for t in tasks if t.status == "pending" and t.published_at is None]
+    if not pending:
+        return True
+    try:
+        async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+            await xadd_envelopes(redis, [envelope(t) for t in pending])
+    except (RedisError, OSError, TimeoutError) as exc:
+        log.warning(
+            "task.publish_failed",
+            task_ids=[str(t.id) for t in pending],
+            error=f"{type(exc).__name__}: {exc}",
+            hint="rows stay pending; the worker's sweeper republishes them",
+        )
+        return False
+    published_at = await session.scalar(
+        update(Task)
+        .where(Task.org_id == org_id, Task.id.in_([t.id for t in pending]))
+        .where(Task.status == "pending")
+        .values(published_at=func.now())
+        .returning(Task.published_at)
+    )
+    await session.commit()
+    for task in pending:
+        task.published_at = published_at
+    return True
+
+
+async def enqueue(
+    session: AsyncSession,
+    redis: Redis,
+    *,
+    org_id: uuid.UUID,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    created_by: uuid.UUID | None = None,
+    idempotency_key: str | None = None,
+    max_attempts: int = 3,
+) -> Task:
+    """Insert, COMMIT, then XADD. The commit is the point of this function (the
+    transactional-outbox order); services that only stage a task use create_task."""
+    task = await create_task(
+        session,
+        org_id=org_id,
+        kind=kind,
+        payload=payload,
+        created_by=created_by,
+        idempotency_key=idempotency_key,
+        max_attempts=max_attempts,
+    )
+    await session.commit()
+    await publish_committed(session, redis, [task], org_id)
+    return task
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    redis: Redis,
+    *,
+    org_id: uuid.UUID,
+    kind: str,
+    payloads: Sequence[dict[str, Any]],
+    created_by: uuid.UUID | None = None,
+    max_attempts: int = 3,
+) -> list[uuid.UUID]:
+    """A batch (e.g. one task per ingredient): one INSERT, one commit, one pipeline."""
+    if kind not in registry or kind in RESERVED_KINDS:
+        raise UnknownTaskKind(f"unknown task kind {kind!r}", details={"kinds": registry.kinds()})
+    ids = [uuid.uuid4() for _ in payloads]
+    rows = [
+        {
+            "id": task_id,
+            "org_id": org_id,
+            "kind": kind,
+            "status": "pending",
+            "payload": payload,
+            "attempts": 0,
+            "max_attempts": max_attempts,
+            "progress": 0,
+            "cancel_requested": False,
+            "created_by": created_by,
+        }
+        for task_id, payload in zip(ids, payloads, strict=True)
+    ]
+    if not rows:
+        return []
+    await session.execute(insert(Task), rows)
+    await session.commit()
+    try:
+        async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+            await xadd_envelopes(redis, [Envelope(i, org_id, kind) for i in ids])
+    except (RedisError, OSError, TimeoutError) as exc:
+        log.warning("task.publish_failed", count=len(ids), kind=kind, error=str(exc))
+        return ids
+    await session.execute(
+        update(Task)
+        .where(Task.org_id == org_id, Task.id.in_(ids), Task.status == "pending")
+        .values(published_at=func.now())
+    )
+    await session.commit()
+    return ids
+
+
+async def get_task_for_org(session: AsyncSession, task_id: uuid.UUID, org_id: uuid.UUID) -> Task:
+    task = await session.scalar(select(Task).where(Task.id == task_id, Task.org_id == org_id))
+    if task is None:
+        raise TaskNotFound("Task not found", details={"task_id": str(task_id)})
+    return task
+
+
+async def list_tasks_for_org(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    *,
+    kind: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Task], int]:
+    where = [Task.org_id == org_id]
+    if kind is not None:
+        where.append(Task.kind == kind)
+    if status is not None:
+        where.append(Task.status == status)
+    total = await session.scalar(select(func.count()).select_from(Task).where(*where))
+    rows = await session.scalars(
+        select(Task)
+        .where(*where)
+        .order_by(Task.created_at.desc(), Task.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), int(total or 0)
+
+
+async def cancel_task_for_org(session: AsyncSession, task_id: uuid.UUID, org_id: uuid.UUID) -> Task:
+    """Pending: cancelled now (a later delivery finds it cancelled and drops it).
+    Processing: flagged; the worker cancels the handler at its next progress report or
+    lease renewal. Finished: 409."""
+    task = await session.scalar(
+        select(Task).where(Task.id == task_id, Task.org_id == org_id).with_for_update()
+    )
+    if task is None:
+        raise TaskNotFound("Task not found", details={"task_id": str(task_id)})
+    if task.status == "pending":
+        task.status = "cancelled"
+        task.finished_at = await session.scalar(select(func.now()))
+        log.info("task.cancelled", task_id=str(task.id), kind=task.kind, was="pending")
+    elif task.status == "processing":
+        task.cancel_requested = True
+        log.info("task.cancel_requested", task_id=str(task.id), kind=task.kind)
+    else:
+        raise TaskAlreadyFinished(f"Task is already {task.status}", details={"status": task.status})
+    await session.flush()
+    return task
+
+
+async def sweep_undelivered(
+    session: AsyncSession, redis: Redis, settings: Settings, *, limit: int = 500
+) -> int:
+    """Republish pending rows whose XADD never happened (or whose entry was lost).
+
+    Cross-tenant, so it goes through the SECURITY DEFINER functions of migration 0003,
+    which return only (task id, org id, kind). Returns how many were republished.
+    """
+    rows = (
+        await session.execute(
+            text("SELECT task_id, org_id, kind FROM tasks_undelivered(:grace, :stale, :limit)"),
+            {
+                "grace": settings.queue_sweeper_grace_seconds,
+                "stale": settings.queue_sweeper_stale_seconds,
+                "limit": limit,
+            },
+        )
+    ).all()
+    await session.commit()
+    if not rows:
+        return 0
+    # Kinds this deployment no longer handles stay pending rather than fill dead streams.
+    envelopes = [Envelope(r.task_id, r.org_id, r.kind) for r in rows if r.kind in registry]
+    await xadd_envelopes(redis, envelopes)
+    await session.execute(
+        text("SELECT tasks_mark_published(:ids)"), {"ids": [e.task_id for e in envelopes]}
+    )
+    await session.commit()
+    for env in envelopes:
+        log.info("task.republished", task_id=str(env.task_id), kind=env.kind)
+    return len(envelopes)

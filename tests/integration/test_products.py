@@ -1,0 +1,282 @@
+"""Products CRUD, the 16-item record and its state machine."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.core.config import Settings
+from pifai.core.runtime import Runtime
+from pifai.main import create_app
+from pifai.services.pif import TRANSITIONS
+from pifai.services.rag_client import RagClient
+from tests.factories.auth import Tenant, bearer, create_tenant
+from tests.factories.identity import create_user
+from tests.factories.products import create_product
+
+NEW = {"name": "玻尿酸保濕精華", "name_en": "HA Serum", "product_type": "leave_on_face"}
+
+
+async def _create(client: httpx.AsyncClient, tenant: Tenant, **fields: object) -> dict:
+    response = await client.post("/api/v1/products", json={**NEW, **fields}, headers=tenant.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_create_gives_sixteen_missing_items(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await _create(client, tenant, notification_number="TW-2026-0001")
+    assert product["pif_status"] == "draft"
+    assert product["rag_kb_id"] is None  # RAG not configured
+    overview = await client.get(f"/api/v1/products/{product['id']}/pif", headers=tenant.headers)
+    assert overview.status_code == 200
+    body = overview.json()
+    assert [i["item_number"] for i in body["items"]] == list(range(1, 17))
+    assert {i["status"] for i in body["items"]} == {"missing"}
+    assert body["progress_percent"] == 0
+    assert body["blocking_items"] == list(range(1, 17))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("product_type", "shampoo"),
+        ("notification_number", "../../etc"),
+        ("name", ""),
+        ("unknown_field", 1),
+    ],
+)
+async def test_create_rejects_bad_input(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, field: str, value: object
+) -> None:
+    tenant = await create_tenant(session, settings)
+    response = await client.post(
+        "/api/v1/products", json={**NEW, field: value}, headers=tenant.headers
+    )
+    assert response.status_code == 422
+    assert field in str(response.json()["error"]["details"])
+
+
+async def test_list_paginates_filters_and_searches(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    other = await create_tenant(session, settings)
+    for n in range(5):
+        await create_product(session, tenant.org, name=f"面霜 {n}", category="cream")
+    await create_product(
+        session,
+        tenant.org,
+        name="Shampoo",
+        name_en="Mild Shampoo",
+        category="hair",
+        product_type="rinse_off_hair",
+    )
+    await create_product(session, other.org, name="面霜 of someone else", category="cream")
+
+    page = await client.get("/api/v1/products?limit=2&offset=0", headers=tenant.headers)
+    assert page.json()["total"] == 6
+    assert len(page.json()["items"]) == 2
+    rest = await client.get("/api/v1/products?limit=50&offset=2", headers=tenant.headers)
+    assert len(rest.json()["items"]) == 4
+    ids = {p["id"] for p in page.json()["items"]} | {p["id"] for p in rest.json()["items"]}
+    assert len(ids) == 6
+
+    creams = await client.get("/api/v1/products?category=cream", headers=tenant.headers)
+    assert creams.json()["total"] == 5
+    by_zh = await client.get("/api/v1/products", params={"q": "面霜"}, headers=tenant.headers)
+    assert by_zh.json()["total"] == 5
+    by_en = await client.get("/api/v1/products", params={"q": "mild"}, headers=tenant.headers)
+    assert [p["name"] for p in by_en.json()["items"]] == ["Shampoo"]
+    wildcard = await client.get("/api/v1/products", params={"q": "%"}, headers=tenant.headers)
+    assert wildcard.json()["total"] == 0
+    bad = await client.get("/api/v1/products?limit=0", headers=tenant.headers)
+    assert bad.status_code == 422
+
+
+async def test_update_and_delete_draft(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await _create(client, tenant)
+    url = f"/api/v1/products/{product['id']}"
+    patched = await client.patch(url, json={"category": "serum"}, headers=tenant.headers)
+    assert patched.status_code == 200
+    assert patched.json()["category"] == "serum"
+    assert patched.json()["name"] == NEW["name"]
+    deleted = await client.delete(url, headers=tenant.headers)
+    assert deleted.status_code == 204
+    assert (await client.get(url, headers=tenant.headers)).status_code == 404
+
+
+async def test_signed_product_is_archived_not_erased(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    from datetime import UTC, datetime
+
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org, first_signed_at=datetime.now(UTC))
+    url = f"/api/v1/products/{product.id}"
+    assert (await client.delete(url, headers=tenant.headers)).status_code == 204
+    assert (await client.get(url, headers=tenant.headers)).status_code == 404
+    listed = await client.get("/api/v1/products", headers=tenant.headers)
+    assert listed.json()["total"] == 0
+    await session.refresh(product)
+    assert product.archived_at is not None
+    assert product.pif_status == "archived"
+
+
+ALL_STATUSES = list(TRANSITIONS)
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [(a, b) for a in ALL_STATUSES for b in ALL_STATUSES if a != b and b not in TRANSITIONS[a]],
+)
+async def test_every_illegal_transition_is_409(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, start: str, target: str
+) -> None:
+    tenant = await create_tenant(session, settings)
+    sa = await create_user(session, tenant.org, role="sa")
+    product = await create_product(session, tenant.org)
+    from sqlalchemy import update
+
+    from pifai.models.pif import PifDocument
+
+    await session.execute(
+        update(PifDocument)
+        .where(PifDocument.product_id == product.id, PifDocument.item_number == 11)
+        .values(status=start)
+    )
+    await session.flush()
+    response = await client.put(
+        f"/api/v1/products/{product.id}/pif/11",
+        json={"status": target},
+        headers=bearer(settings, sa),
+    )
+    assert response.status_code == 409, (start, target, response.text)
+    error = response.json()["error"]
+    assert error["code"] == "illegal_transition"
+    assert error["details"]["allowed"] == sorted(TRANSITIONS[start])
+
+
+async def test_only_an_sa_approves(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    member = await create_user(session, tenant.org, role="member")
+    sa = await create_user(session, tenant.org, role="sa")
+    product = await create_product(session, tenant.org)
+    url = f"/api/v1/products/{product.id}/pif/8"
+    filled = await client.put(
+        url,
+        json={"content": {"has_reports": False, "statement": "上市至今未接獲不良反應通報。"}},
+        headers=bearer(settings, member),
+    )
+    assert filled.status_code == 200, filled.text
+    assert filled.json()["status"] == "uploaded"
+    reviewed = await client.put(
+        url, json={"status": "human_reviewed"}, headers=bearer(settings, member)
+    )
+    assert reviewed.json()["status"] == "human_reviewed"
+
+    refused = await client.put(url, json={"status": "approved"}, headers=bearer(settings, member))
+    assert refused.status_code == 403
+    approved = await client.put(url, json={"status": "approved"}, headers=bearer(settings, sa))
+    assert approved.status_code == 200
+    assert approved.json()["status"] == "approved"
+    overview = await client.get(f"/api/v1/products/{product.id}/pif", headers=tenant.headers)
+    assert 8 not in overview.json()["blocking_items"]
+    assert overview.json()["progress_percent"] > 0
+
+
+@pytest.mark.parametrize(
+    ("item", "content"),
+    [
+        (7, {"method": "取適量塗抹", "body_sites": [], "target_population": "成人"}),
+        (8, {"has_reports": "maybe", "statement": "x"}),
+        (5, {"standard": "ISO 22716"}),
+        (1, {"name": "x", "colour": "red"}),
+        (12, {"notes": "x" * 3000}),
+    ],
+)
+async def test_item_content_is_validated_per_item(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, item: int, content: dict
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    response = await client.put(
+        f"/api/v1/products/{product.id}/pif/{item}",
+        json={"content": content},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 422, response.text
+    detail = await client.get(f"/api/v1/products/{product.id}/pif/{item}", headers=tenant.headers)
+    assert detail.json()["status"] == "missing"
+    assert detail.json()["content"] == {}
+
+
+async def test_item_number_out_of_range(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    response = await client.get(f"/api/v1/products/{product.id}/pif/17", headers=tenant.headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_item_number"
+
+
+async def test_analyze_unknown_kind_lists_what_exists(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    response = await client.post(
+        f"/api/v1/products/{product.id}/pif/analyze",
+        json={"item_numbers": [14]},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 422
+    assert "analysable_items" in response.json()["error"]["details"]
+
+
+def _rag_transport(status: int) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if status == 0:
+            raise httpx.ReadTimeout("rag too slow", request=request)
+        return httpx.Response(status, json={"status": "success", "data": {"id": "kb_123"}})
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize("rag_status", [500, 0, 201])
+async def test_product_creation_never_depends_on_rag(
+    runtime: Runtime, session: AsyncSession, settings: Settings, rag_status: int
+) -> None:
+    tenant = await create_tenant(session, settings)
+    rag_settings = settings.model_copy(
+        update={
+            "rag_api_base": "http://rag.test",
+            "rag_api_key": SecretStr("k"),
+            "rag_tenant_id": "t",
+        }
+    )
+    rag = RagClient.from_settings(
+        rag_settings, transport=_rag_transport(rag_status), retry_wait_seconds=0
+    )
+    app = create_app(runtime=Runtime(**{**runtime.__dict__, "rag": rag}))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        response = await client.post("/api/v1/products", json=NEW, headers=tenant.headers)
+    await rag.aclose()
+    assert response.status_code == 201
+    expected = "kb_123" if rag_status == 201 else None
+    assert response.json()["rag_kb_id"] == expected
+    assert uuid.UUID(response.json()["id"])

@@ -1,0 +1,394 @@
+"""The regulatory rule engine on the shipped data: formula cases with their expected
+findings and citations, and two properties (prohibited means critical at any
+concentration; lowering a concentration never adds a finding)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pifai.ai.regulatory_checker import (
+    PRODUCT_TYPES,
+    CheckResult,
+    FormulaItem,
+    RegulatorySnapshot,
+    UnknownProductType,
+)
+from pifai.services.regulatory import shipped_snapshot
+
+Item = tuple[str | None, str | None, float | None, str | None]
+
+
+@pytest.fixture(scope="module")
+def snap() -> RegulatorySnapshot:
+    return shipped_snapshot()
+
+
+@dataclass(frozen=True)
+class Expect:
+    severity: str
+    rule: str
+    entry_key: str | None
+    limit_pct: float | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    product_type: str
+    items: tuple[Item, ...]
+    expected: tuple[Expect, ...]
+    children: bool = False
+    # Severities that must NOT appear (beyond the expected findings).
+    absent: tuple[str, ...] = ()
+
+
+TFDA_HG = "TFDA:prohibited:Mercury and its compounds"
+EU_HG = "EU:prohibited:Annex II/221"
+PHENOXY = "EU:preservative:Annex V/29"
+
+CASES: tuple[Case, ...] = (
+    Case("mercury at trace level", "leave_on_face", (("Mercury", None, 0.00001, None),),
+         (Expect("critical", "prohibited", TFDA_HG), Expect("critical", "prohibited", EU_HG))),
+    Case("mercury by Chinese name", "leave_on_face", (("水銀", None, 0.5, None),),
+         (Expect("critical", "prohibited", TFDA_HG),)),
+    Case("mercury compound by CAS only", "lip", ((None, "7439-97-6", 0.01, None),),
+         (Expect("critical", "prohibited", TFDA_HG), Expect("critical", "prohibited", EU_HG))),
+    Case("steroid in a cream", "leave_on_face", (("Clobetasol Propionate", None, 0.05, None),),
+         (Expect("critical", "prohibited", "EU:prohibited:Annex II/300"),)),
+    Case("oestrogen in a serum", "leave_on_face", (("Estradiol", None, 0.001, None),),
+         (Expect("critical", "prohibited", "TFDA:prohibited:Oestrogens"),
+          Expect("critical", "prohibited", "EU:prohibited:Annex II/260"))),
+    Case("hydroquinone outside its permitted use", "leave_on_face",
+         (("Hydroquinone", None, 2.0, "skin lightening"),),
+         (Expect("high", "product_type", "EU:restricted:Annex III/14"),),
+         absent=("critical",)),
+    Case("hydroquinone in an artificial nail system", "nail", (("Hydroquinone", None, 0.01, None),),
+         (Expect("info", "label_warning", "EU:restricted:Annex III/14"),), absent=("high",)),
+    Case("formaldehyde: TFDA prohibits what the EU allows", "leave_on_body",
+         (("Formaldehyde", None, 0.1, "preservative"),),
+         (Expect("critical", "prohibited", "TFDA:prohibited:Formaldehyde (Formalin)"),)),
+    Case("preservative above its maximum, TFDA silent, EU binds", "leave_on_face",
+         (("Phenoxyethanol", "122-99-6", 1.2, "preservative"),),
+         (Expect("high", "over_limit", PHENOXY, 1.0),)),
+    Case("preservative within its maximum", "leave_on_face",
+         (("Phenoxyethanol", "122-99-6", 0.8, "preservative"), ("Water", None, 99.2, "solvent")),
+         (), absent=("critical", "high", "advisory")),
+    Case("preservative by Chinese name", "leave_on_face",
+         (("苯氧乙醇", None, 1.5, "preservative"),),
+         (Expect("high", "over_limit", PHENOXY, 1.0),)),
+    Case("preservative by CAS only", "rinse_off_skin", ((None, "122-99-6", 1.5, None),),
+         (Expect("high", "over_limit", PHENOXY, 1.0),)),
+    Case("rinse-off-only preservative in a leave-on product", "leave_on_body",
+         (("Phenoxyisopropanol", None, 0.5, "preservative"),),
+         (Expect("high", "product_type", "EU:preservative:Annex V/43"),)),
+    Case("rinse-off-only preservative in a rinse-off product", "rinse_off_skin",
+         (("Phenoxyisopropanol", None, 0.5, "preservative"),), (), absent=("high",)),
+    Case("MCI/MI in a leave-on product", "leave_on_face",
+         (("Methylchloroisothiazolinone and Methylisothiazolinone", None, 0.001, "preservative"),),
+         (Expect("high", "product_type", "EU:preservative:Annex V/39"),)),
+    Case("UV filter above its TFDA maximum (stricter than the EU's)", "leave_on_face",
+         (("Benzophenone-3", None, 8.0, "UV filter"),),
+         (Expect("high", "over_limit", "TFDA:uv_filter:Benzophenone-3", 6.0),
+          Expect("info", "label_warning", "TFDA:uv_filter:Benzophenone-3"))),
+    Case("UV filter by synonym above both maxima", "leave_on_body",
+         (("Octinoxate", None, 12.0, "sunscreen"),),
+         (Expect("high", "over_limit", "TFDA:uv_filter:Ethylhexyl methoxycinnamate", 10.0),
+          Expect("advisory", "stricter_eu_over_limit", "EU:uv_filter:Annex VI/12", 10.0))),
+    Case("UV filter not on any positive list", "leave_on_face",
+         (("Glycerin", None, 3.0, "UV filter"),),
+         (Expect("high", "not_on_positive_list", None),)),
+    Case("colorant not permitted near the eyes (TFDA category 2)", "eye_area",
+         (("CI 15510", None, 0.5, "colorant"),),
+         (Expect("high", "product_type", "TFDA:colorant:CI 15510"),
+          Expect("advisory", "stricter_eu_product_type", "EU:colorant:Annex IV/21"))),
+    Case("colorant not permitted near the eyes, TFDA silent", "eye_area",
+         (("CI 45405", None, 0.2, None),),
+         (Expect("high", "product_type", "EU:colorant:Annex IV/78"),)),
+    Case("iron oxide near the eyes is fine", "eye_area", (("CI 77491", None, 5.0, "colorant"),),
+         (), absent=("critical", "high", "advisory")),
+    Case("colorant not on any positive list", "lip", (("CI 99999", None, 0.5, None),),
+         (Expect("high", "not_on_positive_list", None),)),
+    Case("rinse-off-only colorant in a lipstick", "lip", (("CI 12120", None, 0.1, "colorant"),),
+         (Expect("high", "product_type", "TFDA:colorant:CI 12120"),
+          Expect("advisory", "stricter_eu_product_type", "EU:colorant:Annex IV/10"))),
+    Case("fragrance allergen above the disclosure threshold is a label requirement",
+         "leave_on_face", (("Linalool", None, 0.05, "fragrance"),),
+         (Expect("info", "label_disclosure", "EU:restricted:Annex III/84", 0.001),),
+         absent=("critical", "high", "advisory")),
+    Case("allergen under the rinse-off threshold", "rinse_off_skin",
+         (("Limonene", None, 0.005, "fragrance"),), (),
+         absent=("critical", "high", "advisory", "info")),
+    Case("allergen over the leave-on threshold", "leave_on_body",
+         (("Limonene", None, 0.005, "fragrance"),),
+         (Expect("info", "label_disclosure", "EU:restricted:Annex III/88", 0.001),)),
+    Case("allergen by synonym", "leave_on_face", (("Lilial", None, 0.02, "fragrance"),),
+         (Expect("info", "label_disclosure", "EU:restricted:Annex III/83", 0.001),)),
+    Case("TFDA silent, EU limit binds (IPBC leave-on)", "leave_on_face",
+         (("Iodopropynyl Butylcarbamate", None, 0.02, "preservative"),),
+         (Expect("high", "over_limit", "EU:preservative:Annex V/56", 0.01),)),
+    Case("TFDA met, EU stricter: advisory", "leave_on_hair",
+         (("Selenium Sulfide", None, 0.3, "anti-dandruff"),),
+         (Expect("advisory", "stricter_eu_product_type", "EU:restricted:Annex III/49"),),
+         absent=("critical", "high")),
+    Case("TFDA limit decides where the EU allows more", "rinse_off_hair",
+         (("Selenium Sulfide", None, 0.8, "anti-dandruff"),),
+         (Expect("high", "over_limit", "TFDA:restricted:Selenium disulfide", 0.5),),
+         absent=("advisory",)),
+    Case("paraben group: butyl + propyl over 0.14 %", "leave_on_face",
+         (("Methylparaben", None, 0.3, "preservative"), ("Ethylparaben", None, 0.3, "preservative"),
+          ("Propylparaben", None, 0.1, "preservative"),
+          ("Butylparaben", None, 0.1, "preservative")),
+         (Expect("high", "group_limit", "EU:preservative:Annex V/12 bis", 0.14),)),
+    Case("paraben group: mixture of esters over 0.8 %", "rinse_off_skin",
+         (("Methylparaben", None, 0.4, "preservative"), ("Ethylparaben", None, 0.4, "preservative"),
+          ("Propylparaben", None, 0.05, "preservative")),
+         (Expect("high", "group_limit", "EU:preservative:Annex V/12", 0.8),)),
+    Case("single paraben over 0.4 %", "leave_on_body",
+         (("Methylparaben", None, 0.5, "preservative"),),
+         (Expect("high", "over_limit", "EU:preservative:Annex V/12", 0.4),)),
+    Case("unknown preservative", "leave_on_face", (("Foo Bar Extract", None, 0.5, "preservative"),),
+         (Expect("high", "not_on_positive_list", None), Expect("info", "unresolved", None))),
+    Case("children under 3: salicylic acid as preservative", "leave_on_body",
+         (("Salicylic Acid", None, 0.3, "preservative"),),
+         (Expect("high", "children_under_3", "EU:preservative:Annex V/3"),), children=True),
+    Case("children under 3: salicylic acid in a shampoo is allowed", "rinse_off_hair",
+         (("Salicylic Acid", None, 0.3, "preservative"),), (), children=True,
+         absent=("critical", "high")),
+    Case("salicylic acid as exfoliant over the TFDA maximum", "leave_on_face",
+         (("Salicylic Acid", "69-72-7", 2.5, "exfoliant"),),
+         (Expect("high", "over_limit", "TFDA:restricted:Salicylic acid", 2.0),
+          Expect("advisory", "stricter_eu_over_limit", "EU:restricted:Annex III/98", 2.0))),
+    Case("boric acid: TFDA prohibits, the EU restricts", "leave_on_body",
+         (("Boric Acid", None, 0.5, None),),
+         (Expect("critical", "prohibited", "TFDA:prohibited:Boric acid"),)),
+    Case("hydrogen peroxide in a face cream", "leave_on_face",
+         (("Hydrogen Peroxide", None, 3.0, None),),
+         (Expect("critical", "prohibited", "TFDA:prohibited:Hydrogen peroxide"),)),
+    Case("hydrogen peroxide in a hair dye", "rinse_off_hair",
+         (("Hydrogen Peroxide", None, 6.0, "oxidising agent"),), (),
+         absent=("critical", "high")),
+    Case("zinc pyrithione as preservative in a leave-on hair product", "leave_on_hair",
+         (("Zinc Pyrithione", None, 0.5, "preservative"),),
+         (Expect("high", "product_type", "EU:preservative:Annex V/8"),)),
+    Case("zinc pyrithione as anti-dandruff agent over its leave-on limit", "leave_on_hair",
+         (("Zinc Pyrithione", None, 0.5, "anti-dandruff"),),
+         (Expect("high", "over_limit", "EU:restricted:Annex III/101", 0.1),)),
+    Case("no concentration given", "leave_on_face",
+         (("Phenoxyethanol", None, None, "preservative"),),
+         (Expect("info", "concentration_missing", PHENOXY, 1.0),)),
+    Case("EU-only prohibition (DMSO)", "leave_on_face",
+         (("Dimethyl Sulfoxide", None, 1.0, "solvent"),),
+         (Expect("critical", "prohibited", "EU:prohibited:Annex II/338"),)),
+    Case("TFDA-only prohibition by CAS (tretinoin)", "leave_on_face",
+         ((None, "302-79-4", 0.05, None),),
+         (Expect("critical", "prohibited",
+                 "TFDA:prohibited:Tretinoin (retinoic acid and its salts)"),)),
+    Case("benzyl alcohol as solvent: disclosure, not the preservative limit", "leave_on_face",
+         (("Benzyl Alcohol", None, 1.5, "solvent"),),
+         (Expect("info", "label_disclosure", "EU:restricted:Annex III/45", 0.001),),
+         absent=("high",)),
+    Case("benzyl alcohol as preservative over 1 %", "leave_on_face",
+         (("Benzyl Alcohol", None, 1.5, "preservative"),),
+         (Expect("high", "over_limit", "EU:preservative:Annex V/34", 1.0),)),
+    Case("unverified entry is still applied and says so", "leave_on_face",
+         (("3-Benzylidene Camphor", None, 2.0, "UV filter"),),
+         (Expect("critical", "prohibited", "EU:prohibited:Annex II/1379"),)),
+)  # fmt: skip
+
+
+def _key(f: object) -> tuple[str, str, str | None]:
+    return (f.severity, f.rule, f.entry_key)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_formula_case(snap: RegulatorySnapshot, case: Case) -> None:
+    result = snap.check(list(case.items), case.product_type, children_under_3=case.children)
+    got = {_key(f): f for f in result.findings}
+    for exp in case.expected:
+        finding = got.get((exp.severity, exp.rule, exp.entry_key))
+        assert finding is not None, f"missing {exp}; got {[_key(f) for f in result.findings]}"
+        if exp.limit_pct is not None:
+            assert finding.limit_pct == pytest.approx(exp.limit_pct)
+        if exp.entry_key is not None:
+            entry = next(e for e in snap.entries if e.key == exp.entry_key)
+            # Every finding cites its entry: reference, document, date and where it was read.
+            assert entry.entry_ref in finding.citation
+            assert finding.source is not None and finding.source["document"]
+            assert finding.source["source"].get("repository") and finding.source["source"].get(
+                "commit"
+            )
+            assert finding.verified is entry.verified
+            if not entry.verified:
+                assert "unverified" in finding.citation
+        else:
+            assert finding.citation
+    for severity in case.absent:
+        unexpected = [
+            _key(f)
+            for f in result.findings
+            if f.severity == severity
+            and (f.severity, f.rule, f.entry_key)
+            not in {(e.severity, e.rule, e.entry_key) for e in case.expected}
+        ]
+        assert not unexpected, f"unexpected {severity} findings: {unexpected}"
+
+
+def test_at_least_thirty_cases() -> None:
+    assert len(CASES) >= 30
+
+
+def test_severities_only_escalate_as_documented(snap: RegulatorySnapshot) -> None:
+    result = snap.check([("Linalool", None, 5.0, "fragrance")], "leave_on_face")
+    # A disclosure threshold is never a limit, however far above it the allergen is.
+    assert {f.severity for f in result.findings} == {"info"}
+
+
+def test_resolution_reports_how_names_matched(snap: RegulatorySnapshot) -> None:
+    result = snap.check(
+        [
+            ("苯氧乙醇", None, 0.5, None),
+            (None, "122-99-6", 0.5, None),
+            ("Phenoxyethanol", "122-99-7", 0.5, None),
+            ("Phenoxyethanoll", None, 0.5, None),
+        ],
+        "leave_on_face",
+    )
+    by_input = {r.input: r for r in result.resolved}
+    assert (
+        by_input["苯氧乙醇"].match == "synonym"
+        and by_input["苯氧乙醇"].inci_name == "PHENOXYETHANOL"
+    )
+    assert by_input["122-99-6"].match == "cas" and by_input["122-99-6"].confidence == 1.0
+    bad = by_input["Phenoxyethanol"]
+    assert bad.inci_name == "PHENOXYETHANOL" and any("check digit" in n for n in bad.notes)
+    fuzzy = by_input["Phenoxyethanoll"]
+    assert fuzzy.match == "fuzzy" and fuzzy.confidence < 1.0
+
+
+def test_unknown_product_type_is_refused(snap: RegulatorySnapshot) -> None:
+    with pytest.raises(UnknownProductType):
+        snap.check([("Water", None, 100.0, None)], "leave_on_everything")
+
+
+def test_tuple_and_item_inputs_agree(snap: RegulatorySnapshot) -> None:
+    a = snap.check([("Phenoxyethanol", None, 1.2, "preservative")], "leave_on_face")
+    b = snap.check([FormulaItem("Phenoxyethanol", None, 1.2, "preservative")], "leave_on_face")
+    assert [_key(f) for f in a.findings] == [_key(f) for f in b.findings]
+
+
+# --- properties ----------------------------------------------------------------------
+
+BENIGN: tuple[str, ...] = (
+    "Water", "Glycerin", "Butylene Glycol", "Niacinamide", "Dimethicone", "Cetearyl Alcohol",
+    "Phenoxyethanol", "Methylparaben", "Propylparaben", "Linalool", "Limonene",
+    "Benzophenone-3", "Homosalate", "Salicylic Acid", "CI 15510", "CI 77491", "Zinc Pyrithione",
+    "Selenium Sulfide", "Benzyl Alcohol", "Titanium Dioxide",
+)  # fmt: skip
+FUNCTIONS = (None, "preservative", "UV filter", "colorant", "solvent", "fragrance")
+
+
+def _prohibited_names(snap: RegulatorySnapshot) -> list[tuple[str, str]]:
+    """(name, product type) pairs of prohibited entries that are not exempt there."""
+    out = []
+    for entry in snap.entries_of("prohibited"):
+        for pt in PRODUCT_TYPES:
+            if pt not in entry.exempt:
+                out.append((entry.names[0], pt))
+                break
+    return out
+
+
+def _critical_for(result: CheckResult, name: str) -> bool:
+    return any(f.severity == "critical" and f.ingredient == name for f in result.findings)
+
+
+def test_prohibited_entries_are_critical_alone(snap: RegulatorySnapshot) -> None:
+    pairs = _prohibited_names(snap)
+    assert len(pairs) >= 80
+    missed = [
+        (name, pt) for name, pt in pairs
+        if not _critical_for(snap.check([(name, None, 1.0, None)], pt), name)
+    ]  # fmt: skip
+    assert not missed, f"prohibited entries not reported as critical: {missed}"
+
+
+formula_rows = st.lists(
+    st.tuples(
+        st.sampled_from(BENIGN),
+        st.floats(min_value=0.0, max_value=30.0, allow_nan=False),
+        st.sampled_from(FUNCTIONS),
+    ),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=formula_rows,
+    pick=st.integers(min_value=0, max_value=10_000),
+    conc=st.one_of(
+        st.none(),
+        st.floats(min_value=0.0, max_value=100.0, allow_nan=False),
+        st.floats(min_value=0.0, max_value=1e-6, allow_nan=False),
+    ),
+    position=st.integers(min_value=0, max_value=12),
+)
+def test_property_prohibited_is_critical_at_any_concentration(
+    snap: RegulatorySnapshot,
+    rows: list[tuple[str, float, str | None]],
+    pick: int,
+    conc: float | None,
+    position: int,
+) -> None:
+    pairs = _prohibited_names(snap)
+    name, pt = pairs[pick % len(pairs)]
+    items: list[Item] = [(n, None, c, f) for n, c, f in rows]
+    items.insert(min(position, len(items)), (name, None, conc, None))
+    result = snap.check(items, pt)
+    assert _critical_for(result, name)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(BENIGN),
+            st.floats(min_value=0.0, max_value=30.0, allow_nan=False),
+            st.sampled_from(FUNCTIONS),
+        ),
+        min_size=1,
+        max_size=10,
+        unique_by=lambda r: r[0],
+    ),
+    which=st.integers(min_value=0, max_value=100),
+    factor=st.floats(min_value=0.0, max_value=1.0, allow_nan=False),
+    product_type=st.sampled_from(PRODUCT_TYPES),
+    children=st.booleans(),
+)
+def test_property_lowering_a_concentration_never_adds_a_finding(
+    snap: RegulatorySnapshot,
+    rows: list[tuple[str, float, str | None]],
+    which: int,
+    factor: float,
+    product_type: str,
+    children: bool,
+) -> None:
+    before_items: list[Item] = [(n, None, c, f) for n, c, f in rows]
+    index = which % len(rows)
+    after_items = list(before_items)
+    name, cas, conc, function = after_items[index]
+    assert conc is not None
+    after_items[index] = (name, cas, conc * factor, function)
+    before = snap.check(before_items, product_type, children_under_3=children)
+    after = snap.check(after_items, product_type, children_under_3=children)
+    before_ids = {f.identity() for f in before.findings}
+    added = [f.identity() for f in after.findings if f.identity() not in before_ids]
+    assert not added, f"lowering {name} from {conc} to {conc * factor} added {added}"
