@@ -119,6 +119,8 @@ class Settings(BaseSettings):
     rag_tenant_id: str | None = None
     rag_timeout_seconds: float = 10.0
     rag_kb_name_prefix: str = "pifai"
+    # Workers create missing knowledge bases this often (one worker per interval).
+    rag_backfill_interval_seconds: float = Field(default=600.0, gt=0)
 
     anthropic_api_key: SecretStr | None = None
     llm_model: str = "claude-sonnet-4-5"

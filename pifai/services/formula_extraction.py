@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.document_parser import parse_formula
 from pifai.ai.ingredient_validator import ValidatedFormula, validate_formula
-from pifai.core.config import get_settings
 from pifai.core.errors import AppError, Conflict
 from pifai.models.pif import PifFile
 from pifai.models.task import Task
@@ -28,7 +27,12 @@ from pifai.services.files import read_plaintext
 from pifai.services.ingredients import load_dictionary, replace_product_ingredients
 from pifai.services.pif_analysis import analysis_failed, analysis_kind, document_of_task
 from pifai.services.storage import get_storage
-from pifai.services.task_handlers import PermanentTaskError, ProgressReporter, task_handler
+from pifai.services.task_handlers import (
+    PermanentTaskError,
+    ProgressReporter,
+    handler_settings,
+    task_handler,
+)
 
 FORMULA_ITEM = 3
 KIND = "formula_extract"
@@ -70,7 +74,7 @@ async def formula_extract(
         # Delivered again after it finished, or the item moved on: nothing to redo.
         return {"skipped": f"item 3 is {document.status}"}
     record = await current_file(session, document.id, task.org_id)
-    settings = get_settings()
+    settings = handler_settings()
     data = bytearray()
     async for chunk in await read_plaintext(settings, get_storage(settings), record):
         data += chunk
@@ -83,14 +87,17 @@ async def formula_extract(
     await progress(60, "identifying ingredients")
     dictionary = await load_dictionary(session)
     validated = validate_formula(parsed.rows, dictionary)
-    source = f"file {record.original_filename} (version {record.version}, sha256 {record.sha256})"
     await replace_product_ingredients(
-        session, document.product_id, task.org_id, validated, source=source
+        session, document.product_id, task.org_id, validated, source="extraction"
     )
     await pif.transition(
         session, document, "ai_draft_ready", actor=None, confidence=validated.confidence
     )
-    return {**summary(validated), "file_id": str(record.id), "notes": parsed.notes}
+    return {
+        **summary(validated),
+        "file": {"id": str(record.id), "version": record.version, "sha256": record.sha256},
+        "notes": parsed.notes,
+    }
 
 
 async def mark_formula_reviewed(

@@ -8,6 +8,7 @@ import importlib
 JOB_MODULES: tuple[str, ...] = (
     "pifai.services.task_handlers",  # noop, test.fail
     "pifai.services.formula_extraction",  # formula_extract (PIF item 3)
+    "pifai.services.knowledge",  # periodic rag.backfill
 )
 
 

@@ -9,14 +9,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from redis.asyncio import Redis
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pifai.core.config import Settings
 from pifai.core.errors import AppError
 from pifai.core.tenancy import scope_session
 from pifai.models.product import Product
 from pifai.services.products import get_product_for_org
 from pifai.services.rag_client import RagClient, safe_create_kb
+from pifai.services.task_handlers import periodic
 
 log = structlog.get_logger(__name__)
 
@@ -161,3 +164,14 @@ async def backfill_knowledge_bases(
             filled += result.rowcount  # type: ignore[attr-defined]
     log.info("rag backfill", filled=filled, candidates=len(rows))
     return filled, len(rows) - filled
+
+
+@periodic("rag.backfill", lambda s: s.rag_backfill_interval_seconds if s.rag_api_base else None)
+async def backfill_periodically(
+    session_factory: async_sessionmaker[AsyncSession], redis: Redis, settings: Settings
+) -> None:
+    rag = RagClient.from_settings(settings)
+    try:
+        await backfill_knowledge_bases(session_factory, rag)
+    finally:
+        await rag.aclose()

@@ -1026,3 +1026,34 @@ async def check_product(
     snapshot = await get_snapshot(session)
     result = snapshot.check(items, product.product_type, children_under_3=product.children_under_3)
     return result, snapshot.version
+
+
+async def sync_from_request(
+    session: AsyncSession,
+    authority: str,
+    records: Sequence[dict[str, Any]] | None,
+    *,
+    admin_id: uuid.UUID,
+) -> RegulatoryImport:
+    """The super admin's sync: the records given (TFDA's documented JSON format), or the
+    shipped data of that authority when none are given. Returns the recorded run."""
+    if records:
+        rows = [{**record, "authority": authority} for record in records]
+        if authority == "TFDA":
+            rows = parse_tfda_file(json.dumps(rows), file_name="api")
+        run, _ = await sync_records(
+            session,
+            rows,
+            source=authority.lower(),
+            scopes={(authority, str(r.get("list_type"))) for r in rows},
+            scope_label=f"{authority.lower()}:api",
+            file_name="api",
+            requested_by=admin_id,
+        )
+    else:
+        run, _ = await load_shipped(
+            session, authority=authority, requested_by=admin_id, always_record=True
+        )
+    invalidate_snapshot()
+    assert run is not None  # always_record / explicit records: a run is written
+    return run

@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pifai.core.config import Settings, get_settings
 from pifai.models.task import Task
+
+# The running worker's settings, for handlers (file keys, storage): the handler signature
+# stays (session, task, progress) and tests can run workers with settings of their own.
+task_settings: ContextVar[Settings] = ContextVar("task_settings")
+
+
+def handler_settings() -> Settings:
+    return task_settings.get(None) or get_settings()
 
 
 class PermanentTaskError(Exception):
@@ -76,6 +87,30 @@ class TaskRegistry:
 
 registry = TaskRegistry()
 task_handler = registry.register
+
+PeriodicJob = Callable[[async_sessionmaker[AsyncSession], Redis, Settings], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """Work every worker schedules; a Redis lock lets one of them run it per interval."""
+
+    name: str
+    interval: Callable[[Settings], float | None]  # None: disabled by the settings
+    job: PeriodicJob
+
+
+PERIODIC: list[Periodic] = []
+
+
+def periodic(
+    name: str, interval: Callable[[Settings], float | None]
+) -> Callable[[PeriodicJob], PeriodicJob]:
+    def decorator(job: PeriodicJob) -> PeriodicJob:
+        PERIODIC.append(Periodic(name, interval, job))
+        return job
+
+    return decorator
 
 
 @task_handler("noop", public=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import socket
 import time
@@ -43,10 +44,13 @@ from pifai.core.tenancy import scope_session
 from pifai.models.task import Task
 from pifai.services.task_batches import Batcher, claim_batch, done_batch
 from pifai.services.task_handlers import (
+    PERIODIC,
+    Periodic,
     PermanentTaskError,
     TaskCancelled,
     TaskRegistry,
     registry,
+    task_settings,
 )
 from pifai.services.tasks import (
     DEAD_STREAM,
@@ -212,6 +216,11 @@ class Worker:
                 self._loop(self._metrics_once, self.settings.queue_metrics_interval_seconds)
             ),
         ]
+        for periodic in PERIODIC:
+            interval = periodic.interval(self.settings)
+            if interval:
+                step = functools.partial(self._periodic_once, periodic, interval)
+                background.append(asyncio.create_task(self._loop(step, interval)))
         try:
             await self._read_loop()
         finally:
@@ -270,9 +279,16 @@ class Worker:
             try:
                 await step()
             except Exception as exc:  # a background loop must outlive any one failure
-                self.log.warning("worker.loop_error", step=step.__name__, error=repr(exc))
+                name = getattr(step, "__name__", None) or repr(step)
+                self.log.warning("worker.loop_error", step=name, error=repr(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), interval)
+
+    async def _periodic_once(self, job: Periodic, interval: float) -> None:
+        # One worker per interval: the lock expires with the interval, never released early.
+        key = f"periodic:{job.name}"
+        if await self.redis.set(key, self.consumer, nx=True, px=int(interval * 1000)):
+            await job.job(self.session_factory, self.redis, self.settings)
 
     # -- reading -----------------------------------------------------------------
 
@@ -361,6 +377,7 @@ class Worker:
     # -- one task ----------------------------------------------------------------
 
     async def _process(self, d: Delivery, running: Running) -> None:
+        task_settings.set(self.settings)  # this asyncio task's context only
         bound = self.log.bind(task_id=str(d.task_id), kind=d.kind, org_id=str(d.org_id))
         kind = self.registry.get(d.kind)
         token = uuid.uuid4()

@@ -29,7 +29,10 @@ from pifai.core.database import asyncpg_dsn, create_engine, create_session_facto
 from pifai.core.embedded import EmbeddedServices, start_embedded
 from pifai.core.migrations import migrate, role_url
 from pifai.core.runtime import Runtime
+from pifai.core.tenancy import scope_session
 from pifai.main import create_app
+from pifai.models.organization import Organization
+from tests.factories.tasks import BASE, queue_redis_url
 
 # One database per test run, so parallel runs on one server do not drop each other's.
 TEST_DB = f"pifai_test_{os.getpid()}"
@@ -237,3 +240,66 @@ async def committed_client(
     transport = httpx.ASGITransport(app=create_app(runtime=real))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         yield c
+
+
+# --- the queue: a database of its own per module, because workers run in their own
+# sessions (and processes) and must see committed rows. -------------------------------
+
+
+@pytest.fixture(scope="module")
+async def queue_db(server_url: str) -> AsyncIterator[str]:
+    name = f"pifai_tasks_{uuid.uuid4().hex[:8]}"
+    url = await recreate_database(server_url, name)
+    await migrate(url, roles=ROLES)
+    yield url
+    await drop_database(server_url, name)
+
+
+@pytest.fixture(scope="module")
+async def queue_engine(queue_db: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(role_url(queue_db, APP_ROLE, None), pool_size=10)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def factory(queue_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(queue_engine)
+
+
+@pytest.fixture
+async def qredis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(queue_redis_url(redis_url, REDIS_TEST_DB), decode_responses=True)
+    await client.flushdb()
+    yield client
+    await client.flushdb()
+    await client.aclose()
+
+
+@pytest.fixture
+def qsettings(queue_db: str, redis_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        app_env="test",
+        database_url=queue_db,
+        redis_url=queue_redis_url(redis_url, REDIS_TEST_DB),
+        data_dir=tmp_path,
+        app_db_role=APP_ROLE,
+        platform_db_role=PLATFORM_ROLE,
+        queue_backoff_base_seconds=BASE,
+        queue_visibility_timeout_seconds=1.0,
+        queue_block_ms=100,
+        queue_sweeper_interval_seconds=0.2,
+        queue_sweeper_grace_seconds=0.0,
+        worker_drain_timeout_seconds=5.0,
+        worker_concurrency=4,
+    )
+
+
+@pytest.fixture
+async def org_id(factory: async_sessionmaker[AsyncSession]) -> uuid.UUID:
+    org = Organization(id=uuid.uuid4(), name="Queue Org", type="brand", plan="free")
+    async with factory() as session:
+        await scope_session(session, org.id)
+        session.add(org)
+        await session.commit()
+    return org.id

@@ -26,12 +26,9 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from pifai.core.config import Settings
-from pifai.core.database import create_engine, create_session_factory
-from pifai.core.migrations import migrate, role_url
 from pifai.core.runtime import Runtime
 from pifai.core.tenancy import scope_session
 from pifai.main import create_app
-from pifai.models.organization import Organization
 from pifai.services import tasks as task_service
 from pifai.services.tasks import (
     DEAD_STREAM,
@@ -50,7 +47,6 @@ from tests.factories.tasks import (
     done_with,
     enqueue_one,
     fetch,
-    queue_redis_url,
     running_worker,
     side_effects,
     task_row,
@@ -59,72 +55,8 @@ from tests.factories.tasks import (
 from tests.integration.conftest import (
     APP_ROLE,
     PLATFORM_ROLE,
-    REDIS_TEST_DB,
-    ROLES,
     ROOT,
-    drop_database,
-    recreate_database,
 )
-
-
-@pytest.fixture(scope="module")
-async def queue_db(server_url: str) -> AsyncIterator[str]:
-    name = f"pifai_tasks_{uuid.uuid4().hex[:8]}"
-    url = await recreate_database(server_url, name)
-    await migrate(url, roles=ROLES)
-    yield url
-    await drop_database(server_url, name)
-
-
-@pytest.fixture(scope="module")
-async def queue_engine(queue_db: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(role_url(queue_db, APP_ROLE, None), pool_size=10)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def factory(queue_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_session_factory(queue_engine)
-
-
-@pytest.fixture
-async def qredis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(queue_redis_url(redis_url, REDIS_TEST_DB), decode_responses=True)
-    await client.flushdb()
-    yield client
-    await client.flushdb()
-    await client.aclose()
-
-
-@pytest.fixture
-def qsettings(queue_db: str, redis_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        app_env="test",
-        database_url=queue_db,
-        redis_url=queue_redis_url(redis_url, REDIS_TEST_DB),
-        data_dir=tmp_path,
-        app_db_role=APP_ROLE,
-        platform_db_role=PLATFORM_ROLE,
-        queue_backoff_base_seconds=BASE,
-        queue_visibility_timeout_seconds=1.0,
-        queue_block_ms=100,
-        queue_sweeper_interval_seconds=0.2,
-        queue_sweeper_grace_seconds=0.0,
-        worker_drain_timeout_seconds=5.0,
-        worker_concurrency=4,
-    )
-
-
-@pytest.fixture
-async def org_id(factory: async_sessionmaker[AsyncSession]) -> uuid.UUID:
-    org = Organization(id=uuid.uuid4(), name="Queue Org", type="brand", plan="free")
-    async with factory() as session:
-        await scope_session(session, org.id)
-        session.add(org)
-        await session.commit()
-    return org.id
-
 
 # -- pure -------------------------------------------------------------------------
 

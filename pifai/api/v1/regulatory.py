@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.regulatory_checker import CheckResult, FormulaItem, UnknownProductType
-from pifai.api.deps import CurrentSuperAdmin, CurrentUser, OrgSession, SessionDep
+from pifai.api.deps import CurrentSuperAdmin, CurrentUser, MetaDep, OrgSession, SessionDep
 from pifai.core.errors import ValidationFailed
+from pifai.models.auth import SuperAdmin
 from pifai.schemas.regulatory import (
     FindingOut,
     FormulaCheckRequest,
@@ -20,7 +21,9 @@ from pifai.schemas.regulatory import (
     SyncRequest,
     SyncStatus,
 )
+from pifai.services import audit
 from pifai.services import regulatory as service
+from pifai.services.audit import RequestMeta
 
 router = APIRouter(tags=["regulatory"])
 
@@ -84,47 +87,42 @@ async def sync_status(user: CurrentUser, session: OrgSession) -> SyncStatus:
     )
 
 
-async def _sync(authority: str, body: SyncRequest | None, admin: Any, session: Any) -> ImportRead:
-    if body is not None and body.records:
-        records: list[dict[str, Any]] = []
-        for record in body.records:
-            records.append({**record, "authority": authority})
-        if authority == "TFDA":
-            import json
-
-            records = service.parse_tfda_file(json.dumps(records), file_name="api")
-        scopes = {(authority, str(r.get("list_type"))) for r in records}
-        run, _ = await service.sync_records(
-            session,
-            records,
-            source=authority.lower(),
-            scopes=scopes,
-            scope_label=f"{authority.lower()}:api",
-            file_name="api",
-            requested_by=admin.id,
-        )
-    else:
-        run, _ = await service.load_shipped(
-            session, authority=authority, requested_by=admin.id, always_record=True
-        )
-    service.invalidate_snapshot()
-    assert run is not None
+async def _sync(
+    authority: str,
+    body: SyncRequest | None,
+    admin: SuperAdmin,
+    session: AsyncSession,
+    meta: RequestMeta,
+) -> ImportRead:
+    records = body.records if body else None
+    run = await service.sync_from_request(session, authority, records, admin_id=admin.id)
+    await audit.record(
+        session,
+        "admin.regulatory_sync",
+        org_id=None,
+        actor_type="superadmin",
+        actor_id=admin.id,
+        resource_type="regulatory_import",
+        resource_id=run.id,
+        details={"authority": authority, "records": len(records) if records else None},
+        meta=meta,
+    )
     return ImportRead.model_validate(run)
 
 
 @router.post("/chemical-sync/tfda", response_model=ImportRead)
 async def sync_tfda(
-    admin: CurrentSuperAdmin, session: SessionDep, body: SyncRequest | None = None
+    admin: CurrentSuperAdmin, session: SessionDep, meta: MetaDep, body: SyncRequest | None = None
 ) -> ImportRead:
     """Super admin: load TFDA entries (the records given, in the documented JSON format,
     or the shipped TFDA data) and return the change report."""
-    return await _sync("TFDA", body, admin, session)
+    return await _sync("TFDA", body, admin, session, meta)
 
 
 @router.post("/chemical-sync/echa", response_model=ImportRead)
 async def sync_echa(
-    admin: CurrentSuperAdmin, session: SessionDep, body: SyncRequest | None = None
+    admin: CurrentSuperAdmin, session: SessionDep, meta: MetaDep, body: SyncRequest | None = None
 ) -> ImportRead:
     """Super admin: load the ECHA harmonised-classification data (shipped, or the records
     given) and return the change report."""
-    return await _sync("ECHA", body, admin, session)
+    return await _sync("ECHA", body, admin, session, meta)
