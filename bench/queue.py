@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 
 from pifai.core.config import DbRoles
 from pifai.core.database import asyncpg_dsn, create_engine, create_session_factory
+from pifai.core.logging import configure_logging
 from pifai.core.migrations import migrate, role_url
 from pifai.core.tenancy import scope_session
 from pifai.models.organization import Organization
@@ -218,6 +219,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tasks", type=int, default=5000)
     parser.add_argument("--latency-samples", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=10, help="WORKER_CONCURRENCY")
+    parser.add_argument("--concurrency", type=int, default=32, help="WORKER_CONCURRENCY")
     args = parser.parse_args()
+    configure_logging(json=False, level="WARNING")
     asyncio.run(main(args.tasks, args.latency_samples, args.concurrency))

@@ -88,7 +88,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
 
     # Task queue (pifai.services.tasks, pifai.worker).
-    worker_concurrency: int = Field(default=10, ge=1)
+    # Tasks in flight per worker process; handlers mostly wait on I/O (database, LLM).
+    worker_concurrency: int = Field(default=32, ge=1)
     # A delivered entry idle this long (its worker stopped renewing) is reclaimed.
     queue_visibility_timeout_seconds: float = Field(default=60.0, gt=0)
     # Retry n waits base * 2**(n-1) seconds, capped; tests shrink the base.
