@@ -4,6 +4,10 @@ The chain is computed by a SECURITY DEFINER trigger (migration 0002): it takes a
 advisory lock, reads the previous row's hash (all tenants: one global chain), assigns
 the id in chain order and stores ``hash = sha256(prev_hash | row)``. The application
 role may only INSERT and SELECT; `pifai audit verify` recomputes the chain.
+
+The head row's lock is held until the inserting transaction commits, so audited writes
+are serialised platform-wide: write audit rows at the end of a transaction, after any
+slow work.
 """
 
 from __future__ import annotations

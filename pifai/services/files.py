@@ -114,6 +114,9 @@ async def store_upload(
         )
         session.add(record)
         await session.flush()
+        if kind in TEXT_KINDS:
+            await index_text(session, settings, storage, record)
+        # Audit rows last: each holds the audit chain's lock until the commit.
         await audit.record(
             session,
             "pif.file_uploaded",
@@ -133,8 +136,6 @@ async def store_upload(
         )
         if document.status != "uploaded":
             await pif.transition(session, document, "uploaded", actor=actor, meta=meta)
-        if kind in TEXT_KINDS:
-            await index_text(session, settings, storage, record)
         await session.flush()
     except BaseException:
         await storage.delete(key)

@@ -242,7 +242,7 @@ def test_get_storage_s3_needs_a_bucket(tmp_path: Path) -> None:
 
 # --- S3 via botocore Stubber -----------------------------------------------------------------
 
-boto3 = pytest.importorskip("boto3")
+import boto3  # noqa: E402  (the s3 extra; part of dev)
 from botocore.response import StreamingBody  # noqa: E402
 from botocore.stub import ANY, Stubber  # noqa: E402
 
