@@ -312,3 +312,30 @@ async def test_reset_token_forged_for_another_org_is_refused(
         "/api/v1/auth/reset-password", json={"token": forged, "new_password": NEW_PASSWORD}
     )
     assert response.status_code == 400
+
+
+async def test_fresh_totp_guard_accepts_a_new_code_once(
+    session: AsyncSession, settings: Settings
+) -> None:
+    from pifai.core.security import FieldCipher
+    from pifai.services.audit import RequestMeta
+    from pifai.services.auth import TotpInvalid, verify_totp_for_user
+
+    tenant = await create_tenant(session, settings, role="sa")
+    secret = pyotp.random_base32()
+    tenant.user.totp_secret = FieldCipher(settings).encrypt(secret)
+    tenant.user.totp_enabled = True
+    await session.flush()
+    code = pyotp.TOTP(secret).now()
+    meta = RequestMeta(ip="127.0.0.1", user_agent="test")
+
+    await verify_totp_for_user(session, settings, tenant.user, code, meta)
+    totp = pyotp.TOTP(secret)
+    valid_now = {totp.at(time.time() + 30 * step) for step in (-1, 0, 1)}
+    wrong = next(c for c in ("000000", "111111", "222222", "333333") if c not in valid_now)
+    for replay_or_missing in (code, None, wrong):
+        try:
+            await verify_totp_for_user(session, settings, tenant.user, replay_or_missing, meta)
+        except TotpInvalid:
+            continue
+        raise AssertionError(f"{replay_or_missing!r} was accepted")
