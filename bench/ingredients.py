@@ -29,13 +29,12 @@ from pifai.ai.ingredient_validator import cas_check_digit
 from pifai.core.database import asyncpg_dsn, create_engine, create_session_factory
 from pifai.core.logging import configure_logging
 from pifai.core.migrations import migrate
-from pifai.services.ingredients import (
+from pifai.services.ingredient_import import (
     import_cosing,
-    load_dictionary,
     load_reference_data,
-    search_ingredients,
     vacuum_ingredients,
 )
+from pifai.services.ingredients import load_dictionary, search_ingredients
 
 HEADER = [
     "COSING Ref No", "INCI name", "INN name", "Ph. Eur. Name", "CAS No", "EC No",

@@ -178,7 +178,7 @@ def _run_in_session(url: str, work: Any) -> Any:
     """Run ``work(session)`` in one committed transaction on the admin URL, then refresh
     the ingredient indexes' statistics."""
     from pifai.core.database import create_engine, create_session_factory
-    from pifai.services.ingredients import vacuum_ingredients
+    from pifai.services.ingredient_import import vacuum_ingredients
 
     async def run() -> Any:
         engine = create_engine(url, pool_size=1)
@@ -196,7 +196,7 @@ def _run_in_session(url: str, work: Any) -> Any:
 @data_app.command("load")
 def data_load() -> None:
     """Load (or refresh) the curated ingredient dictionary shipped in pifai/data."""
-    from pifai.services.ingredients import load_reference_data
+    from pifai.services.ingredient_import import load_reference_data
 
     settings = _settings()
     with _admin_database_url(settings) as url:
@@ -213,7 +213,7 @@ def data_import_cosing(
 ) -> None:
     """Merge the EU CosIng ingredient inventory export (CSV) into the dictionary."""
     from pifai.core.errors import AppError
-    from pifai.services.ingredients import import_cosing
+    from pifai.services.ingredient_import import import_cosing
 
     settings = _settings()
     data = file.read_bytes()

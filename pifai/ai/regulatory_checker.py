@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pifai.ai.ingredient_validator import (
     DictionaryEntry,
@@ -41,7 +41,9 @@ from pifai.ai.ingredient_validator import (
 Severity = Literal["critical", "high", "advisory", "info"]
 SEVERITY_ORDER: dict[str, int] = {"critical": 0, "high": 1, "advisory": 2, "info": 3}
 
-PRODUCT_TYPES: tuple[str, ...] = (
+# The rule and safety engines key exposure values and limits on these names; the
+# products table's CHECK constraint and the API schemas take them from here.
+ProductType = Literal[
     "leave_on_face",
     "leave_on_body",
     "leave_on_hair",
@@ -51,7 +53,8 @@ PRODUCT_TYPES: tuple[str, ...] = (
     "lip",
     "oral",
     "nail",
-)
+]
+PRODUCT_TYPES: tuple[str, ...] = get_args(ProductType)
 LIST_TYPES = ("prohibited", "restricted", "preservative", "colorant", "uv_filter")
 POSITIVE_LISTS = ("preservative", "colorant", "uv_filter")
 RINSE_OFF = frozenset({"rinse_off_skin", "rinse_off_hair"})

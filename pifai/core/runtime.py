@@ -55,7 +55,7 @@ def platform_database_url(settings: Settings, admin_url: str) -> str:
 async def load_reference_data(admin_url: str) -> None:
     """Shipped reference data (ingredient dictionary, regulatory lists); a no-op when
     unchanged."""
-    from pifai.services.ingredients import ensure_reference_data
+    from pifai.services.ingredient_import import ensure_reference_data
     from pifai.services.regulatory import load_shipped
 
     engine = create_engine(admin_url, pool_size=1)

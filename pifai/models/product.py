@@ -8,20 +8,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pifai.ai.regulatory_checker import PRODUCT_TYPES
 from pifai.core.database import Base, Timestamps, UUIDPk
 
-# The rule and safety engines key exposure values and limits on these names.
-PRODUCT_TYPES = (
-    "leave_on_face",
-    "leave_on_body",
-    "leave_on_hair",
-    "rinse_off_skin",
-    "rinse_off_hair",
-    "eye_area",
-    "lip",
-    "oral",
-    "nail",
-)
 PIF_STATUSES = ("draft", "in_review", "revision_requested", "signed", "archived")
 
 

@@ -9,17 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ProductType = Literal[
-    "leave_on_face",
-    "leave_on_body",
-    "leave_on_hair",
-    "rinse_off_skin",
-    "rinse_off_hair",
-    "eye_area",
-    "lip",
-    "oral",
-    "nail",
-]
+from pifai.ai.regulatory_checker import ProductType
+
 PifStatus = Literal["draft", "in_review", "revision_requested", "signed", "archived"]
 # TFDA's notification numbers are issued by its product-notification platform; their exact
 # pattern is not published in a source we could check (UNVERIFIED), so we accept what such

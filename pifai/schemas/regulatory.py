@@ -8,17 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-ProductType = Literal[
-    "leave_on_face",
-    "leave_on_body",
-    "leave_on_hair",
-    "rinse_off_skin",
-    "rinse_off_hair",
-    "eye_area",
-    "lip",
-    "oral",
-    "nail",
-]
+from pifai.ai.regulatory_checker import ProductType
+
 SeverityName = Literal["critical", "high", "advisory", "info"]
 
 

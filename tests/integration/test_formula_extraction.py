@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from pifai.core.config import Settings
 from pifai.core.runtime import Runtime
 from pifai.main import create_app
-from pifai.services.ingredients import ensure_reference_data
+from pifai.services.ingredient_import import ensure_reference_data
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.products import create_product
 from tests.factories.tasks import running_worker, wait_until

@@ -23,6 +23,7 @@ from pifai.core.database import create_engine
 from pifai.core.migrations import migrate, schema_drift
 from pifai.core.tenancy import scope_session
 from pifai.models.ingredient import Ingredient, ProductIngredient
+from pifai.services import ingredient_import as importer
 from pifai.services import ingredients as service
 from pifai.services.products import ProductNotFound
 from tests.factories.auth import create_tenant
@@ -95,9 +96,9 @@ async def _ingredient(session: AsyncSession, inci: str) -> Ingredient:
 
 
 async def test_load_twice_gives_the_same_rows(session: AsyncSession) -> None:
-    first = await service.load_reference_data(session)
+    first = await importer.load_reference_data(session)
     after_first = await _count(session)
-    second = await service.load_reference_data(session)
+    second = await importer.load_reference_data(session)
 
     assert first.rows >= 300
     assert first.invalid_cas == 0
@@ -113,17 +114,17 @@ async def test_load_twice_gives_the_same_rows(session: AsyncSession) -> None:
 async def test_ensure_reference_data_loads_then_only_refreshes(
     session: AsyncSession, tmp_path: Path
 ) -> None:
-    first = await service.ensure_reference_data(session)
+    first = await importer.ensure_reference_data(session)
     assert first.inserted == first.rows >= 300
-    second = await service.ensure_reference_data(session)
+    second = await importer.ensure_reference_data(session)
     assert (second.inserted, second.updated) == (0, 0)
     # A newer shipped CSV (one Chinese name corrected) is applied on the next start.
-    lines = service.DATA_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = importer.DATA_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
     edited = tmp_path / "ingredients.csv"
     edited.write_text(
         "".join(line.replace(",甘油,", ",丙三醇甘油,", 1) for line in lines), encoding="utf-8"
     )
-    refreshed = await service.load_reference_data(session, edited)
+    refreshed = await importer.load_reference_data(session, edited)
     assert (refreshed.inserted, refreshed.updated) == (0, 1)
     assert (await _ingredient(session, "GLYCERIN")).zh_name == "丙三醇甘油"
 
@@ -150,7 +151,7 @@ async def test_ensure_reference_data_loads_then_only_refreshes(
 async def test_search_finds_by_inci_synonym_chinese_name_and_cas(
     session: AsyncSession, q: str, inci: str, matched_on: str
 ) -> None:
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     page = await service.search_ingredients(session, q, 5)
     assert page.hits, q
     best = page.hits[0]
@@ -160,7 +161,7 @@ async def test_search_finds_by_inci_synonym_chinese_name_and_cas(
 
 
 async def test_search_ranks_exact_before_longer_names(session: AsyncSession) -> None:
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     page = await service.search_ingredients(session, "glyceryl", 20)
     names = [h.ingredient.inci_name for h in page.hits]
     assert len(names) > 1
@@ -171,7 +172,7 @@ async def test_search_ranks_exact_before_longer_names(session: AsyncSession) -> 
 
 
 async def test_search_of_nothing_matching_is_empty(session: AsyncSession) -> None:
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     page = await service.search_ingredients(session, "zzqxjv", 10)
     assert (page.hits, page.total) == ([], 0)
     # LIKE wildcards in the query are text, not patterns.
@@ -181,7 +182,7 @@ async def test_search_of_nothing_matching_is_empty(session: AsyncSession) -> Non
 async def test_search_api_paginates_and_rejects_empty_q(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     tenant = await create_tenant(session, settings)
     url = "/api/v1/ingredients/search"
 
@@ -212,7 +213,7 @@ async def test_search_api_paginates_and_rejects_empty_q(
 async def test_get_ingredient_by_id(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     tenant = await create_tenant(session, settings)
     water = await _ingredient(session, "WATER")
     response = await client.get(f"/api/v1/ingredients/{water.id}", headers=tenant.headers)
@@ -240,7 +241,7 @@ async def test_search_without_pg_trgm(scratch_db: str) -> None:
                 )
             )
         async with AsyncSession(engine) as session, session.begin():
-            await service.load_reference_data(session)
+            await importer.load_reference_data(session)
             expected = [("glycerin", "GLYCERIN"), ("甘油", "GLYCERIN"), ("56-81-5", "GLYCERIN"),
                         ("phenoxyethanl", "PHENOXYETHANOL")]  # fmt: skip
             for q, inci in expected:
@@ -262,13 +263,13 @@ async def test_search_without_pg_trgm(scratch_db: str) -> None:
 async def test_cosing_import_merges_without_touching_curated_fields(
     session: AsyncSession,
 ) -> None:
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     niacinamide_before = await _ingredient(session, "NIACINAMIDE")
     assert niacinamide_before.verified is False
     glycerin_source = (await _ingredient(session, "GLYCERIN")).source
     before = await _count(session)
 
-    report = await service.import_cosing(session, cosing_file(COSING_ROWS))
+    report = await importer.import_cosing(session, cosing_file(COSING_ROWS))
 
     assert report.header_line == len(PREAMBLE) + 1
     assert (report.rows, report.skipped, report.duplicates) == (7, 1, 1)
@@ -303,12 +304,12 @@ async def test_cosing_import_merges_without_touching_curated_fields(
     assert dual.cas_numbers == ["9004-61-9", "25322-68-3"]
     assert dual.cosing_updated is None
 
-    again = await service.import_cosing(session, cosing_file(COSING_ROWS))
+    again = await importer.import_cosing(session, cosing_file(COSING_ROWS))
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 5)
     assert await _count(session) == before + 3
 
     # Reloading the curated file keeps what CosIng added.
-    reload = await service.load_reference_data(session)
+    reload = await importer.load_reference_data(session)
     assert reload.updated == 0
     glycerin = await _ingredient(session, "GLYCERIN")
     assert glycerin.cas_numbers == ["56-81-5", "8043-29-6"]
@@ -318,8 +319,8 @@ async def test_cosing_import_merges_without_touching_curated_fields(
 async def test_cosing_import_finds_new_names_in_search_and_dictionary(
     session: AsyncSession,
 ) -> None:
-    await service.load_reference_data(session)
-    await service.import_cosing(session, cosing_file(COSING_ROWS, delimiter=";"))
+    await importer.load_reference_data(session)
+    await importer.import_cosing(session, cosing_file(COSING_ROWS, delimiter=";"))
     hits = (await service.search_ingredients(session, "12345-67-4", 5)).hits
     assert hits[0].ingredient.inci_name == "TESTOSYL GLUCOSIDE"
     dictionary = await service.load_dictionary(session)
@@ -332,15 +333,15 @@ async def test_cosing_import_finds_new_names_in_search_and_dictionary(
 
 
 async def test_cosing_file_without_header_is_refused(session: AsyncSession) -> None:
-    with pytest.raises(service.CosingFormatError, match="INCI name"):
-        await service.import_cosing(session, b"just,some,columns\n1,2,3\n")
+    with pytest.raises(importer.CosingFormatError, match="INCI name"):
+        await importer.import_cosing(session, b"just,some,columns\n1,2,3\n")
 
 
 def test_cosing_parser_reads_cp1252_and_a_file_without_preamble() -> None:
     rows = [["1", "BENZYL ALCOHOL", "", "", "100-51-6", "202-859-9", "Benzyl alcohol ·",
              "III/45; V/34", "PRESERVATIVE", "10/08/2015"]]  # fmt: skip
     data = cosing_file(rows, preamble=False).decode().encode("cp1252")
-    stages, report = service.parse_cosing(data)
+    stages, report = importer.parse_cosing(data)
     assert report.header_line == 1
     assert [(s.inci_name, s.cas_numbers, s.ec_numbers) for s in stages] == [
         ("BENZYL ALCOHOL", ["100-51-6"], ["202-859-9"])
@@ -397,12 +398,12 @@ async def test_real_cosing_exports_import(session: AsyncSession) -> None:
     files = _shared_cosing_files()
     if not files:
         pytest.skip("no CosIng inventory export under ../shared/data")
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     for path in files:
-        report = await service.import_cosing(session, path.read_bytes())
+        report = await importer.import_cosing(session, path.read_bytes())
         assert report.ingredients > 1000, path
         assert report.invalid_cas < report.cas_numbers * 0.01, path
-        again = await service.import_cosing(session, path.read_bytes())
+        again = await importer.import_cosing(session, path.read_bytes())
         assert (again.inserted, again.updated) == (0, 0), path
     glycerin = await _ingredient(session, "GLYCERIN")
     assert (glycerin.zh_name, glycerin.origin) == ("甘油", "curated")
@@ -423,7 +424,7 @@ FORMULA = [
 async def test_put_then_get_product_ingredients(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
     url = f"/api/v1/products/{product.id}/ingredients"
@@ -467,7 +468,7 @@ async def test_put_then_get_product_ingredients(
 async def test_put_of_no_rows_clears_the_formula(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
     url = f"/api/v1/products/{product.id}/ingredients"
@@ -482,7 +483,7 @@ async def test_put_of_no_rows_clears_the_formula(
 async def test_put_reports_a_total_off_100_as_a_finding(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
     rows = [{"name": "Water", "concentration": 80}, {"name": "Glycerin", "concentration": 17.9}]
@@ -519,7 +520,7 @@ async def test_put_refuses_invalid_rows_and_keeps_the_old_ones(
     field: str,
     message: str,
 ) -> None:
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
     url = f"/api/v1/products/{product.id}/ingredients"
@@ -556,7 +557,7 @@ async def test_put_refuses_malformed_bodies(
 async def test_another_orgs_product_is_not_found(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     owner = await create_tenant(session, settings)
     product = await create_product(session, owner.org)
     url = f"/api/v1/products/{product.id}/ingredients"
@@ -589,7 +590,7 @@ async def test_another_orgs_product_is_not_found(
 async def test_replace_is_idempotent_for_a_redelivered_extraction(session: AsyncSession) -> None:
     from tests.factories.identity import create_org
 
-    await service.load_reference_data(session)
+    await importer.load_reference_data(session)
     org = await create_org(session)
     product = await create_product(session, org)
     dictionary = await service.load_dictionary(session)
