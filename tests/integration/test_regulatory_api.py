@@ -114,8 +114,10 @@ async def test_check_formula_endpoint(
         } <= set(finding)  # fmt: skip
     assert findings[0]["severity"] == "critical" and findings[0]["ingredient"] == "Mercury"
     over = next(f for f in findings if f["rule"] == "over_limit")
-    assert over["limit_pct"] == 1.0 and over["actual_pct"] == 1.2 and over["authority"] == "EU"
-    assert "Annex V/29" in over["citation"]
+    assert over["limit_pct"] == 1.0 and over["actual_pct"] == 1.2 and over["authority"] == "TFDA"
+    assert "No. 35" in over["citation"] and "unverified" in over["citation"]
+    eu = next(f for f in findings if f["rule"] == "stricter_eu_over_limit")
+    assert eu["severity"] == "advisory" and "Annex V/29" in eu["citation"]
     disclosure = next(f for f in findings if f["rule"] == "label_disclosure")
     assert disclosure["severity"] == "info" and disclosure["ingredient"] == "78-70-6"
     resolved = data["resolved"]
