@@ -56,6 +56,9 @@ class RawRow:
     sheet: str | None = None
     page: int | None = None
     row: int | None = None
+    # What reading this row noticed that the value alone does not say (e.g. an unchecked CAS
+    # the LLM path dropped); `pifai.ai.formula_llm.apply_review` carries it to the result.
+    notes: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -76,6 +79,9 @@ class ParsedFormula:
     notes: list[str] = field(default_factory=list)
     truncated: bool = False
     encoding: str | None = None
+    # Upper bound for every row's confidence when a person must check the rows against the
+    # document (rows transcribed by the LLM path); None: the validator's confidence stands.
+    confidence_cap: float | None = None
 
 
 # --- header detection -----------------------------------------------------------------

@@ -124,7 +124,7 @@ class Settings(BaseSettings):
     rag_backfill_interval_seconds: float = Field(default=600.0, gt=0)
 
     anthropic_api_key: SecretStr | None = None
-    llm_model: str = "claude-sonnet-4-5"
+    llm_model: str = "claude-sonnet-4-6"
     llm_timeout_seconds: float = 60.0
 
     # File storage (pifai.services.storage): "local" writes under data_dir/files.

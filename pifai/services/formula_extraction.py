@@ -5,6 +5,11 @@ against the ingredient dictionary, validate concentrations; the rows replace the
 product's formula in the task's transaction and item 3 becomes ``ai_draft_ready`` with
 the extraction's confidence. A file that cannot be read fails at once (no retry helps)
 and the item returns to ``uploaded`` with the reason.
+
+Optional LLM path: when ``ANTHROPIC_API_KEY`` is set and the parser fails on an image or
+a PDF without a readable table, the model transcribes it with our tools
+(`pifai.ai.formula_llm`); its rows are capped below "green" confidence and flagged for
+review. An LLM failure (timeout, 5xx, bad answers) fails the task with its reason.
 """
 
 from __future__ import annotations
@@ -15,8 +20,20 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pifai.ai.document_parser import parse_formula
-from pifai.ai.ingredient_validator import ValidatedFormula, validate_formula
+from pifai.ai.document_parser import FormulaParseError, ParsedFormula, parse_formula
+from pifai.ai.formula_llm import (
+    LlmExtractionError,
+    apply_review,
+    extract_formula_with_llm,
+    llm_can_read,
+)
+from pifai.ai.ingredient_validator import (
+    IngredientDictionary,
+    ValidatedFormula,
+    validate_formula,
+)
+from pifai.ai.llm import build_client, llm_enabled
+from pifai.core.config import Settings
 from pifai.core.errors import AppError, Conflict
 from pifai.models.pif import PifFile
 from pifai.models.task import Task
@@ -79,14 +96,24 @@ async def formula_extract(
     async for chunk in await read_plaintext(settings, get_storage(settings), record):
         data += chunk
     await progress(30, "parsing the formula file")
+    dictionary: IngredientDictionary | None = None
     try:
         # CPU-bound parsing off the event loop: the worker keeps serving its other tasks.
         parsed = await asyncio.to_thread(parse_formula, bytes(data), record.original_filename)
+    except FormulaParseError as exc:
+        if not (llm_enabled(settings) and llm_can_read(bytes(data), exc)):
+            raise PermanentTaskError(exc.message) from exc
+        dictionary = await load_dictionary(session)
+        await progress(40, "reading the formula with the LLM")
+        parsed = await _read_with_llm(
+            settings, bytes(data), record.original_filename, dictionary, exc
+        )
     except AppError as exc:
         raise PermanentTaskError(exc.message) from exc
     await progress(60, "identifying ingredients")
-    dictionary = await load_dictionary(session)
-    validated = validate_formula(parsed.rows, dictionary)
+    if dictionary is None:
+        dictionary = await load_dictionary(session)
+    validated = apply_review(validate_formula(parsed.rows, dictionary), parsed)
     await replace_product_ingredients(
         session, document.product_id, task.org_id, validated, source="extraction"
     )
@@ -98,6 +125,28 @@ async def formula_extract(
         "file": {"id": str(record.id), "version": record.version, "sha256": record.sha256},
         "notes": parsed.notes,
     }
+
+
+async def _read_with_llm(
+    settings: Settings,
+    data: bytes,
+    filename: str | None,
+    dictionary: IngredientDictionary,
+    parse_error: FormulaParseError,
+) -> ParsedFormula:
+    """The LLM path, or the parser's own failure when the LLM layer is off."""
+    client = build_client(settings)
+    if client is None:
+        raise PermanentTaskError(parse_error.message) from parse_error
+    try:
+        async with client:
+            return await extract_formula_with_llm(
+                client, data, filename, model=settings.llm_model, dictionary=dictionary
+            )
+    except LlmExtractionError as exc:
+        raise PermanentTaskError(
+            f"{parse_error.message} The LLM could not read it either: {exc.message}"
+        ) from exc
 
 
 async def mark_formula_reviewed(
