@@ -12,7 +12,7 @@ import uuid
 
 import asyncpg
 
-from bench.common import bench_app, report, timed
+from bench.common import bench_app, register, report, timed
 
 PASSWORD = "benchmark password 1234"
 
@@ -20,19 +20,8 @@ PASSWORD = "benchmark password 1234"
 async def main(requests: int, concurrency: int) -> None:
     async with bench_app() as bench:
         client = bench.client
-        reg = await client.post(
-            "/api/v1/auth/register",
-            json={
-                "email": "api@example.com",
-                "password": PASSWORD,
-                "full_name": "Bench",
-                "organization_name": "Bench Org",
-            },
-        )
-        reg.raise_for_status()
-        headers = {"Authorization": f"Bearer {reg.json()['access_token']}"}
-        org_id = uuid.UUID(reg.json()["user"]["org_id"])
-        user_id = uuid.UUID(reg.json()["user"]["id"])
+        account = await register(client, "api@example.com", PASSWORD)
+        headers, org_id, user_id = account.headers, account.org_id, account.user_id
         created = await client.post(
             "/api/v1/products",
             json={"name": "保濕精華", "product_type": "leave_on_face"},

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import uuid
 
 import asyncpg
 
-from bench.common import bench_app, report, timed
+from bench.common import bench_app, register, report, timed
 
 PASSWORD = "benchmark password 1234"
 
@@ -23,19 +22,8 @@ PASSWORD = "benchmark password 1234"
 async def main(requests: int, concurrency: int) -> None:
     async with bench_app() as bench:
         client = bench.client
-        reg = await client.post(
-            "/api/v1/auth/register",
-            json={
-                "email": "bench@example.com",
-                "password": PASSWORD,
-                "full_name": "Bench",
-                "organization_name": "Bench Org",
-            },
-        )
-        reg.raise_for_status()
-        headers = {"Authorization": f"Bearer {reg.json()['access_token']}"}
-        user_id = uuid.UUID(reg.json()["user"]["id"])
-        org_id = uuid.UUID(reg.json()["user"]["org_id"])
+        account = await register(client, "bench@example.com", PASSWORD)
+        headers, org_id, user_id = account.headers, account.org_id, account.user_id
 
         async def me() -> None:
             response = await client.get("/api/v1/me", headers=headers)

@@ -59,6 +59,33 @@ async def bench_app() -> AsyncIterator[Bench]:
         await admin.close()
 
 
+@dataclass
+class Account:
+    headers: dict[str, str]
+    user_id: uuid.UUID
+    org_id: uuid.UUID
+
+
+async def register(client: httpx.AsyncClient, email: str, password: str) -> Account:
+    """A new organisation and its owner, logged in."""
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": email,
+            "password": password,
+            "full_name": "Bench",
+            "organization_name": "Bench Org",
+        },
+    )
+    response.raise_for_status()
+    body = response.json()
+    return Account(
+        headers={"Authorization": f"Bearer {body['access_token']}"},
+        user_id=uuid.UUID(body["user"]["id"]),
+        org_id=uuid.UUID(body["user"]["org_id"]),
+    )
+
+
 async def timed(
     n: int, concurrency: int, call: Callable[[], Awaitable[None]]
 ) -> tuple[float, list[float]]:
