@@ -8,6 +8,7 @@ its own organisation, so rows of earlier tests never match its queries.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import random
 import signal
@@ -713,3 +714,30 @@ async def test_progress_and_queue_gauges_are_visible_while_running(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_periodic_work_runs_on_one_worker_per_interval(
+    factory: async_sessionmaker[AsyncSession], qredis: Redis, qsettings: Settings
+) -> None:
+    from pifai.services.task_handlers import PERIODIC, Periodic
+
+    runs: list[float] = []
+
+    async def job(
+        session_factory: async_sessionmaker[AsyncSession], redis: Redis, settings: Settings
+    ) -> None:
+        runs.append(asyncio.get_running_loop().time())
+
+    periodic = Periodic("test.tick", lambda s: 0.5, job)
+    PERIODIC.append(periodic)
+    try:
+        async with (
+            running_worker(factory, qredis, qsettings),
+            running_worker(factory, qredis, qsettings),
+        ):
+            await wait_until(lambda: asyncio.sleep(0, result=len(runs) >= 3), within=10)
+    finally:
+        PERIODIC.remove(periodic)
+    # Two workers, one lock: runs are an interval apart, never doubled.
+    gaps = [b - a for a, b in itertools.pairwise(runs)]
+    assert all(gap >= 0.45 for gap in gaps), gaps
