@@ -48,6 +48,9 @@ class Case:
 
 TFDA_HG = "TFDA:prohibited:Mercury and its compounds"
 EU_HG = "EU:prohibited:Annex II/221"
+EU_STEROIDS = "EU:prohibited:Annex II/300"
+TFDA_PB = "TFDA:prohibited:Lead and its compounds"
+EU_PB = "EU:prohibited:Annex II/289"
 PHENOXY = "EU:preservative:Annex V/29"
 TFDA_PHENOXY = "TFDA:preservative:No. 35"  # TFDA preservative list, 2-Phenoxyethanol, 1 %
 
@@ -63,11 +66,40 @@ CASES: tuple[Case, ...] = (
          (Expect("critical", "prohibited", TFDA_HG), Expect("critical", "prohibited", EU_HG))),
     Case("steroid in a cream", "leave_on_face", (("Clobetasol Propionate", None, 0.05, None),),
          (Expect("critical", "prohibited", "EU:prohibited:Annex II/300"),)),
+    # Group members given by their own CAS only (member CAS numbers, see member_cas_note).
+    Case("clobetasol propionate given by its own CAS only", "leave_on_face",
+         ((None, "25122-46-7", 0.01, None),),
+         (Expect("critical", "prohibited", EU_STEROIDS),), absent=("info",)),
+    Case("dexamethasone given by its own CAS only", "leave_on_face",
+         ((None, "50-02-2", 0.01, None),),
+         (Expect("critical", "prohibited", EU_STEROIDS),), absent=("info",)),
+    Case("betamethasone valerate given by its own CAS only", "leave_on_face",
+         ((None, "2152-44-5", 0.01, None),),
+         (Expect("critical", "prohibited", EU_STEROIDS),), absent=("info",)),
+    Case("hydrocortisone given by its own CAS only", "leave_on_face",
+         ((None, "50-23-7", 0.01, None),),
+         (Expect("critical", "prohibited", EU_STEROIDS),), absent=("info",)),
+    Case("clobetasone butyrate given by its own CAS only", "leave_on_face",
+         ((None, "25122-57-0", 0.01, None),),
+         (Expect("critical", "prohibited", EU_STEROIDS),), absent=("info",)),
+    Case("betamethasone by Chinese name", "leave_on_face", (("倍他米松", None, 0.01, None),),
+         (Expect("critical", "prohibited", EU_STEROIDS),)),
+    Case("lead acetate given by its own CAS only", "leave_on_face",
+         ((None, "301-04-2", 0.01, None),),
+         (Expect("critical", "prohibited", TFDA_PB), Expect("critical", "prohibited", EU_PB)),
+         absent=("info",)),
+    Case("lead acetate trihydrate given by its own CAS only", "leave_on_face",
+         ((None, "6080-56-4", 0.01, None),),
+         (Expect("critical", "prohibited", TFDA_PB), Expect("critical", "prohibited", EU_PB))),
     Case("oestrogen in a serum", "leave_on_face", (("Estradiol", None, 0.001, None),),
          (Expect("critical", "prohibited", "TFDA:prohibited:Oestrogens"),
           Expect("critical", "prohibited", "EU:prohibited:Annex II/260"))),
     Case("hydroquinone outside its permitted use", "leave_on_face",
          (("Hydroquinone", None, 2.0, "skin lightening"),),
+         (Expect("high", "product_type", "EU:restricted:Annex III/14"),),
+         absent=("critical",)),
+    Case("hydroquinone by Traditional Chinese name outside its permitted use", "leave_on_face",
+         (("對苯二酚", None, 2.0, None),),
          (Expect("high", "product_type", "EU:restricted:Annex III/14"),),
          absent=("critical",)),
     Case("hydroquinone in an artificial nail system", "nail", (("Hydroquinone", None, 0.01, None),),
