@@ -157,13 +157,17 @@ async def get_super_admin(
 CurrentSuperAdmin = Annotated[SuperAdmin, Depends(get_super_admin)]
 
 
+MAX_OFFSET = 10_000_000
+
+
 class Page:
     """`limit`/`offset` query parameters shared by every list endpoint."""
 
     def __init__(
         self,
         limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
-        offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
+        # Bounded: PostgreSQL's OFFSET is a bigint, and no client pages this far.
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
     ) -> None:
         self.limit = limit
         self.offset = offset

@@ -47,11 +47,21 @@ class ProductCreate(_ProductFields):
 
 
 class ProductUpdate(_ProductFields):
+    """Only the fields sent change; these three cannot be cleared."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(min_length=1, max_length=500)] | None = None
     product_type: ProductType | None = None
     children_under_3: bool | None = None
+
+    @field_validator("name", "product_type", "children_under_3")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Runs only for values actually sent: an explicit null is refused, omission is fine.
+        if value is None:
+            raise ValueError("may not be null; leave the field out to keep it")
+        return value
 
 
 class ProductOut(BaseModel):

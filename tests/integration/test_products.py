@@ -280,3 +280,26 @@ async def test_product_creation_never_depends_on_rag(
     expected = "kb_123" if rag_status == 201 else None
     assert response.json()["rag_kb_id"] == expected
     assert uuid.UUID(response.json()["id"])
+
+
+@pytest.mark.parametrize("field", ["name", "product_type", "children_under_3"])
+async def test_update_cannot_clear_required_fields(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, field: str
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    response = await client.patch(
+        f"/api/v1/products/{product.id}", json={field: None}, headers=tenant.headers
+    )
+    assert response.status_code == 422
+    assert field in str(response.json()["error"]["details"])
+
+
+@pytest.mark.parametrize("path", ["/api/v1/products", "/api/v1/org/members", "/api/v1/tasks"])
+async def test_absurd_offsets_are_422_not_500(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, path: str
+) -> None:
+    tenant = await create_tenant(session, settings)
+    response = await client.get(f"{path}?offset={10**30}", headers=tenant.headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"

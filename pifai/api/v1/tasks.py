@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from pifai.api.deps import CurrentUser, OrgSession, RedisDep
+from pifai.api.deps import MAX_OFFSET, CurrentUser, OrgSession, RedisDep
 from pifai.schemas.task import TaskCreate, TaskPage, TaskRead, TaskStatus
 from pifai.services import tasks as service
 from pifai.services.task_handlers import registry
@@ -45,7 +45,7 @@ async def list_tasks(
     kind: str | None = Query(default=None, max_length=100),
     task_status: TaskStatus | None = Query(default=None, alias="status"),
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> TaskPage:
     items, total = await service.list_tasks_for_org(
         session, user.org_id, kind=kind, status=task_status, limit=limit, offset=offset
