@@ -86,7 +86,9 @@ def summary(validated: ValidatedFormula) -> dict[str, object]:
 async def formula_extract(
     session: AsyncSession, task: Task, progress: ProgressReporter
 ) -> dict[str, object]:
-    document = await document_of_task(session, task)
+    # No row lock while parsing (or waiting on an LLM): the item is locked only for the
+    # final write below, and re-checked there.
+    document = await document_of_task(session, task, for_update=False)
     if document.status != "ai_processing":
         # Delivered again after it finished, or the item moved on: nothing to redo.
         return {"skipped": f"item 3 is {document.status}"}
@@ -114,6 +116,9 @@ async def formula_extract(
     if dictionary is None:
         dictionary = await load_dictionary(session)
     validated = apply_review(validate_formula(parsed.rows, dictionary), parsed)
+    await session.refresh(document, with_for_update=True)
+    if document.status != "ai_processing":
+        return {"skipped": f"item 3 became {document.status} while the file was read"}
     await replace_product_ingredients(
         session, document.product_id, task.org_id, validated, source="extraction"
     )

@@ -71,11 +71,13 @@ async def start_analysis(
     return started
 
 
-async def document_of_task(session: AsyncSession, task: Task) -> PifDocument:
+async def document_of_task(
+    session: AsyncSession, task: Task, *, for_update: bool = True
+) -> PifDocument:
     product_id = uuid.UUID(str(task.payload["product_id"]))
     item_number = int(task.payload["item_number"])
     return await pif.get_document_for_org(
-        session, product_id, item_number, task.org_id, for_update=True
+        session, product_id, item_number, task.org_id, for_update=for_update
     )
 
 
