@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
@@ -21,8 +22,11 @@ from pifai.models.user import User
 from pifai.services.audit import RequestMeta
 from pifai.services.auth import get_user_for_org, verify_totp_for_user
 
+# Dependencies are `async def` even when they do not await: FastAPI runs a plain `def`
+# dependency in a worker thread, a hop that cost ~0.3 ms per dependency per request.
 
-def get_runtime(request: Request) -> Runtime:
+
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -30,11 +34,11 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_settings_dep(runtime: RuntimeDep) -> Settings:
+async def get_settings_dep(runtime: RuntimeDep) -> Settings:
     return runtime.settings
 
 
-def get_redis(runtime: RuntimeDep) -> Redis:
+async def get_redis(runtime: RuntimeDep) -> Redis:
     return runtime.redis
 
 
@@ -55,7 +59,7 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
             raise
 
 
-def get_request_meta(request: Request) -> RequestMeta:
+async def get_request_meta(request: Request) -> RequestMeta:
     return RequestMeta(
         ip=request.client.host if request.client else None,
         user_agent=request.headers.get("user-agent"),
@@ -160,17 +164,19 @@ CurrentSuperAdmin = Annotated[SuperAdmin, Depends(get_super_admin)]
 MAX_OFFSET = 10_000_000
 
 
+@dataclass(frozen=True)
 class Page:
+    limit: int
+    offset: int
+
+
+async def get_page(
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
+    # Bounded: PostgreSQL's OFFSET is a bigint, and no client pages this far.
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
+) -> Page:
     """`limit`/`offset` query parameters shared by every list endpoint."""
-
-    def __init__(
-        self,
-        limit: Annotated[int, Query(ge=1, le=200, description="Page size")] = 50,
-        # Bounded: PostgreSQL's OFFSET is a bigint, and no client pages this far.
-        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
-    ) -> None:
-        self.limit = limit
-        self.offset = offset
+    return Page(limit=limit, offset=offset)
 
 
-PageDep = Annotated[Page, Depends()]
+PageDep = Annotated[Page, Depends(get_page)]
