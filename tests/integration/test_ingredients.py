@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.document_parser import RawRow
@@ -264,6 +264,10 @@ async def test_cosing_import_merges_without_touching_curated_fields(
     session: AsyncSession,
 ) -> None:
     await importer.load_reference_data(session)
+    # An unverified curated row (made so here: the shipped rows are verified by now).
+    await session.execute(
+        update(Ingredient).where(Ingredient.inci_name == "NIACINAMIDE").values(verified=False)
+    )
     niacinamide_before = await _ingredient(session, "NIACINAMIDE")
     assert niacinamide_before.verified is False
     glycerin_source = (await _ingredient(session, "GLYCERIN")).source
@@ -308,9 +312,11 @@ async def test_cosing_import_merges_without_touching_curated_fields(
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 5)
     assert await _count(session) == before + 3
 
-    # Reloading the curated file keeps what CosIng added.
+    # Reloading the curated file keeps what CosIng added; it only restores the row this
+    # test made unverified to its shipped state.
     reload = await importer.load_reference_data(session)
-    assert reload.updated == 0
+    assert reload.updated == 1
+    assert (await _ingredient(session, "NIACINAMIDE")).verified is True
     glycerin = await _ingredient(session, "GLYCERIN")
     assert glycerin.cas_numbers == ["56-81-5", "8043-29-6"]
     assert glycerin.cosing_ref == "31925"
