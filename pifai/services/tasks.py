@@ -86,6 +86,34 @@ def envelope(task: Task) -> Envelope:
     return Envelope(task.id, task.org_id, task.kind)
 
 
+def _check_kind(kind: str, kinds: TaskRegistry) -> None:
+    if kind not in kinds or kind in RESERVED_KINDS:
+        raise UnknownTaskKind(f"unknown task kind {kind!r}", details={"kinds": kinds.kinds()})
+
+
+def _pending_row(
+    org_id: uuid.UUID,
+    kind: str,
+    payload: dict[str, Any] | None,
+    created_by: uuid.UUID | None,
+    max_attempts: int,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "org_id": org_id,
+        "kind": kind,
+        "status": "pending",
+        "payload": payload or {},
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "progress": 0,
+        "cancel_requested": False,
+        "created_by": created_by,
+        "idempotency_key": idempotency_key,
+    }
+
+
 async def create_task(
     session: AsyncSession,
     *,
@@ -99,21 +127,8 @@ async def create_task(
 ) -> Task:
     """Insert a pending row (flush only). Publish it after the commit, e.g. with
     :func:`publish_committed`; :func:`enqueue` does all three."""
-    if kind not in kinds or kind in RESERVED_KINDS:
-        raise UnknownTaskKind(f"unknown task kind {kind!r}", details={"kinds": kinds.kinds()})
-    values = {
-        "id": uuid.uuid4(),
-        "org_id": org_id,
-        "kind": kind,
-        "status": "pending",
-        "payload": payload or {},
-        "attempts": 0,
-        "max_attempts": max_attempts,
-        "progress": 0,
-        "cancel_requested": False,
-        "created_by": created_by,
-        "idempotency_key": idempotency_key,
-    }
+    _check_kind(kind, kinds)
+    values = _pending_row(org_id, kind, payload, created_by, max_attempts, idempotency_key)
     stmt = insert(Task).values(**values)
     if idempotency_key is not None:
         # Same unfinished work already queued: keep that task (the partial unique index).
@@ -225,26 +240,11 @@ async def enqueue_many(
     max_attempts: int = 3,
 ) -> list[uuid.UUID]:
     """A batch (e.g. one task per ingredient): one INSERT, one commit, one pipeline."""
-    if kind not in registry or kind in RESERVED_KINDS:
-        raise UnknownTaskKind(f"unknown task kind {kind!r}", details={"kinds": registry.kinds()})
-    ids = [uuid.uuid4() for _ in payloads]
-    rows = [
-        {
-            "id": task_id,
-            "org_id": org_id,
-            "kind": kind,
-            "status": "pending",
-            "payload": payload,
-            "attempts": 0,
-            "max_attempts": max_attempts,
-            "progress": 0,
-            "cancel_requested": False,
-            "created_by": created_by,
-        }
-        for task_id, payload in zip(ids, payloads, strict=True)
-    ]
+    _check_kind(kind, registry)
+    rows = [_pending_row(org_id, kind, payload, created_by, max_attempts) for payload in payloads]
     if not rows:
         return []
+    ids: list[uuid.UUID] = [row["id"] for row in rows]
     await session.execute(insert(Task), rows)
     await session.commit()
     try:

@@ -303,3 +303,26 @@ async def org_id(factory: async_sessionmaker[AsyncSession]) -> uuid.UUID:
         session.add(org)
         await session.commit()
     return org.id
+
+
+@pytest.fixture
+async def queue_client(
+    factory: async_sessionmaker[AsyncSession],
+    queue_engine: AsyncEngine,
+    qredis: Redis,
+    qsettings: Settings,
+    queue_db: str,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The API on the queue tests' database, committing for real, so that workers (their
+    own sessions, or processes) see what requests wrote."""
+    runtime = Runtime(
+        settings=qsettings,
+        admin_url=queue_db,
+        engine=queue_engine,
+        session_factory=factory,
+        redis=qredis,
+        platform_engine=queue_engine,
+    )
+    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 
 import httpx
 import openpyxl
 import pytest
 from fpdf import FPDF
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pifai.core.config import Settings
-from pifai.core.runtime import Runtime
-from pifai.main import create_app
 from pifai.services.ingredient_import import ensure_reference_data
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.products import create_product
@@ -23,27 +20,12 @@ from tests.factories.tasks import running_worker, wait_until
 
 @pytest.fixture
 async def api(
-    factory: async_sessionmaker[AsyncSession],
-    queue_engine: AsyncEngine,
-    qredis: Redis,
-    qsettings: Settings,
-    queue_db: str,
-) -> AsyncIterator[httpx.AsyncClient]:
-    # The worker must see committed rows: the app runs on the queue tests' own database.
+    factory: async_sessionmaker[AsyncSession], queue_client: httpx.AsyncClient
+) -> httpx.AsyncClient:
     async with factory() as session:
         await ensure_reference_data(session)
         await session.commit()
-    runtime = Runtime(
-        settings=qsettings,
-        admin_url=queue_db,
-        engine=queue_engine,
-        session_factory=factory,
-        redis=qredis,
-        platform_engine=queue_engine,
-    )
-    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
+    return queue_client
 
 
 async def _product(

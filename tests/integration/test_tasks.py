@@ -24,12 +24,10 @@ import pytest
 import structlog
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pifai.core.config import Settings
-from pifai.core.runtime import Runtime
 from pifai.core.tenancy import scope_session
-from pifai.main import create_app
 from pifai.services import tasks as task_service
 from pifai.services.tasks import (
     DEAD_STREAM,
@@ -570,7 +568,7 @@ async def _at_least(count: Any, n: int) -> bool:
 
 async def test_api_enqueue_202_then_poll_until_done(
     factory: async_sessionmaker[AsyncSession],
-    queue_engine: AsyncEngine,
+    queue_client: httpx.AsyncClient,
     qredis: Redis,
     qsettings: Settings,
     queue_db: str,
@@ -579,32 +577,22 @@ async def test_api_enqueue_202_then_poll_until_done(
     async with factory() as session:
         tenant = await create_tenant(session, qsettings)
         await session.commit()
-    runtime = Runtime(
-        settings=qsettings,
-        admin_url=queue_db,
-        engine=queue_engine,
-        session_factory=factory,
-        redis=qredis,
-        platform_engine=queue_engine,
+    accepted = await queue_client.post(
+        "/api/v1/tasks", json={"kind": "noop", "payload": {"echo": 7}}, headers=tenant.headers
     )
-    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        accepted = await client.post(
-            "/api/v1/tasks", json={"kind": "noop", "payload": {"echo": 7}}, headers=tenant.headers
-        )
-        assert accepted.status_code == 202, accepted.text
-        body = accepted.json()
-        assert (body["status"], body["attempts"], body["result"]) == ("pending", 0, None)
-        assert body["created_by"] == str(tenant.user.id)
+    assert accepted.status_code == 202, accepted.text
+    body = accepted.json()
+    assert (body["status"], body["attempts"], body["result"]) == ("pending", 0, None)
+    assert body["created_by"] == str(tenant.user.id)
 
-        async def poll() -> dict[str, Any] | None:
-            got = await client.get(f"/api/v1/tasks/{body['id']}", headers=tenant.headers)
-            assert got.status_code == 200
-            data: dict[str, Any] = got.json()
-            return data if data["status"] == "done" else None
+    async def poll() -> dict[str, Any] | None:
+        got = await queue_client.get(f"/api/v1/tasks/{body['id']}", headers=tenant.headers)
+        assert got.status_code == 200
+        data: dict[str, Any] = got.json()
+        return data if data["status"] == "done" else None
 
-        async with running_worker(factory, qredis, qsettings):
-            done = await wait_until(poll)
+    async with running_worker(factory, qredis, qsettings):
+        done = await wait_until(poll)
 
     assert done["result"] == {"ok": True, "echo": 7}
     assert (done["attempts"], done["progress"], done["error"]) == (1, 100, None)
