@@ -1,10 +1,14 @@
-"""Shared bench plumbing: a throwaway migrated database, the app in-process, timing."""
+"""Shared bench plumbing: a throwaway migrated database, the app in-process or served by
+`pifai serve` in processes of its own, a lean HTTP load client, timing."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import socket
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -32,31 +36,131 @@ class Bench:
 
 
 @asynccontextmanager
-async def bench_app() -> AsyncIterator[Bench]:
-    """DATABASE_URL/REDIS_URL when set, else the local servers; a database of its own."""
-    configure_logging(json=False, level="WARNING")
+async def bench_database() -> AsyncIterator[str]:
+    """DATABASE_URL when set, else the local server; a database of its own, dropped after."""
     server = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
     admin = await asyncpg.connect(asyncpg_dsn(server))
     name = f"pifai_bench_{uuid.uuid4().hex[:8]}"
     await admin.execute(f'CREATE DATABASE "{name}"')
-    settings = Settings(
-        app_env="test",
-        data_dir=Path(tempfile.mkdtemp(prefix="pifai-bench-")),
-        database_url=make_url(server).set(database=name).render_as_string(hide_password=False),
-        redis_url=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14",
-        log_level="WARNING",
-        db_pool_size=15,  # + equal overflow; the server allows 100 connections in all
-    )
-    runtime = await start_runtime(settings)
     try:
-        transport = httpx.ASGITransport(app=create_app(runtime=runtime))
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            app_url = app_database_url(settings, settings.database_url or "")
-            yield Bench(runtime, client, asyncpg_dsn(app_url))
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
-        await runtime.close()
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
+
+
+def _redis_url() -> str:
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
+
+
+@asynccontextmanager
+async def bench_app() -> AsyncIterator[Bench]:
+    """The app in this process, called through httpx's ASGI transport."""
+    configure_logging(json=False, level="WARNING")
+    async with bench_database() as database_url:
+        settings = Settings(
+            app_env="test",
+            data_dir=Path(tempfile.mkdtemp(prefix="pifai-bench-")),
+            database_url=database_url,
+            redis_url=_redis_url(),
+            log_level="WARNING",
+            db_pool_size=15,  # + equal overflow; the server allows 100 connections in all
+        )
+        runtime = await start_runtime(settings)
+        try:
+            transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+                app_url = app_database_url(settings, database_url)
+                yield Bench(runtime, client, asyncpg_dsn(app_url))
+        finally:
+            await runtime.close()
+
+
+@dataclass
+class Served:
+    client: httpx.AsyncClient
+    port: int
+    app_dsn: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def served_app(workers: int, pool_size: int) -> AsyncIterator[Served]:
+    """The API as deployed: `pifai serve --workers N` in processes of its own."""
+    async with bench_database() as database_url:
+        port = _free_port()
+        data_dir = Path(tempfile.mkdtemp(prefix="pifai-bench-"))
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": _redis_url(),
+            "DATA_DIR": str(data_dir),
+            "LOG_LEVEL": "WARNING",
+            "DB_POOL_SIZE": str(pool_size),
+        }
+        command = [sys.executable, "-m", "pifai.cli", "serve", "--port", str(port)]
+        server = await asyncio.create_subprocess_exec(*command, "--workers", str(workers), env=env)
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+                for _ in range(600):
+                    if server.returncode is not None:
+                        raise RuntimeError(f"pifai serve exited with {server.returncode}")
+                    try:
+                        if (await client.get("/readyz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    await asyncio.sleep(0.1)
+                else:
+                    raise RuntimeError("pifai serve did not become ready in 60 s")
+                settings = Settings(database_url=database_url, data_dir=data_dir)
+                app_url = app_database_url(settings, database_url)
+                yield Served(client, port, asyncpg_dsn(app_url))
+        finally:
+            server.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(server.wait(), timeout=30)
+
+
+async def http_timed(
+    port: int, path: str, headers: dict[str, str], n: int, concurrency: int
+) -> tuple[float, list[float]]:
+    """``n`` GETs of ``path`` over ``concurrency`` keep-alive connections, each waiting for
+    its answer before the next (closed loop). Hand-written on purpose: an httpx client
+    costs more CPU per request than the server under test, on the same two cores."""
+    lines = [f"GET {path} HTTP/1.1", "Host: bench", *(f"{k}: {v}" for k, v in headers.items())]
+    request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    latencies: list[float] = []
+    jobs = iter(range(n))
+
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for _ in jobs:
+                started = time.perf_counter()
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                await reader.readexactly(length)
+                latencies.append(time.perf_counter() - started)
+                if not head.startswith(b"HTTP/1.1 200"):
+                    raise RuntimeError(head.decode(errors="replace"))
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies
 
 
 @dataclass

@@ -50,6 +50,9 @@ def version() -> None:
 def serve(
     host: str | None = typer.Option(None, help="Bind address (default: HOST setting)."),
     port: int | None = typer.Option(None, help="Port (default: PORT setting)."),
+    workers: int | None = typer.Option(
+        None, min=1, max=64, help="API processes (default: WEB_CONCURRENCY setting, 1)."
+    ),
 ) -> None:
     """Run the API (embedded PostgreSQL/Redis when their URLs are unset)."""
     import uvicorn
@@ -59,8 +62,31 @@ def serve(
     settings = _settings()
     host = host or settings.host
     port = port or settings.port
+    workers = workers or settings.web_concurrency
     typer.echo(f"PIF AI {__version__}: API docs at http://{host}:{port}/api/v1/docs")
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        return
+    if settings.database_url is None or settings.redis_url is None:
+        raise typer.BadParameter(
+            "the embedded PostgreSQL and Redis live inside one process; set DATABASE_URL "
+            "and REDIS_URL to run several API processes",
+            param_hint="--workers",
+        )
+    from pifai.core.migrations import migrate
+    from pifai.core.runtime import load_reference_data
+
+    # Once here rather than racing in every process.
+    asyncio.run(migrate(settings.database_url, roles=settings.db_roles()))
+    asyncio.run(load_reference_data(settings.database_url))
+    from pifai.core.server import run_workers
+
+    try:
+        code = run_workers(host, port, workers)
+    except OSError as exc:
+        typer.echo(f"cannot listen on {host}:{port}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from exc
+    raise typer.Exit(code)
 
 
 @db_app.command("upgrade")

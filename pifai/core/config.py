@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     platform_db_role: str = "pifai_platform"
     platform_db_password: SecretStr | None = None
     db_pool_size: int = 10
+    # API processes `pifai serve` starts (the name uvicorn and gunicorn read too).
+    web_concurrency: int = Field(default=1, ge=1, le=64)
     redis_url: str | None = None
 
     secret_key: SecretStr | None = None

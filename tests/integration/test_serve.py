@@ -1,0 +1,118 @@
+"""`pifai serve --workers N`: one migration, N API processes, clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import httpx
+
+SERVE = [sys.executable, "-m", "pifai.cli", "serve", "--host", "127.0.0.1"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _api_processes(parent: int) -> set[int]:
+    found = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if ppid == parent and b"spawn_main" in command:
+            found.add(int(proc.name))
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return {pid for pid in pids if Path(f"/proc/{pid}").exists()}
+
+
+async def _start(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
+    server = await asyncio.create_subprocess_exec(
+        *SERVE, "--port", str(port), "--workers", "2", env=env
+    )
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        for _ in range(600):
+            assert server.returncode is None, "pifai serve exited during start-up"
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return server
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    server.kill()
+    raise AssertionError("pifai serve --workers 2 did not become ready in 60 s")
+
+
+def _env(database_url: str, redis_url: str, data_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DATA_DIR": str(data_dir),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+async def test_two_processes_serve_requests_and_stop_on_sigterm(
+    scratch_db: str, redis_url: str, tmp_path: Path
+) -> None:
+    port = _free_port()
+    server = await _start(_env(scratch_db, redis_url, tmp_path), port)
+    workers = _api_processes(server.pid)
+    assert len(workers) == 2
+
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        # The parent migrated the empty database before starting the processes.
+        registered = await client.post(
+            "/api/v1/auth/register",
+            json={
+                "email": "owner@example.com",
+                "password": "a long enough password",
+                "full_name": "Owner",
+                "organization_name": "Org",
+            },
+        )
+        assert registered.status_code == 201, registered.text
+
+    server.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(server.wait(), timeout=30) == 0
+    assert not _alive(workers)
+
+
+async def test_a_dead_process_stops_the_set_with_an_error(
+    scratch_db: str, redis_url: str, tmp_path: Path
+) -> None:
+    """The process manager sees the failure and restarts the whole set."""
+    server = await _start(_env(scratch_db, redis_url, tmp_path), _free_port())
+    workers = _api_processes(server.pid)
+    os.kill(min(workers), signal.SIGKILL)
+    assert await asyncio.wait_for(server.wait(), timeout=30) == 1
+    assert not _alive(workers)
+
+
+async def test_several_processes_need_external_servers(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    process = await asyncio.create_subprocess_exec(
+        *SERVE,
+        "--port",
+        str(_free_port()),
+        "--workers",
+        "2",
+        env={**env, "DATA_DIR": str(tmp_path)},
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    assert b"DATABASE_URL" in stderr
