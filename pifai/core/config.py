@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import secrets
@@ -181,27 +182,35 @@ class Settings(BaseSettings):
         return self.is_production if self.log_json is None else self.log_json
 
 
+def _read_secrets(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text())) if path.exists() else {}
+
+
 def _load_or_create_secrets(data_dir: Path, names: list[str]) -> dict[str, str]:
     """Development secrets persist under data_dir so tokens and files survive restarts."""
     path = data_dir / "secrets.json"
-    stored: dict[str, Any] = {}
-    if path.exists():
-        stored = json.loads(path.read_text())
-    created = [n for n in names if n not in stored]
-    if created:
-        for name in created:
-            stored[name] = _new_secret(name)
+    stored = _read_secrets(path)
+    if any(n not in stored for n in names):
         data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(stored, indent=2))
-        os.chmod(tmp, 0o600)
-        tmp.replace(path)
-        log.warning(
-            "generated development secrets",
-            secrets=[n.upper() for n in created],
-            path=str(path),
-            hint="set them in the environment for production",
-        )
+        # Processes starting together must agree on one set: the first writes, the rest
+        # read what it wrote.
+        with (data_dir / "secrets.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            stored = _read_secrets(path)
+            created = [n for n in names if n not in stored]
+            for name in created:
+                stored[name] = _new_secret(name)
+            if created:
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(stored, indent=2))
+                os.chmod(tmp, 0o600)
+                tmp.replace(path)
+                log.warning(
+                    "generated development secrets",
+                    secrets=[n.upper() for n in created],
+                    path=str(path),
+                    hint="set them in the environment for production",
+                )
     return {n: str(stored[n]) for n in names}
 
 

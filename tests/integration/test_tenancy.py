@@ -11,9 +11,11 @@ import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from pifai.core.config import Settings
+from pifai.core.database import create_engine, create_session_factory
+from pifai.core.migrations import role_url
 from pifai.core.tenancy import scope_session
 from pifai.main import create_app
 from pifai.models.pif import PifFile
@@ -22,6 +24,7 @@ from pifai.services.tasks import create_task
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.identity import create_user
 from tests.factories.products import create_product
+from tests.integration.conftest import APP_ROLE
 
 
 async def _scope(conn: AsyncConnection, org: object) -> None:
@@ -61,6 +64,43 @@ async def test_rls_refuses_writing_into_another_org(
                 text("INSERT INTO products (id, org_id, name) VALUES (gen_random_uuid(), :o, 'x')"),
                 {"o": b.org.id},
             )
+
+
+@pytest.fixture
+async def one_connection_engine(admin_url: str) -> AsyncIterator[AsyncEngine]:
+    """Real transactions (not the tests' outer one) on a pool that reuses one connection."""
+    engine = create_engine(role_url(admin_url, APP_ROLE, None), pool_size=1)
+    yield engine
+    await engine.dispose()
+
+
+_CURRENT_SCOPE = text("SELECT current_setting('app.current_org_id', true)")
+
+
+async def test_the_scope_sent_with_begin_applies_to_every_transaction(
+    one_connection_engine: AsyncEngine,
+) -> None:
+    org = uuid.uuid4()
+    async with create_session_factory(one_connection_engine)() as session:
+        await scope_session(session, org)
+        assert await session.scalar(_CURRENT_SCOPE) == str(org)
+        await session.commit()
+        # SET LOCAL semantics: the next transaction of the session is scoped again.
+        assert await session.scalar(_CURRENT_SCOPE) == str(org)
+    async with create_session_factory(one_connection_engine)() as session:
+        assert await session.scalar(_CURRENT_SCOPE) == ""  # unscoped: fail closed
+
+
+async def test_a_scope_never_sent_does_not_reach_the_next_user(
+    one_connection_engine: AsyncEngine,
+) -> None:
+    """A scoped session that ran no statement leaves its scope unsent: the connection's
+    next user (here a plain connection, outside any session) must not inherit it."""
+    async with create_session_factory(one_connection_engine)() as session:
+        await scope_session(session, uuid.uuid4())
+        await session.connection()  # the transaction began; no statement ran
+    async with one_connection_engine.begin() as conn:
+        assert await conn.scalar(_CURRENT_SCOPE) in (None, "")
 
 
 @pytest.mark.parametrize(

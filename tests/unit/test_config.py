@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,22 @@ def test_development_generates_and_persists_missing_secrets(tmp_path: Path) -> N
     second = Settings(app_env="development", data_dir=tmp_path)
     assert second.secret_key == first.secret_key
     assert second.field_encryption_key == first.field_encryption_key
+
+
+def _secret_key_in(data_dir: Path, start: Any) -> str:
+    start.wait()
+    key = Settings(app_env="development", data_dir=data_dir).secret_key
+    assert key is not None
+    return key.get_secret_value()
+
+
+def test_processes_starting_together_agree_on_one_set_of_secrets(tmp_path: Path) -> None:
+    """API processes that generated different keys would refuse each other's tokens."""
+    spawn = multiprocessing.get_context("spawn")
+    with spawn.Manager() as manager, ProcessPoolExecutor(6, mp_context=spawn) as pool:
+        start = manager.Barrier(6)
+        keys = set(pool.map(_secret_key_in, [tmp_path] * 6, [start] * 6))
+    assert len(keys) == 1
 
 
 def test_production_refuses_missing_secrets(tmp_path: Path) -> None:
