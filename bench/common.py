@@ -91,41 +91,51 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def served_app(workers: int, pool_size: int) -> AsyncIterator[Served]:
-    """The API as deployed: `pifai serve --workers N` in processes of its own."""
-    async with bench_database() as database_url:
-        port = _free_port()
-        data_dir = Path(tempfile.mkdtemp(prefix="pifai-bench-"))
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": _redis_url(),
-            "DATA_DIR": str(data_dir),
-            "LOG_LEVEL": "WARNING",
-            "DB_POOL_SIZE": str(pool_size),
-        }
-        command = [sys.executable, "-m", "pifai.cli", "serve", "--port", str(port)]
-        server = await asyncio.create_subprocess_exec(*command, "--workers", str(workers), env=env)
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-                for _ in range(600):
-                    if server.returncode is not None:
-                        raise RuntimeError(f"pifai serve exited with {server.returncode}")
-                    try:
-                        if (await client.get("/readyz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    await asyncio.sleep(0.1)
-                else:
-                    raise RuntimeError("pifai serve did not become ready in 60 s")
-                settings = Settings(database_url=database_url, data_dir=data_dir)
-                app_url = app_database_url(settings, database_url)
-                yield Served(client, port, asyncpg_dsn(app_url))
-        finally:
+async def serving(
+    args: list[str], env: dict[str, str], ready: str, headers: dict[str, str] | None = None
+) -> AsyncIterator[tuple[httpx.AsyncClient, int]]:
+    """``python -m <args> --port P`` in processes of its own, once ``ready`` answers 200;
+    SIGTERM after."""
+    port = _free_port()
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", *args, "--port", str(port), env={**os.environ, **env}
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            for _ in range(600):
+                if server.returncode is not None:
+                    raise RuntimeError(f"{args} exited with {server.returncode}")
+                try:
+                    if (await client.get(ready, headers=headers)).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            else:
+                raise RuntimeError(f"{args} did not become ready in 60 s")
+            yield client, port
+    finally:
+        if server.returncode is None:
             server.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(server.wait(), timeout=30)
+        await asyncio.wait_for(server.wait(), timeout=30)
+
+
+@asynccontextmanager
+async def served_app(database_url: str, workers: int, pool_size: int) -> AsyncIterator[Served]:
+    """The API as deployed: `pifai serve --workers N` in processes of its own."""
+    data_dir = Path(tempfile.mkdtemp(prefix="pifai-bench-"))
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": _redis_url(),
+        "DATA_DIR": str(data_dir),
+        "LOG_LEVEL": "WARNING",
+        "DB_POOL_SIZE": str(pool_size),
+    }
+    args = ["pifai.cli", "serve", "--workers", str(workers)]
+    async with serving(args, env, "/readyz") as (client, port):
+        settings = Settings(database_url=database_url, data_dir=data_dir)
+        app_url = app_database_url(settings, database_url)
+        yield Served(client, port, asyncpg_dsn(app_url))
 
 
 async def http_timed(

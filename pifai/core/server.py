@@ -29,23 +29,27 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _serve_one(host: str, port: int) -> None:
+API_FACTORY = "pifai.main:create_worker_app"
+
+
+def _serve_one(host: str, port: int, factory: str) -> None:
     import uvicorn
 
-    config = uvicorn.Config("pifai.main:create_worker_app", factory=True, log_config=None)
+    config = uvicorn.Config(factory, factory=True, log_config=None)
     uvicorn.Server(config).run(sockets=[_listen(host, port)])
 
 
-def run_workers(host: str, port: int, workers: int) -> int:
-    """Start ``workers`` API processes and wait. If one dies, stop the rest and return 1
-    so the process manager restarts the whole set; on SIGINT/SIGTERM stop them all."""
+def run_workers(host: str, port: int, workers: int, factory: str = API_FACTORY) -> int:
+    """Start ``workers`` processes serving the app ``factory`` builds, and wait. If one
+    dies, stop the rest and return 1 so the process manager restarts the whole set; on
+    SIGINT/SIGTERM stop them all."""
     if not hasattr(socket, "SO_REUSEPORT"):
         raise RuntimeError("several API processes need SO_REUSEPORT (Linux, BSD, macOS)")
     # A port another program holds fails here, once, rather than in every process.
     _listen(host, port).close()
     context = multiprocessing.get_context("spawn")
     processes = [
-        context.Process(target=_serve_one, args=(host, port), name=f"pifai-api-{n}")
+        context.Process(target=_serve_one, args=(host, port, factory), name=f"pifai-api-{n}")
         for n in range(workers)
     ]
     signalled = False
