@@ -85,11 +85,12 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
 
 
 async def get_current_user(
-    credentials: BearerDep, session: SessionDep, settings: SettingsDep
+    credentials: BearerDep, session: SessionDep, runtime: RuntimeDep
 ) -> User:
-    """The token's user, loaded through RLS; the request session is now org-scoped."""
+    """The token's user, loaded through RLS; the request session is now org-scoped.
+    (``runtime``, already resolved for the session, rather than one more dependency.)"""
     try:
-        claims = decode_access_token(settings, _token(credentials), token_type="access")
+        claims = decode_access_token(runtime.settings, _token(credentials), token_type="access")
     except TokenError as exc:
         raise Unauthorized(
             f"Invalid access token: {exc}.", headers={"WWW-Authenticate": "Bearer"}
