@@ -68,9 +68,9 @@ def run_workers(host: str, port: int, workers: int, factory: str = API_FACTORY) 
     try:
         for process in processes:
             process.start()
-        wait([process.sentinel for process in processes])
+        ended = wait([process.sentinel for process in processes])
         if not signalled:
-            dead = [p.name for p in processes if not p.is_alive()]
+            dead = [p.name for p in processes if p.sentinel in ended]
             log.error("API process exited; stopping the others", processes=dead)
             terminate_all()
         for process in processes:
