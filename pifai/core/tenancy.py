@@ -44,7 +44,8 @@ class ScopedConnection(asyncpg.Connection):  # type: ignore[misc]
         if scope is not None and not args and query.startswith("BEGIN"):
             self.pending_scope = None
             # A literal is safe: `scope` is '' or a UUID's canonical text (see below).
-            query = f"{query} SELECT set_config('{ORG_SCOPE}', '{scope}', true);"
+            begin = query.rstrip().rstrip(";")
+            query = f"{begin}; SELECT set_config('{ORG_SCOPE}', '{scope}', true);"
         result: str = await super().execute(query, *args, timeout=timeout)
         return result
 
