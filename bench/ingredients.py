@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import os
-import random
 import statistics
 import time
 import uuid
@@ -25,7 +22,6 @@ import asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pifai.ai.ingredient_validator import cas_check_digit
 from pifai.core.database import asyncpg_dsn, create_engine, create_session_factory
 from pifai.core.logging import configure_logging
 from pifai.core.migrations import migrate
@@ -35,55 +31,7 @@ from pifai.services.ingredient_import import (
     vacuum_ingredients,
 )
 from pifai.services.ingredients import load_dictionary, search_ingredients
-
-HEADER = [
-    "COSING Ref No", "INCI name", "INN name", "Ph. Eur. Name", "CAS No", "EC No",
-    "Chem/IUPAC Name / Description", "Restriction", "Function", "Update Date",
-]  # fmt: skip
-STEMS = [
-    "CETYL", "STEARYL", "GLYCERYL", "PEG", "PPG", "SODIUM", "POTASSIUM", "HYDROLYZED",
-    "CAPRYLIC", "LAURYL", "MYRISTYL", "BEHENYL", "OLEYL", "DIMETHICONE", "ACRYLATES",
-    "POLYGLYCERYL", "ISOSTEARYL", "DECYL", "COCO", "HYDROXYETHYL",
-]  # fmt: skip
-TAILS = ["ESTER", "GLUCOSIDE", "SULFATE", "PHOSPHATE", "CROSSPOLYMER", "STEARATE",
-         "OLEATE", "CITRATE", "LACTATE", "EXTRACT", "OIL", "ALCOHOL", "ETHER", "AMIDE"]  # fmt: skip
-FUNCTIONS = [
-    "EMOLLIENT", "SKIN CONDITIONING", "SKIN CONDITIONING - EMOLLIENT", "HUMECTANT",
-    "SURFACTANT - CLEANSING", "EMULSIFYING", "VISCOSITY CONTROLLING", "PERFUMING",
-]  # fmt: skip
-
-
-def _cas(rng: random.Random, valid: bool = True) -> str:
-    body = f"{rng.randint(50, 9_999_999)}{rng.randint(0, 99):02d}"
-    digit = cas_check_digit(body)
-    if not valid:
-        digit = (digit + 1) % 10
-    return f"{body[:-2]}-{body[-2:]}-{digit}"
-
-
-def generate_cosing(rows: int, seed: int = 7) -> bytes:
-    rng = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["Cosmetic ingredient database - Ingredients"])
-    writer.writerow(["Generated for the benchmark"])
-    writer.writerow([])
-    writer.writerow(HEADER)
-    for index in range(rows):
-        name = f"{rng.choice(STEMS)}-{index} {rng.choice(STEMS)} {rng.choice(TAILS)}"
-        cas = [_cas(rng, valid=rng.random() > 0.01) for _ in range(rng.choice((1, 1, 1, 2)))]
-        ec = f"{rng.randint(200, 500)}-{rng.randint(0, 999):03d}-{rng.randint(0, 9)}"
-        functions = ", ".join(rng.sample(FUNCTIONS, rng.randint(1, 3)))
-        updated = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(2009, 2024)}"
-        description = f"{name.lower()} (test)"
-        ref = str(50000 + index)
-        writer.writerow(
-            [ref, name, "", "", " / ".join(cas), ec, description, "", functions, updated]
-        )
-    # A few real names, so merging with curated rows is part of the run.
-    for inci, cas_no in (("GLYCERIN", "56-81-5"), ("WATER", "7732-18-5"), ("CETYL ALCOHOL", "")):
-        writer.writerow(["1", inci, "", "", cas_no, "", "", "", "SOLVENT", "01/01/2020"])
-    return out.getvalue().encode("utf-8")
+from tests.factories.cosing import generate_cosing
 
 
 async def main(rows: int, file: Path | None, searches: int) -> None:

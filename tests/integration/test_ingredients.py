@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.document_parser import RawRow
-from pifai.ai.ingredient_validator import validate_formula
+from pifai.ai.ingredient_validator import is_valid_cas, validate_formula
 from pifai.core.config import Settings
 from pifai.core.database import create_engine
 from pifai.core.migrations import migrate, schema_drift
@@ -27,40 +27,17 @@ from pifai.services import ingredient_import as importer
 from pifai.services import ingredients as service
 from pifai.services.products import ProductNotFound
 from tests.factories.auth import create_tenant
+from tests.factories.cosing import (
+    COSING_HEADER,
+    CURATED_TAIL,
+    PREAMBLE,
+    cosing_file,
+    generate_cosing,
+)
 from tests.factories.products import create_product
 from tests.integration.conftest import ROOT
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
-
-COSING_HEADER = [
-    "COSING Ref No",
-    "INCI name",
-    "INN name",
-    "Ph. Eur. Name",
-    "CAS No",
-    "EC No",
-    "Chem/IUPAC Name / Description",
-    "Restriction",
-    "Function",
-    "Update Date",
-]
-PREAMBLE = [
-    ["Cosmetic ingredient database - Ingredients"],
-    ["Last update of the database: 25/11/2026"],
-    [],
-]
-
-
-def cosing_file(rows: list[list[str]], delimiter: str = ",", preamble: bool = True) -> bytes:
-    """A file in the layout of the Commission's CosIng inventory export."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    if preamble:
-        writer.writerows(PREAMBLE)
-    writer.writerow(COSING_HEADER)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
-
 
 COSING_ROWS = [
     # A curated row: CosIng adds a second CAS, its reference and its functions.
@@ -388,6 +365,7 @@ async def test_cli_load_and_import_cosing(scratch_db: str, tmp_path: Path) -> No
 
 
 def _shared_cosing_files() -> list[Path]:
+    """Real exports, when a checkout has them beside it (not in CI)."""
     if not SHARED_DATA.is_dir():
         return []
     return sorted(
@@ -399,13 +377,26 @@ def _shared_cosing_files() -> list[Path]:
     )
 
 
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data (real exports) is absent")
-async def test_real_cosing_exports_import(session: AsyncSession) -> None:
-    files = _shared_cosing_files()
-    if not files:
-        pytest.skip("no CosIng inventory export under ../shared/data")
+def _invalid_cas_count(data: bytes) -> int:
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    cells = [row[4] for row in rows[rows.index(COSING_HEADER) + 1 :]]
+    numbers = [cas for cell in cells for cas in cell.split(" / ") if cas]
+    return sum(1 for cas in numbers if not is_valid_cas(cas))
+
+
+async def test_full_size_cosing_export_imports_and_reimports_unchanged(
+    session: AsyncSession,
+) -> None:
+    """3,000 rows in the export's layout (one or two CAS per cell, ~1 % failing the check
+    digit, curated names merged), then any real export found under ../shared/data."""
     await importer.load_reference_data(session)
-    for path in files:
+    generated = generate_cosing(3000)
+    report = await importer.import_cosing(session, generated)
+    assert report.ingredients == 3000 + len(CURATED_TAIL)
+    assert report.invalid_cas == _invalid_cas_count(generated) > 0
+    again = await importer.import_cosing(session, generated)
+    assert (again.inserted, again.updated) == (0, 0)
+    for path in _shared_cosing_files():
         report = await importer.import_cosing(session, path.read_bytes())
         assert report.ingredients > 1000, path
         assert report.invalid_cas < report.cas_numbers * 0.01, path
