@@ -73,13 +73,11 @@ def serve(
             "and REDIS_URL to run several API processes",
             param_hint="--workers",
         )
-    from pifai.core.migrations import migrate
-    from pifai.core.runtime import load_reference_data
+    from pifai.core.runtime import prepare_database
+    from pifai.core.server import run_workers
 
     # Once here rather than racing in every process.
-    asyncio.run(migrate(settings.database_url, roles=settings.db_roles()))
-    asyncio.run(load_reference_data(settings.database_url))
-    from pifai.core.server import run_workers
+    asyncio.run(prepare_database(settings, settings.database_url))
 
     try:
         code = run_workers(host, port, workers)

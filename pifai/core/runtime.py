@@ -67,6 +67,13 @@ async def load_reference_data(admin_url: str) -> None:
         await engine.dispose()
 
 
+async def prepare_database(settings: Settings, admin_url: str) -> None:
+    """Migrate, grant the roles, load the shipped reference data: once per deployment
+    start, before any API process serves."""
+    await migrate(admin_url, roles=settings.db_roles())
+    await load_reference_data(admin_url)
+
+
 async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> Runtime:
     embedded: EmbeddedServices | None = None
     if settings.database_url is None or settings.redis_url is None:
@@ -80,8 +87,7 @@ async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> R
         redis_url = settings.redis_url or embedded.redis_url  # type: ignore[union-attr]
         assert admin_url and redis_url
         if run_migrations:
-            await migrate(admin_url, roles=settings.db_roles())
-            await load_reference_data(admin_url)
+            await prepare_database(settings, admin_url)
         engine = create_engine(
             app_database_url(settings, admin_url), pool_size=settings.db_pool_size
         )

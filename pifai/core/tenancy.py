@@ -43,7 +43,7 @@ class ScopedConnection(asyncpg.Connection):  # type: ignore[misc]
         scope = self.pending_scope
         if scope is not None and not args and query.startswith("BEGIN"):
             self.pending_scope = None
-            # A literal is safe: `scope` is '' or a UUID's canonical text (see below).
+            # A literal is safe: `scope` is '' or a UUID's canonical text (checked below).
             begin = query.rstrip().rstrip(";")
             query = f"{begin}; SELECT set_config('{ORG_SCOPE}', '{scope}', true);"
         result: str = await super().execute(query, *args, timeout=timeout)
@@ -55,7 +55,9 @@ def _apply_org_scope(session: Session, _tx: SessionTransaction, connection: Any)
     # Always set, to '' when unscoped: a transaction never inherits another's scope
     # (tests run many sessions inside one outer transaction).
     org_id = session.info.get("org_id")
-    scope = str(uuid.UUID(str(org_id))) if org_id is not None else ""
+    if org_id is not None and not isinstance(org_id, uuid.UUID):
+        raise TypeError(f"tenant scope must be a UUID, not {type(org_id).__name__}")
+    scope = str(org_id) if org_id is not None else ""
     driver = connection.connection.driver_connection
     if isinstance(driver, ScopedConnection) and not driver.is_in_transaction():
         driver.pending_scope = scope

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from pifai.schemas.auth import OrganizationOut
+from pifai.schemas.pagination import Paginated
 
 
 class AdminLoginRequest(BaseModel):
@@ -22,11 +23,8 @@ class AdminTokenResponse(BaseModel):
     expires_in: int
 
 
-class OrganizationPage(BaseModel):
-    items: list[OrganizationOut]
-    total: int
-    limit: int
-    offset: int
+class OrganizationPage(Paginated[OrganizationOut]):
+    pass
 
 
 class AuditLogOut(BaseModel):
@@ -46,8 +44,5 @@ class AuditLogOut(BaseModel):
     hash: str
 
 
-class AuditLogPage(BaseModel):
-    items: list[AuditLogOut]
-    total: int
-    limit: int
-    offset: int
+class AuditLogPage(Paginated[AuditLogOut]):
+    pass

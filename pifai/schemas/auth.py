@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from pifai.models.organization import ORG_TYPES
 from pifai.models.user import USER_ROLES
+from pifai.schemas.pagination import Paginated
 
 OrgType = Literal["brand", "oem", "importer", "consultant"]
 Role = Literal["owner", "admin", "member", "sa"]
@@ -122,8 +123,5 @@ class MemberUpdate(BaseModel):
     is_active: bool | None = None
 
 
-class MemberPage(BaseModel):
-    items: list[UserOut]
-    total: int
-    limit: int
-    offset: int
+class MemberPage(Paginated[UserOut]):
+    pass

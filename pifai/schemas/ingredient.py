@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pifai.schemas.pagination import Paginated
+
 
 class IngredientRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -45,12 +47,8 @@ class IngredientHit(BaseModel):
     matched_on: Literal["inci", "cas", "zh_name", "synonym", "text"]
 
 
-class IngredientSearchPage(BaseModel):
+class IngredientSearchPage(Paginated[IngredientHit]):
     q: str
-    items: list[IngredientHit]
-    total: int
-    limit: int
-    offset: int
 
 
 class FieldConfidence(BaseModel):

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pifai.ai.regulatory_checker import ProductType
+from pifai.schemas.pagination import Paginated
 
 PifStatus = Literal["draft", "in_review", "revision_requested", "signed", "archived"]
 # TFDA's notification numbers are issued by its product-notification platform; their exact
@@ -85,8 +86,5 @@ class ProductOut(BaseModel):
     updated_at: datetime
 
 
-class ProductPage(BaseModel):
-    items: list[ProductOut]
-    total: int
-    limit: int
-    offset: int
+class ProductPage(Paginated[ProductOut]):
+    pass

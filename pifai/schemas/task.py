@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pifai.schemas.pagination import Paginated
+
 TaskStatus = Literal["pending", "processing", "done", "failed", "cancelled"]
 
 
@@ -31,11 +33,8 @@ class TaskRead(BaseModel):
     finished_at: datetime | None
 
 
-class TaskPage(BaseModel):
-    items: list[TaskRead]
-    total: int
-    limit: int
-    offset: int
+class TaskPage(Paginated[TaskRead]):
+    pass
 
 
 class TaskCreate(BaseModel):

@@ -8,11 +8,9 @@ from pifai.api.deps import CurrentSuperAdmin, MetaDep, PageDep, RuntimeDep, Sess
 from pifai.schemas.admin import (
     AdminLoginRequest,
     AdminTokenResponse,
-    AuditLogOut,
     AuditLogPage,
     OrganizationPage,
 )
-from pifai.schemas.auth import OrganizationOut
 from pifai.services import admin
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -35,12 +33,7 @@ async def list_organizations(
     rows, total = await admin.list_organizations(
         runtime.platform_engine, current, limit=page.limit, offset=page.offset, meta=meta
     )
-    return OrganizationPage(
-        items=[OrganizationOut.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return OrganizationPage.of(rows, total, page.limit, page.offset)
 
 
 @router.get("/audit-logs", response_model=AuditLogPage)
@@ -50,9 +43,4 @@ async def list_audit_logs(
     rows, total = await admin.list_audit_logs(
         runtime.platform_engine, current, limit=page.limit, offset=page.offset, meta=meta
     )
-    return AuditLogPage(
-        items=[AuditLogOut.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return AuditLogPage.of(rows, total, page.limit, page.offset)

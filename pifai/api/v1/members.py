@@ -18,12 +18,7 @@ async def list_members(user: CurrentUser, session: OrgSession, page: PageDep) ->
     rows, total = await members.list_members(
         session, user.org_id, limit=page.limit, offset=page.offset
     )
-    return MemberPage(
-        items=[UserOut.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return MemberPage.of(rows, total, page.limit, page.offset)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=UserOut)

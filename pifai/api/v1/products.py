@@ -48,12 +48,7 @@ async def list_products(
         category=category,
         q=q,
     )
-    return ProductPage(
-        items=[ProductOut.model_validate(p) for p in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return ProductPage.of(rows, total, page.limit, page.offset)
 
 
 @router.get("/{product_id}", response_model=ProductOut)

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from pifai.api.deps import MAX_OFFSET, CurrentUser, OrgSession, RedisDep
+from pifai.api.deps import CurrentUser, OrgSession, PageDep, RedisDep
 from pifai.schemas.task import TaskCreate, TaskPage, TaskRead, TaskStatus
 from pifai.services import tasks as service
 from pifai.services.task_handlers import registry
@@ -42,17 +42,19 @@ async def enqueue_task(
 async def list_tasks(
     user: CurrentUser,
     session: OrgSession,
+    page: PageDep,
     kind: str | None = Query(default=None, max_length=100),
     task_status: TaskStatus | None = Query(default=None, alias="status"),
-    limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> TaskPage:
     items, total = await service.list_tasks_for_org(
-        session, user.org_id, kind=kind, status=task_status, limit=limit, offset=offset
+        session,
+        user.org_id,
+        kind=kind,
+        status=task_status,
+        limit=page.limit,
+        offset=page.offset,
     )
-    return TaskPage(
-        items=[TaskRead.model_validate(t) for t in items], total=total, limit=limit, offset=offset
-    )
+    return TaskPage.of(items, total, page.limit, page.offset)
 
 
 @router.get("/{task_id}", response_model=TaskRead)
