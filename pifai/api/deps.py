@@ -68,7 +68,9 @@ async def get_request_meta(request: Request) -> RequestMeta:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": commit before the response is sent. FastAPI's default ("request")
+# runs the exit code after it, so a client told 200 could read the old row.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 MetaDep = Annotated[RequestMeta, Depends(get_request_meta)]
 
 _bearer = HTTPBearer(auto_error=False)

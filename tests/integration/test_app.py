@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import MutableMapping
+from typing import Any
 
+import asyncpg
 import httpx
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pifai.core.database import asyncpg_dsn, create_session_factory
 from pifai.core.runtime import Runtime
 from pifai.main import create_app
 
@@ -84,3 +90,69 @@ async def test_openapi_is_served_under_api_v1(client: httpx.AsyncClient) -> None
     docs = await client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
+
+
+async def test_a_write_is_committed_before_its_answer_is_sent(
+    runtime: Runtime, app_engine: AsyncEngine, admin_url: str
+) -> None:
+    """A client told 200 can read its write from anywhere at once: the request's
+    transaction commits before the response goes out, not after it."""
+    real = Runtime(**{**runtime.__dict__, "session_factory": create_session_factory(app_engine)})
+    app = create_app(runtime=real)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        registered = await c.post(
+            "/api/v1/auth/register",
+            json={
+                "email": f"{uuid.uuid4().hex[:8]}@example.com",
+                "password": "a long enough password",
+                "full_name": "Writer",
+                "organization_name": "Commit Org",
+            },
+        )
+        token = registered.json()["access_token"]
+        created = await c.post(
+            "/api/v1/products",
+            json={"name": "草稿", "product_type": "leave_on_face"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    path = f"/api/v1/products/{created.json()['id']}"
+    body = json.dumps({"name": "已提交"}).encode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "PATCH",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"test"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"authorization", f"Bearer {token}".encode()),
+        ],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 80),
+        "state": {},
+    }
+    names_seen_by_others: list[str] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.body" and message.get("body"):
+            product_id = uuid.UUID(json.loads(message["body"])["id"])
+            # Another connection, as the client's next request would use.
+            other = await asyncpg.connect(asyncpg_dsn(admin_url))
+            try:
+                name = await other.fetchval("SELECT name FROM products WHERE id = $1", product_id)
+            finally:
+                await other.close()
+            names_seen_by_others.append(name)
+
+    await app(scope, receive, send)
+    assert names_seen_by_others == ["已提交"]
