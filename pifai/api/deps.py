@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pifai.core.config import Settings
 from pifai.core.errors import AppError, Forbidden, Unauthorized
 from pifai.core.runtime import Runtime
-from pifai.core.security import TokenError, decode_access_token
-from pifai.core.tenancy import scope_session
+from pifai.core.security import Principal, TokenError, decode_access_token
+from pifai.core.tenancy import ensure_principal_checked, is_principal_rejected, scope_session
 from pifai.models.auth import SuperAdmin
-from pifai.models.user import User
+from pifai.models.user import USER_ROLES, User
 from pifai.services.audit import RequestMeta
 from pifai.services.auth import get_user_for_org, verify_totp_for_user
 
@@ -47,6 +47,7 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     async with runtime.session_factory() as session:
         try:
             yield session
+            await ensure_principal_checked(session)
             await session.commit()
         except AppError as exc:
             if exc.keeps_changes:
@@ -54,8 +55,14 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
             else:
                 await session.rollback()
             raise
-        except BaseException:
+        except BaseException as exc:
             await session.rollback()
+            if is_principal_rejected(exc):
+                raise Unauthorized(
+                    "This account no longer exists, is deactivated, or its role changed: "
+                    "sign in again or refresh the token.",
+                    headers={"WWW-Authenticate": "Bearer"},
+                ) from exc
             raise
 
 
@@ -86,21 +93,33 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials
 
 
-async def get_current_user(
+async def get_principal(
     credentials: BearerDep, session: SessionDep, runtime: RuntimeDep
-) -> User:
-    """The token's user, loaded through RLS; the request session is now org-scoped.
-    (``runtime``, already resolved for the session, rather than one more dependency.)"""
+) -> Principal:
+    """The token's user, as the token names it; the request session is now org-scoped,
+    and each of its transactions checks in the database that this user is still active
+    with this role (no row is loaded for it). ``runtime`` rather than one more dependency:
+    it is already resolved for the session."""
     try:
         claims = decode_access_token(runtime.settings, _token(credentials), token_type="access")
     except TokenError as exc:
         raise Unauthorized(
             f"Invalid access token: {exc}.", headers={"WWW-Authenticate": "Bearer"}
         ) from exc
-    if claims.org_id is None:
-        raise Unauthorized("Invalid access token.")
-    await scope_session(session, claims.org_id)
-    user = await get_user_for_org(session, claims.subject, claims.org_id)
+    if claims.org_id is None or claims.role not in USER_ROLES:
+        raise Unauthorized("Invalid access token.", headers={"WWW-Authenticate": "Bearer"})
+    principal = Principal(id=claims.subject, org_id=claims.org_id, role=claims.role)
+    await scope_session(session, claims.org_id, principal)
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_current_user(principal: CurrentPrincipal, session: SessionDep) -> User:
+    """The token's user row, for the routes that need more than id, organisation and role
+    (their own profile, passwords, TOTP)."""
+    user = await get_user_for_org(session, principal.id, principal.org_id)
     if user is None or not user.is_active:
         raise Unauthorized("This account no longer exists or is deactivated.")
     return user
@@ -109,7 +128,7 @@ async def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-async def get_org_session(user: CurrentUser, session: SessionDep) -> AsyncSession:
+async def get_org_session(principal: CurrentPrincipal, session: SessionDep) -> AsyncSession:
     """The request session, scoped to the current user's organisation (RLS)."""
     return session
 
@@ -117,20 +136,20 @@ async def get_org_session(user: CurrentUser, session: SessionDep) -> AsyncSessio
 OrgSession = Annotated[AsyncSession, Depends(get_org_session)]
 
 
-def require_role(*roles: str) -> Callable[[User], Awaitable[User]]:
-    async def check(user: CurrentUser) -> User:
-        if user.role not in roles:
+def require_role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
             raise Forbidden(
                 f"This action needs one of the roles: {', '.join(roles)}.",
-                details={"required": list(roles), "role": user.role},
+                details={"required": list(roles), "role": principal.role},
             )
-        return user
+        return principal
 
     return check
 
 
-RequireManager = Annotated[User, Depends(require_role("owner", "admin"))]
-RequireSA = Annotated[User, Depends(require_role("sa"))]
+RequireManager = Annotated[Principal, Depends(require_role("owner", "admin"))]
+RequireSA = Annotated[Principal, Depends(require_role("sa"))]
 
 
 async def require_fresh_totp(

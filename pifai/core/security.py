@@ -10,7 +10,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 import pyotp
@@ -59,6 +59,30 @@ class AccessClaims:
     role: str
     token_type: str
     jti: str
+
+
+class Actor(Protocol):
+    """Who acts on tenant data: a :class:`Principal` or a loaded ``User`` row."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def org_id(self) -> uuid.UUID: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The user an access token names, as the token names it. Whether that user is still
+    active, in that organisation, with that role, is checked by the database with each of
+    the request's transactions (``pifai.core.tenancy``), not by loading the row."""
+
+    id: uuid.UUID
+    org_id: uuid.UUID
+    role: str
 
 
 def create_access_token(

@@ -1,12 +1,16 @@
-"""Tenant scope for row-level security.
+"""Tenant scope for row-level security, and the request's principal check.
 
 Every tenant table has a policy on ``current_setting('app.current_org_id', true)``.
 A session scoped with :func:`scope_session` sets it (``SET LOCAL`` semantics, via
 ``set_config(..., true)``) at the start of each of its transactions; an unscoped
 session sets it to '', so its queries see no tenant rows (fail closed).
 
-The scope travels with the transaction's ``BEGIN`` in one simple-protocol message
-(:class:`ScopedConnection`), so scoping costs no round trip of its own.
+A session scoped for an API request also names its :class:`Principal`; each of its
+transactions then starts with ``pifai_check_principal`` (migration 0007), which fails
+with SQLSTATE 28000 when the token's user is gone, deactivated or has another role.
+
+Both travel with the transaction's ``BEGIN`` in one simple-protocol message
+(:class:`ScopedConnection`), so they cost no round trip of their own.
 """
 
 from __future__ import annotations
@@ -21,18 +25,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import Pool
 
+from pifai.core.security import Principal
+
 ORG_SCOPE = "app.current_org_id"
+PRINCIPAL_REJECTED = "28000"  # SQLSTATE raised by pifai_check_principal
 _SET_SCOPE = text("SELECT set_config('app.current_org_id', :org, true)")
+_CHECK_PRINCIPAL = text("SELECT pifai_check_principal(:user, :org, :role)")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_ROLE = re.compile(r"^[a-z_]{1,20}$")  # the database checks it is the user's role
 
 
 class ScopedConnection(asyncpg.Connection):  # type: ignore[misc]
-    """asyncpg connection that appends a pending tenant scope to the next ``BEGIN``.
+    """asyncpg connection that appends a pending tenant scope (and principal check) to
+    the next ``BEGIN``.
 
     SQLAlchemy's asyncpg driver sends ``BEGIN`` lazily, just before the transaction's
-    first statement, so the scope set in ``after_begin`` can ride along with it."""
+    first statement, so what ``after_begin`` sets can ride along with it."""
 
-    pending_scope: str | None = None
+    pending_scope: str | None = None  # SQL to send after the next BEGIN
 
     async def execute(
         self,
@@ -43,10 +53,20 @@ class ScopedConnection(asyncpg.Connection):  # type: ignore[misc]
         scope = self.pending_scope
         if scope is not None and not args and query.startswith("BEGIN"):
             self.pending_scope = None
-            # A literal is safe: `scope` is '' or a UUID's canonical text (checked below).
-            begin = query.rstrip().rstrip(";")
-            query = f"{begin}; SELECT set_config('{ORG_SCOPE}', '{scope}', true);"
-        result: str = await super().execute(query, *args, timeout=timeout)
+            query = f"{query.rstrip().rstrip(';')}; {scope}"
+            try:
+                result: str = await super().execute(query, timeout=timeout)
+            except asyncpg.PostgresError:
+                # BEGIN ran and what followed failed (a refused principal). SQLAlchemy
+                # believes no transaction started and would hand the connection on
+                # aborted, and asyncpg keeps the failed one as its top transaction (so the
+                # next BEGIN would become a SAVEPOINT): end it, and clear asyncpg's record.
+                if self.is_in_transaction():
+                    await super().execute("ROLLBACK")
+                self._top_xact = None
+                raise
+            return result
+        result = await super().execute(query, *args, timeout=timeout)
         return result
 
 
@@ -58,11 +78,26 @@ def _apply_org_scope(session: Session, _tx: SessionTransaction, connection: Any)
     if org_id is not None and not isinstance(org_id, uuid.UUID):
         raise TypeError(f"tenant scope must be a UUID, not {type(org_id).__name__}")
     scope = str(org_id) if org_id is not None else ""
+    principal: Principal | None = session.info.get("principal")
     driver = connection.connection.driver_connection
     if isinstance(driver, ScopedConnection) and not driver.is_in_transaction():
-        driver.pending_scope = scope
+        # Literals are safe: UUIDs' canonical text, '' and a role of [a-z_] (checked below).
+        sql = f"SELECT set_config('{ORG_SCOPE}', '{scope}', true);"
+        if principal is not None:
+            sql += (
+                f" SELECT pifai_check_principal('{principal.id}', '{principal.org_id}',"
+                f" '{principal.role}');"
+            )
+        driver.pending_scope = sql
     else:
         connection.execute(_SET_SCOPE, {"org": scope})
+        if principal is not None:
+            connection.execute(
+                _CHECK_PRINCIPAL,
+                {"user": principal.id, "org": principal.org_id, "role": principal.role},
+            )
+    if principal is not None:
+        session.info["principal_checked"] = True
 
 
 @event.listens_for(Pool, "checkin")
@@ -74,11 +109,35 @@ def _drop_unsent_scope(_dbapi_connection: Any, record: Any) -> None:
         driver.pending_scope = None
 
 
-async def scope_session(session: AsyncSession, org_id: uuid.UUID) -> None:
-    """Scope ``session`` to one organisation, now and for its later transactions."""
+async def scope_session(
+    session: AsyncSession, org_id: uuid.UUID, principal: Principal | None = None
+) -> None:
+    """Scope ``session`` to one organisation, now and for its later transactions; with a
+    ``principal``, each of those transactions also checks it (see the module's doc)."""
+    if principal is not None:
+        if principal.org_id != org_id or not _ROLE.match(principal.role):
+            raise ValueError("principal outside the scope, or with an unknown role")
+        session.info["principal"] = principal
     session.info["org_id"] = org_id
     if session.in_transaction():
         await session.execute(_SET_SCOPE, {"org": str(org_id)})
+        if principal is not None:
+            await session.execute(
+                _CHECK_PRINCIPAL,
+                {"user": principal.id, "org": principal.org_id, "role": principal.role},
+            )
+
+
+async def ensure_principal_checked(session: AsyncSession) -> None:
+    """A request that ran no statement has not had its principal checked: check now,
+    before the response (the BEGIN that carries the check is sent with ``SELECT 1``)."""
+    if "principal" in session.info and not session.info.get("principal_checked"):
+        await session.execute(text("SELECT 1"))
+
+
+def is_principal_rejected(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database refusing the request's principal."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == PRINCIPAL_REJECTED
 
 
 def tenant_rls_sql(table: str, org_column: str = "org_id") -> list[str]:

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
 from pifai.core.errors import Conflict, NotFound
+from pifai.core.security import Actor
 from pifai.models.pif import DocumentText, PifDocument, PifFile
 from pifai.models.product import Product
-from pifai.models.user import User
 from pifai.services import audit, pif
 from pifai.services.audit import RequestMeta
 from pifai.services.encryption import (
@@ -62,7 +62,7 @@ async def store_upload(
     item_number: int,
     filename: str,
     chunks: AsyncIterator[bytes],
-    actor: User,
+    actor: Actor,
     meta: RequestMeta,
 ) -> PifFile:
     """Check the bytes, stream them to storage (encrypted for items 3 and 6), record the
@@ -178,7 +178,7 @@ async def open_download(settings: Settings, record: PifFile) -> Download:
 
 
 async def delete_version(
-    session: AsyncSession, record: PifFile, document: PifDocument, actor: User, meta: RequestMeta
+    session: AsyncSession, record: PifFile, document: PifDocument, actor: Actor, meta: RequestMeta
 ) -> None:
     """Soft-delete one version (the audit trail keeps its hash); the item returns to
     ``missing`` when no version is left."""

@@ -35,9 +35,9 @@ from pifai.ai.ingredient_validator import (
 from pifai.ai.llm import build_client, llm_enabled
 from pifai.core.config import Settings
 from pifai.core.errors import AppError, Conflict
+from pifai.core.security import Actor
 from pifai.models.pif import PifFile
 from pifai.models.task import Task
-from pifai.models.user import User
 from pifai.services import pif
 from pifai.services.audit import RequestMeta
 from pifai.services.files import read_plaintext
@@ -155,7 +155,7 @@ async def _read_with_llm(
 
 
 async def mark_formula_reviewed(
-    session: AsyncSession, product_id: uuid.UUID, actor: User, meta: RequestMeta
+    session: AsyncSession, product_id: uuid.UUID, actor: Actor, meta: RequestMeta
 ) -> None:
     """An operator's corrected rows make item 3 ``human_reviewed`` (rows typed in by hand,
     with no file, count as its upload)."""

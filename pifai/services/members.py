@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
 from pifai.core.errors import Conflict, Forbidden, NotFound
-from pifai.core.security import hash_password_async
+from pifai.core.security import Actor, hash_password_async
 from pifai.models.organization import Organization
 from pifai.models.user import User
 from pifai.services import audit
@@ -53,7 +53,7 @@ async def list_members(
 async def invite(
     session: AsyncSession,
     settings: Settings,
-    actor: User,
+    actor: Actor,
     *,
     email: str,
     role: str,
@@ -110,7 +110,7 @@ async def _owners(session: AsyncSession, org_id: uuid.UUID) -> int:
 
 async def update_member(
     session: AsyncSession,
-    actor: User,
+    actor: Actor,
     user_id: uuid.UUID,
     *,
     role: str | None,

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from pifai.core.security import Actor
 from pifai.models.pif import ITEM_STATUSES, PifDocument, PifFile
-from pifai.models.user import User
 from pifai.schemas.pif import ITEM_CONTENT_SCHEMAS
 from pifai.services import audit
 from pifai.services.audit import RequestMeta
@@ -136,7 +136,7 @@ async def transition(
     document: PifDocument,
     target: str,
     *,
-    actor: User | None,
+    actor: Actor | None,
     reason: str | None = None,
     confidence: float | None = None,
     meta: RequestMeta | None = None,
@@ -197,7 +197,7 @@ async def update_item(
     session: AsyncSession,
     document: PifDocument,
     *,
-    actor: User,
+    actor: Actor,
     content: dict[str, Any] | None,
     status: str | None,
     meta: RequestMeta,

@@ -14,9 +14,9 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.errors import Conflict, ValidationFailed
+from pifai.core.security import Actor
 from pifai.models.pif import PifDocument
 from pifai.models.task import Task
-from pifai.models.user import User
 from pifai.services import pif
 from pifai.services.audit import RequestMeta
 from pifai.services.tasks import create_task, publish_committed
@@ -34,7 +34,7 @@ async def start_analysis(
     session: AsyncSession,
     redis: Redis,
     product_id: uuid.UUID,
-    actor: User,
+    actor: Actor,
     item_numbers: Sequence[int],
     meta: RequestMeta,
 ) -> list[tuple[int, Task]]:

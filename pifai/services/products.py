@@ -11,9 +11,9 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.errors import NotFound
+from pifai.core.security import Actor
 from pifai.models.pif import PifFile
 from pifai.models.product import Product
-from pifai.models.user import User
 from pifai.services import audit
 from pifai.services.audit import RequestMeta
 from pifai.services.pif import new_documents
@@ -44,7 +44,7 @@ async def get_product_for_org(
 async def create_product(
     session: AsyncSession,
     rag: RagClient | None,
-    actor: User,
+    actor: Actor,
     fields: dict[str, Any],
     meta: RequestMeta,
 ) -> Product:
@@ -103,7 +103,7 @@ async def list_products_for_org(
 async def update_product(
     session: AsyncSession,
     product: Product,
-    actor: User,
+    actor: Actor,
     changes: dict[str, Any],
     meta: RequestMeta,
 ) -> Product:
@@ -130,7 +130,7 @@ async def delete_product(
     session: AsyncSession,
     rag: RagClient | None,
     product: Product,
-    actor: User,
+    actor: Actor,
     meta: RequestMeta,
 ) -> tuple[str, list[str]]:
     """A product whose PIF was ever signed is archived (kept, hidden); a draft is erased.

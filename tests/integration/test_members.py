@@ -6,6 +6,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
+from pifai.core.security import create_access_token
 from tests.factories.auth import PASSWORD, bearer, create_tenant
 from tests.factories.identity import create_user
 from tests.integration.test_auth import _outbox_tokens
@@ -100,3 +101,58 @@ async def test_the_last_owner_cannot_demote_themself(
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "last_owner"
+
+
+async def test_a_role_change_or_deactivation_refuses_the_old_token_at_once(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    """Requests authenticate from the token, and the database checks with each
+    transaction that its user is still active with that role: a demotion takes effect on
+    the very next request, not when the access token expires."""
+    owner = await create_tenant(session, settings)
+    admin = await create_user(session, owner.org, role="admin")
+    as_admin = bearer(settings, admin)
+    assert (await client.get("/api/v1/products", headers=as_admin)).status_code == 200
+
+    demoted = await client.patch(
+        f"/api/v1/org/members/{admin.id}", json={"role": "member"}, headers=owner.headers
+    )
+    assert demoted.status_code == 200
+    refused = await client.get("/api/v1/products", headers=as_admin)
+    assert refused.status_code == 401
+    assert "role changed" in refused.json()["error"]["message"]
+    assert refused.headers["www-authenticate"] == "Bearer"
+    # A token naming the new role works, and carries only that role's rights.
+    token = create_access_token(settings, subject=admin.id, org_id=owner.org.id, role="member")
+    as_member = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/products", headers=as_member)).status_code == 200
+    invite = await client.post(
+        "/api/v1/org/members",
+        json={"email": "someone@example.com", "role": "member"},
+        headers=as_member,
+    )
+    assert invite.status_code == 403
+
+    off = await client.patch(
+        f"/api/v1/org/members/{admin.id}", json={"is_active": False}, headers=owner.headers
+    )
+    assert off.status_code == 200
+    for path in ("/api/v1/products", "/api/v1/tasks", "/api/v1/me"):
+        assert (await client.get(path, headers=as_member)).status_code == 401, path
+
+
+async def test_a_refused_token_changes_nothing(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    gone = await create_user(session, owner.org, role="admin")
+    as_gone = bearer(settings, gone)
+    await client.patch(
+        f"/api/v1/org/members/{gone.id}", json={"is_active": False}, headers=owner.headers
+    )
+    created = await client.post(
+        "/api/v1/products", json={"name": "不該存在", "product_type": "lip"}, headers=as_gone
+    )
+    assert created.status_code == 401
+    listed = await client.get("/api/v1/products", headers=owner.headers)
+    assert listed.json()["total"] == 0

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from pifai.core.config import Settings
 from pifai.core.database import create_engine, create_session_factory
 from pifai.core.migrations import role_url
-from pifai.core.tenancy import scope_session
+from pifai.core.security import Principal
+from pifai.core.tenancy import ensure_principal_checked, is_principal_rejected, scope_session
 from pifai.main import create_app
 from pifai.models.pif import PifFile
 from pifai.services.storage import get_storage, object_key
@@ -101,6 +102,47 @@ async def test_a_scope_never_sent_does_not_reach_the_next_user(
         await session.connection()  # the transaction began; no statement ran
     async with one_connection_engine.begin() as conn:
         assert await conn.scalar(_CURRENT_SCOPE) in (None, "")
+
+
+async def test_a_refused_principal_leaves_the_connection_clean(
+    one_connection_engine: AsyncEngine,
+) -> None:
+    """The principal check rides with BEGIN; when it fails, that transaction must be over
+    before the connection goes back to the pool, or its next user finds it aborted."""
+    org = uuid.uuid4()
+    nobody = Principal(id=uuid.uuid4(), org_id=org, role="owner")
+    async with create_session_factory(one_connection_engine)() as session:
+        await scope_session(session, org, nobody)
+        with pytest.raises(DBAPIError) as caught:
+            await session.scalar(_CURRENT_SCOPE)
+        assert is_principal_rejected(caught.value)
+    async with create_session_factory(one_connection_engine)() as session:
+        other = uuid.uuid4()
+        await scope_session(session, other)
+        assert await session.scalar(_CURRENT_SCOPE) == str(other)
+
+
+async def test_a_request_that_ran_no_statement_still_checks_its_principal(
+    one_connection_engine: AsyncEngine,
+) -> None:
+    org = uuid.uuid4()
+    async with create_session_factory(one_connection_engine)() as session:
+        await scope_session(session, org, Principal(id=uuid.uuid4(), org_id=org, role="sa"))
+        with pytest.raises(DBAPIError) as caught:
+            await ensure_principal_checked(session)
+        assert is_principal_rejected(caught.value)
+
+
+async def test_a_principal_must_match_its_scope_and_look_like_a_role(
+    session: AsyncSession,
+) -> None:
+    org = uuid.uuid4()
+    with pytest.raises(ValueError):
+        await scope_session(
+            session, org, Principal(id=uuid.uuid4(), org_id=uuid.uuid4(), role="sa")
+        )
+    with pytest.raises(ValueError):
+        await scope_session(session, org, Principal(id=uuid.uuid4(), org_id=org, role="sa'; --"))
 
 
 @pytest.mark.parametrize(

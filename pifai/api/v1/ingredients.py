@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from pifai.api.deps import CurrentUser, MetaDep, OrgSession, PageDep
+from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, PageDep
 from pifai.models.ingredient import ProductIngredient
 from pifai.schemas.ingredient import (
     IngredientHit,
@@ -26,7 +26,7 @@ router = APIRouter()
 
 @router.get("/ingredients/search", response_model=IngredientSearchPage, tags=["ingredients"])
 async def search_ingredients(
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     page: PageDep,
     q: Annotated[
@@ -53,7 +53,7 @@ async def search_ingredients(
 
 @router.get("/ingredients/{ingredient_id}", response_model=IngredientRead, tags=["ingredients"])
 async def get_ingredient(
-    ingredient_id: uuid.UUID, user: CurrentUser, session: OrgSession
+    ingredient_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession
 ) -> IngredientRead:
     return IngredientRead.model_validate(await service.get_ingredient(session, ingredient_id))
 
@@ -77,7 +77,7 @@ def _formula(
     tags=["products"],
 )
 async def get_product_ingredients(
-    product_id: uuid.UUID, user: CurrentUser, session: OrgSession
+    product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession
 ) -> ProductIngredientsRead:
     """The product's formula rows (PIF item 3), sorted by concentration descending."""
     rows = await service.list_product_ingredients(session, product_id, user.org_id)
@@ -92,7 +92,7 @@ async def get_product_ingredients(
 async def replace_product_ingredients(
     product_id: uuid.UUID,
     body: ProductIngredientsWrite,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     meta: MetaDep,
 ) -> ProductIngredientsRead:

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter
 
-from pifai.api.deps import CurrentUser, OrgSession, RuntimeDep
+from pifai.api.deps import CurrentPrincipal, OrgSession, RuntimeDep
 from pifai.schemas.knowledge import AskRequest, AskResponse
 from pifai.services import knowledge
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/products/{product_id}", tags=["knowledge"])
 async def ask(
     product_id: uuid.UUID,
     body: AskRequest,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     runtime: RuntimeDep,
 ) -> AskResponse:

@@ -6,7 +6,14 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from pifai.api.deps import CurrentUser, MetaDep, OrgSession, PageDep, RequireManager, SettingsDep
+from pifai.api.deps import (
+    CurrentPrincipal,
+    MetaDep,
+    OrgSession,
+    PageDep,
+    RequireManager,
+    SettingsDep,
+)
 from pifai.schemas.auth import InviteRequest, MemberPage, MemberUpdate, UserOut
 from pifai.services import members
 
@@ -14,7 +21,7 @@ router = APIRouter(prefix="/org/members", tags=["members"])
 
 
 @router.get("", response_model=MemberPage)
-async def list_members(user: CurrentUser, session: OrgSession, page: PageDep) -> MemberPage:
+async def list_members(user: CurrentPrincipal, session: OrgSession, page: PageDep) -> MemberPage:
     rows, total = await members.list_members(
         session, user.org_id, limit=page.limit, offset=page.offset
     )
@@ -44,7 +51,7 @@ async def invite_member(
 
 
 @router.get("/{user_id}", response_model=UserOut)
-async def get_member(user_id: uuid.UUID, user: CurrentUser, session: OrgSession) -> UserOut:
+async def get_member(user_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession) -> UserOut:
     return UserOut.model_validate(await members.get_member_for_org(session, user_id, user.org_id))
 
 

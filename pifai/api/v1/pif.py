@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from pifai.api.deps import CurrentUser, MetaDep, OrgSession, RedisDep, SettingsDep
+from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, RedisDep, SettingsDep
 from pifai.core.errors import ValidationFailed
 from pifai.models.pif import PifDocument, PifFile
 from pifai.schemas.pif import (
@@ -50,7 +50,9 @@ def _item(document: PifDocument, files: list[PifFile]) -> ItemOut:
 
 
 @router.get("", response_model=PifOverview)
-async def overview(product_id: uuid.UUID, user: CurrentUser, session: OrgSession) -> PifOverview:
+async def overview(
+    product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession
+) -> PifOverview:
     """Every item with status, confidence, files and last change; overall progress and the
     items that still block submission for review."""
     await products.get_product_for_org(session, product_id, user.org_id)
@@ -75,7 +77,7 @@ async def _detail(
 
 @router.get("/{item_number}", response_model=ItemDetail)
 async def get_item(
-    product_id: uuid.UUID, item_number: int, user: CurrentUser, session: OrgSession
+    product_id: uuid.UUID, item_number: int, user: CurrentPrincipal, session: OrgSession
 ) -> ItemDetail:
     await products.get_product_for_org(session, product_id, user.org_id)
     document = await pif.get_document_for_org(session, product_id, item_number, user.org_id)
@@ -87,7 +89,7 @@ async def update_item(
     product_id: uuid.UUID,
     item_number: int,
     body: ItemUpdate,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     meta: MetaDep,
 ) -> ItemDetail:
@@ -107,7 +109,7 @@ async def update_item(
 async def analyze(
     product_id: uuid.UUID,
     body: AnalyzeRequest,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     redis: RedisDep,
     meta: MetaDep,
@@ -145,7 +147,7 @@ async def analyze(
 async def upload(
     product_id: uuid.UUID,
     request: Request,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     settings: SettingsDep,
     meta: MetaDep,
@@ -176,7 +178,7 @@ async def upload(
 async def download(
     product_id: uuid.UUID,
     file_id: uuid.UUID,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     settings: SettingsDep,
 ) -> StreamingResponse:
@@ -199,7 +201,7 @@ async def download(
 async def delete_file(
     product_id: uuid.UUID,
     file_id: uuid.UUID,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     meta: MetaDep,
 ) -> Response:

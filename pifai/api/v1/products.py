@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from pifai.api.deps import CurrentUser, MetaDep, OrgSession, PageDep, RuntimeDep
+from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, PageDep, RuntimeDep
 from pifai.schemas.product import PifStatus, ProductCreate, ProductOut, ProductPage, ProductUpdate
 from pifai.services import products
 from pifai.services.files import delete_stored_files
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/products", tags=["products"])
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProductOut)
 async def create_product(
     body: ProductCreate,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     runtime: RuntimeDep,
     meta: MetaDep,
@@ -32,7 +32,7 @@ async def create_product(
 
 @router.get("", response_model=ProductPage)
 async def list_products(
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     page: PageDep,
     pif_status: Annotated[PifStatus | None, Query(alias="status")] = None,
@@ -52,7 +52,9 @@ async def list_products(
 
 
 @router.get("/{product_id}", response_model=ProductOut)
-async def get_product(product_id: uuid.UUID, user: CurrentUser, session: OrgSession) -> ProductOut:
+async def get_product(
+    product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession
+) -> ProductOut:
     return ProductOut.model_validate(
         await products.get_product_for_org(session, product_id, user.org_id)
     )
@@ -62,7 +64,7 @@ async def get_product(product_id: uuid.UUID, user: CurrentUser, session: OrgSess
 async def update_product(
     product_id: uuid.UUID,
     body: ProductUpdate,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     meta: MetaDep,
 ) -> ProductOut:
@@ -76,7 +78,7 @@ async def update_product(
 @router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_product(
     product_id: uuid.UUID,
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     runtime: RuntimeDep,
     meta: MetaDep,

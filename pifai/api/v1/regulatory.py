@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.regulatory_checker import CheckResult, FormulaItem, UnknownProductType
-from pifai.api.deps import CurrentSuperAdmin, CurrentUser, MetaDep, OrgSession, SessionDep
+from pifai.api.deps import CurrentPrincipal, CurrentSuperAdmin, MetaDep, OrgSession, SessionDep
 from pifai.core.errors import ValidationFailed
 from pifai.models.auth import SuperAdmin
 from pifai.schemas.regulatory import (
@@ -53,7 +53,7 @@ def result_response(result: CheckResult, store_version: str) -> FormulaCheckResp
 
 @router.post("/ingredients/check-formula", response_model=FormulaCheckResponse)
 async def check_formula(
-    body: FormulaCheckRequest, user: CurrentUser, session: OrgSession
+    body: FormulaCheckRequest, user: CurrentPrincipal, session: OrgSession
 ) -> FormulaCheckResponse:
     """Check an ad-hoc ingredient list (no product needed) against the TFDA and EU lists.
     Findings: critical (prohibited), high (over a limit, not on a positive list, wrong
@@ -69,7 +69,7 @@ async def check_formula(
 
 @router.get("/products/{product_id}/compliance", response_model=FormulaCheckResponse)
 async def product_compliance(
-    product_id: uuid.UUID, user: CurrentUser, session: OrgSession
+    product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession
 ) -> FormulaCheckResponse:
     """The product's formula checked for its product type (and children-under-3 flag)."""
     result, version = await service.check_product(session, product_id, user.org_id)
@@ -77,7 +77,7 @@ async def product_compliance(
 
 
 @router.get("/chemical-sync/status", response_model=SyncStatus)
-async def sync_status(user: CurrentUser, session: OrgSession) -> SyncStatus:
+async def sync_status(user: CurrentPrincipal, session: OrgSession) -> SyncStatus:
     """Entries per list (verified or not), last sync, and the latest change reports."""
     status = await service.sync_status(session)
     return SyncStatus(

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from pifai.api.deps import CurrentUser, OrgSession, PageDep, RedisDep
+from pifai.api.deps import CurrentPrincipal, OrgSession, PageDep, RedisDep
 from pifai.schemas.task import TaskCreate, TaskPage, TaskRead, TaskStatus
 from pifai.services import tasks as service
 from pifai.services.task_handlers import registry
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=TaskRead)
 async def enqueue_task(
-    body: TaskCreate, user: CurrentUser, session: OrgSession, redis: RedisDep
+    body: TaskCreate, user: CurrentPrincipal, session: OrgSession, redis: RedisDep
 ) -> TaskRead:
     """Queue a task of a public kind (``noop``: an end-to-end queue check). Other kinds
     are queued by their own endpoints. Poll ``GET /tasks/{id}`` for the outcome."""
@@ -40,7 +40,7 @@ async def enqueue_task(
 
 @router.get("", response_model=TaskPage)
 async def list_tasks(
-    user: CurrentUser,
+    user: CurrentPrincipal,
     session: OrgSession,
     page: PageDep,
     kind: str | None = Query(default=None, max_length=100),
@@ -58,7 +58,7 @@ async def list_tasks(
 
 
 @router.get("/{task_id}", response_model=TaskRead)
-async def get_task(task_id: uuid.UUID, user: CurrentUser, session: OrgSession) -> TaskRead:
+async def get_task(task_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession) -> TaskRead:
     return TaskRead.model_validate(await service.get_task_for_org(session, task_id, user.org_id))
 
 
@@ -71,7 +71,7 @@ async def get_task(task_id: uuid.UUID, user: CurrentUser, session: OrgSession) -
     },
 )
 async def cancel_task(
-    task_id: uuid.UUID, user: CurrentUser, session: OrgSession, response: Response
+    task_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession, response: Response
 ) -> TaskRead:
     """Pending: cancelled now (200). Processing: cancelled cooperatively (202)."""
     task = await service.cancel_task_for_org(session, task_id, user.org_id)
