@@ -1,15 +1,19 @@
-"""TOTP drift and replay, opaque tokens, password hashing."""
+"""TOTP drift and replay, access and opaque tokens, password hashing."""
 
 from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
 
+from pifai.core.config import Settings
 from pifai.core.security import (
     TokenError,
+    create_access_token,
+    decode_access_token,
     hash_password,
     match_totp,
     new_opaque_token,
@@ -68,3 +72,22 @@ def test_password_hash_is_argon2id_and_verifies() -> None:
     assert not verify_password(hashed, "a sufficiently long passworD")
     assert not verify_password(None, "anything")
     assert not verify_password("!unusable", "anything")
+
+
+def test_an_access_token_expires_even_after_it_was_verified_once() -> None:
+    """Verified tokens are cached; their expiry is still checked on every use."""
+    settings = Settings(secret_key="k" * 40)
+    issued = datetime.now(UTC)
+    token = create_access_token(
+        settings, subject=uuid.uuid4(), org_id=uuid.uuid4(), role="sa", now=issued
+    )
+    expires = (issued + timedelta(minutes=settings.access_token_minutes)).timestamp()
+    assert decode_access_token(settings, token, token_type="access").role == "sa"
+    assert decode_access_token(settings, token, token_type="access", now=expires - 1)
+    with pytest.raises(TokenError, match="expired"):
+        decode_access_token(settings, token, token_type="access", now=expires + 1)
+    with pytest.raises(TokenError, match="wrong token type"):
+        decode_access_token(settings, token, token_type="superadmin")
+    other_key = Settings(secret_key="x" * 40)
+    with pytest.raises(TokenError, match="invalid"):
+        decode_access_token(other_key, token, token_type="access")
