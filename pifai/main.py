@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from pifai import __version__
 from pifai.api import health
@@ -18,6 +19,13 @@ from pifai.core.observability import RequestContextMiddleware
 from pifai.core.runtime import Runtime, start_runtime
 from pifai.services.jobs import load_jobs
 from pifai.worker import InProcessWorker
+
+_NO_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 
 def create_app(
@@ -57,6 +65,7 @@ def create_app(
         docs_url="/api/v1/docs",
         redoc_url=None,
         lifespan=lifespan,
+        telemetry=None if settings.otel_enabled else _NO_TELEMETRY,
     )
     if runtime is not None:
         app.state.runtime = runtime

@@ -42,8 +42,10 @@ async def get_redis(runtime: RuntimeDep) -> Redis:
     return runtime.redis
 
 
-async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """One session per request: commit on success, roll back on error."""
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request: commit on success, roll back on error. (The runtime is
+    read here rather than through `RuntimeDep`: each dependency costs every request.)"""
+    runtime: Runtime = request.app.state.runtime
     async with runtime.session_factory() as session:
         try:
             yield session
@@ -93,15 +95,13 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials
 
 
-async def get_principal(
-    credentials: BearerDep, session: SessionDep, runtime: RuntimeDep
-) -> Principal:
+async def get_principal(credentials: BearerDep, session: SessionDep, request: Request) -> Principal:
     """The token's user, as the token names it; the request session is now org-scoped,
     and each of its transactions checks in the database that this user is still active
-    with this role (no row is loaded for it). ``runtime`` rather than one more dependency:
-    it is already resolved for the session."""
+    with this role (no row is loaded for it)."""
+    settings: Settings = request.app.state.runtime.settings
     try:
-        claims = decode_access_token(runtime.settings, _token(credentials), token_type="access")
+        claims = decode_access_token(settings, _token(credentials), token_type="access")
     except TokenError as exc:
         raise Unauthorized(
             f"Invalid access token: {exc}.", headers={"WWW-Authenticate": "Bearer"}

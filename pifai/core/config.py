@@ -77,6 +77,10 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool | None = None  # default: JSON in production only
+    # FastAPI's native OpenTelemetry (spans, metrics, logs to the OTel providers or the
+    # OTEL_* exporters). Off by default: Prometheus and the JSON access log cover it, and
+    # checking it costs every request.
+    otel_enabled: bool = False
 
     host: str = "127.0.0.1"
     port: int = 8000
