@@ -8,5 +8,5 @@ RUN pip install --no-cache-dir -e . && useradd --create-home pifai
 USER pifai
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
-# WEB_CONCURRENCY API processes (each on its own SO_REUSEPORT socket), migrated once.
+# WEB_CONCURRENCY API processes, handed connections in turn, migrated once.
 CMD ["pifai", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,6 +1,6 @@
 """The framework floor for bench/api.py: a bare FastAPI app whose one route runs the same
 queries as GET /api/v1/products/{id} in raw asyncpg (tenant scope, user, product), served
-like the real API (uvicorn, N processes on SO_REUSEPORT sockets). No auth, no ORM, no
+like the real API (uvicorn, N processes handed connections in turn). No auth, no ORM, no
 middleware: what any FastAPI service doing this work costs on this machine.
 
     python -m bench.floor_app WORKERS --port PORT   (reads FLOOR_DSN, FLOOR_POOL_SIZE)

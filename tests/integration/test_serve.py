@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import psutil
 
 SERVE = [sys.executable, "-m", "pifai.cli", "serve", "--host", "127.0.0.1"]
 
@@ -89,6 +90,35 @@ async def test_two_processes_serve_requests_and_stop_on_sigterm(
     server.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(server.wait(), timeout=30) == 0
     assert not _alive(workers)
+
+
+async def test_keep_alive_connections_are_spread_evenly(
+    scratch_db: str, redis_url: str, tmp_path: Path
+) -> None:
+    """Each process gets its turn of the connections, so that a few long-lived ones do
+    not all land on one process while the other idles."""
+    port = _free_port()
+    server = await _start(_env(scratch_db, redis_url, tmp_path), port)
+    workers = _api_processes(server.pid)
+    streams = [await asyncio.open_connection("127.0.0.1", port) for _ in range(10)]
+    try:
+        for reader, writer in streams:  # one request on each: handed over and served
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+            assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 200")
+        held = {
+            pid: sum(
+                1
+                for c in psutil.Process(pid).net_connections("tcp")
+                if c.laddr.port == port and c.status == psutil.CONN_ESTABLISHED
+            )
+            for pid in workers
+        }
+        assert sorted(held.values()) == [5, 5], held
+    finally:
+        for _, writer in streams:
+            writer.close()
+        server.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(server.wait(), timeout=30) == 0
 
 
 async def test_a_dead_process_stops_the_set_with_an_error(
