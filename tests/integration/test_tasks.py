@@ -395,6 +395,10 @@ class WorkerProcess:
         log.close()
         return self
 
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
     def signal(self, sig: signal.Signals) -> None:
         assert self.proc is not None
         self.proc.send_signal(sig)
@@ -530,10 +534,26 @@ async def test_load_1000_tasks_three_workers_random_sigkills_each_done_once(
         )
         return int(rows[0]["n"])
 
+    async def holding_work() -> list[int]:
+        """Workers that hold delivered, unacknowledged entries right now."""
+        holders: set[int] = set()
+        for kind in ("test.record", "noop"):
+            summary = await qredis.xpending(stream_key(kind), GROUP)
+            for consumer in summary["consumers"]:
+                name = consumer["name"]
+                name = name.decode() if isinstance(name, bytes) else name
+                if int(consumer["pending"]):
+                    holders.update(
+                        n for n, w in enumerate(workers) if w.pid and f"-{w.pid}-" in name
+                    )
+        return sorted(holders)
+
     kills = 0
     for threshold in (100, 350, 600):  # kill at these progress marks, mid-stream
         await wait_until(lambda t=threshold: _at_least(done_count, t), within=40)
-        victim = rng.randrange(len(workers))
+        # A worker in the middle of claimed work: the kill must leave something to rerun.
+        busy = await wait_until(holding_work, within=20)
+        victim = rng.choice(busy)
         await workers[victim].kill()
         kills += 1
         workers[victim] = await spawn(concurrency=8, LOG_LEVEL="WARNING")
