@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -42,11 +43,14 @@ async def get_redis(runtime: RuntimeDep) -> Redis:
     return runtime.redis
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request: commit on success, roll back on error. (The runtime is
-    read here rather than through `RuntimeDep`: each dependency costs every request.)"""
-    runtime: Runtime = request.app.state.runtime
+@asynccontextmanager
+async def _request_session(
+    runtime: Runtime, principal: Principal | None
+) -> AsyncIterator[AsyncSession]:
+    """One session per request: commit on success, roll back on error."""
     async with runtime.session_factory() as session:
+        if principal is not None:
+            await scope_session(session, principal.org_id, principal)
         try:
             yield session
             await ensure_principal_checked(session)
@@ -66,6 +70,17 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
                     headers={"WWW-Authenticate": "Bearer"},
                 ) from exc
             raise
+
+
+# The runtime is read from the request rather than through `RuntimeDep`: every
+# dependency costs every request that uses it.
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The session of a route that nobody is signed in to (register, login, super-admin):
+    not scoped to any organisation, so it sees no tenant rows."""
+    async with _request_session(request.app.state.runtime, None) as session:
+        yield session
 
 
 async def get_request_meta(request: Request) -> RequestMeta:
@@ -95,11 +110,7 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials
 
 
-async def get_principal(credentials: BearerDep, session: SessionDep, request: Request) -> Principal:
-    """The token's user, as the token names it; the request session is now org-scoped,
-    and each of its transactions checks in the database that this user is still active
-    with this role (no row is loaded for it)."""
-    settings: Settings = request.app.state.runtime.settings
+def _principal(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> Principal:
     try:
         claims = decode_access_token(settings, _token(credentials), token_type="access")
     except TokenError as exc:
@@ -108,15 +119,33 @@ async def get_principal(credentials: BearerDep, session: SessionDep, request: Re
         ) from exc
     if claims.org_id is None or claims.role not in USER_ROLES:
         raise Unauthorized("Invalid access token.", headers={"WWW-Authenticate": "Bearer"})
-    principal = Principal(id=claims.subject, org_id=claims.org_id, role=claims.role)
-    await scope_session(session, claims.org_id, principal)
+    return Principal(id=claims.subject, org_id=claims.org_id, role=claims.role)
+
+
+async def get_org_session(credentials: BearerDep, request: Request) -> AsyncIterator[AsyncSession]:
+    """The session of a signed-in user's request, scoped to their organisation (RLS).
+    The user is taken from the token; each transaction of the session checks in the
+    database that they are still active with that role (no row is loaded for it)."""
+    runtime: Runtime = request.app.state.runtime
+    principal = _principal(runtime.settings, credentials)
+    async with _request_session(runtime, principal) as session:
+        yield session
+
+
+# scope="function": commit before the response is sent (see SessionDep).
+OrgSession = Annotated[AsyncSession, Depends(get_org_session, scope="function")]
+
+
+async def get_principal(session: OrgSession) -> Principal:
+    """Who is signed in: the principal the request's session was scoped with."""
+    principal: Principal = session.info["principal"]
     return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-async def get_current_user(principal: CurrentPrincipal, session: SessionDep) -> User:
+async def get_current_user(principal: CurrentPrincipal, session: OrgSession) -> User:
     """The token's user row, for the routes that need more than id, organisation and role
     (their own profile, passwords, TOTP)."""
     user = await get_user_for_org(session, principal.id, principal.org_id)
@@ -126,14 +155,6 @@ async def get_current_user(principal: CurrentPrincipal, session: SessionDep) -> 
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
-
-
-async def get_org_session(principal: CurrentPrincipal, session: SessionDep) -> AsyncSession:
-    """The request session, scoped to the current user's organisation (RLS)."""
-    return session
-
-
-OrgSession = Annotated[AsyncSession, Depends(get_org_session)]
 
 
 def require_role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
@@ -154,7 +175,7 @@ RequireSA = Annotated[Principal, Depends(require_role("sa"))]
 
 async def require_fresh_totp(
     user: CurrentUser,
-    session: SessionDep,
+    session: OrgSession,
     settings: SettingsDep,
     meta: MetaDep,
     x_totp_code: Annotated[str | None, Header()] = None,

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from pifai.api.deps import get_org_session, get_session
+from pifai.api.v1 import api_router
 from pifai.core.config import Settings
 from pifai.core.database import create_engine, create_session_factory
 from pifai.core.migrations import role_url
@@ -308,3 +312,33 @@ async def test_other_orgs_token_gets_404_on_every_tenant_route(
     own = await client.request(method, url, headers=owner_a.headers, json=body)
     assert own.status_code != 404, f"org A cannot reach its own resource at {method} {url}"
     assert own.status_code != 422, f"add a SAMPLE_BODIES entry for {method} {path}: {own.text}"
+
+
+def _api_routes(router: Any) -> Iterator[APIRoute]:
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # an included router
+            yield from _api_routes(route.original_router)
+
+
+def _calls(dependant: Dependant) -> Iterator[Any]:
+    yield dependant.call
+    for sub in dependant.dependencies:
+        yield from _calls(sub)
+
+
+def test_no_route_mixes_the_signed_in_session_with_the_anonymous_one() -> None:
+    """A signed-in route's queries must all run in its scoped session: one that also took
+    the anonymous session would run some of them unscoped (seeing no tenant rows) and
+    commit them apart."""
+    routes = list(_api_routes(api_router))
+    assert len(routes) > 40
+    mixed = [
+        f"{sorted(route.methods)} {route.path}"
+        for route in routes
+        if {get_session, get_org_session} <= set(_calls(route.dependant))
+    ]
+    assert mixed == []
+    signed_in = [r for r in routes if get_org_session in set(_calls(r.dependant))]
+    assert len(signed_in) > 30
