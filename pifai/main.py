@@ -11,7 +11,7 @@ from fastapi.telemetry import TelemetryConfig
 
 from pifai import __version__
 from pifai.api import health
-from pifai.api.v1 import api_router
+from pifai.api.v1 import PREFIX, ROUTERS
 from pifai.core.config import Settings, get_settings
 from pifai.core.errors import install_error_handlers
 from pifai.core.logging import configure_logging
@@ -71,8 +71,9 @@ def create_app(
         app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    for router in ROUTERS:
+        app.include_router(router, prefix=PREFIX)
     app.include_router(health.router)
-    app.include_router(api_router)
     return app
 
 

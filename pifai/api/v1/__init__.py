@@ -2,9 +2,7 @@
 
 from fastapi import APIRouter
 
-api_router = APIRouter(prefix="/api/v1")
-
-from pifai.api.v1 import (  # noqa: E402
+from pifai.api.v1 import (
     admin,
     auth,
     ingredients,
@@ -16,14 +14,20 @@ from pifai.api.v1 import (  # noqa: E402
     tasks,
 )
 
-# Routes are matched one by one, in this order: the most requested come first.
-api_router.include_router(products.router)
-api_router.include_router(pif.router)
-api_router.include_router(tasks.router)
-api_router.include_router(auth.router)
-api_router.include_router(auth.me_router)
-api_router.include_router(members.router)
-api_router.include_router(admin.router)
-api_router.include_router(knowledge.router)
-api_router.include_router(ingredients.router)
-api_router.include_router(regulatory.router)
+PREFIX = "/api/v1"
+
+# Included one by one under PREFIX rather than through one parent router: every level of
+# nesting is matched twice per request. Routes are tried in this order: the most
+# requested first.
+ROUTERS: tuple[APIRouter, ...] = (
+    products.router,
+    pif.router,
+    tasks.router,
+    auth.router,
+    auth.me_router,
+    members.router,
+    admin.router,
+    knowledge.router,
+    ingredients.router,
+    regulatory.router,
+)
