@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, PageDep, RuntimeDep
+from pifai.models.product import Product
 from pifai.schemas.product import PifStatus, ProductCreate, ProductOut, ProductPage, ProductUpdate
 from pifai.services import products
 from pifai.services.files import delete_stored_files
@@ -54,10 +55,9 @@ async def list_products(
 @router.get("/{product_id}", response_model=ProductOut)
 async def get_product(
     product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession
-) -> ProductOut:
-    return ProductOut.model_validate(
-        await products.get_product_for_org(session, product_id, user.org_id)
-    )
+) -> Product:
+    # Returned as is: the response model reads it once (no second validation).
+    return await products.get_product_for_org(session, product_id, user.org_id)
 
 
 @router.patch("/{product_id}", response_model=ProductOut)
