@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from redis.asyncio import Redis
 from sqlalchemy import select
@@ -43,44 +43,69 @@ async def get_redis(runtime: RuntimeDep) -> Redis:
     return runtime.redis
 
 
-@asynccontextmanager
-async def _request_session(
-    runtime: Runtime, principal: Principal | None
-) -> AsyncIterator[AsyncSession]:
-    """One session per request: commit on success, roll back on error."""
-    async with runtime.session_factory() as session:
-        if principal is not None:
-            await scope_session(session, principal.org_id, principal)
-        try:
-            yield session
-            await ensure_principal_checked(session)
-            await session.commit()
-        except AppError as exc:
-            if exc.keeps_changes:
-                await session.commit()
-            else:
-                await session.rollback()
-            raise
-        except BaseException as exc:
-            await session.rollback()
-            if is_principal_rejected(exc):
-                raise Unauthorized(
-                    "This account no longer exists, is deactivated, or its role changed: "
-                    "sign in again or refresh the token.",
-                    headers={"WWW-Authenticate": "Bearer"},
-                ) from exc
-            raise
+_SESSION = "pifai.session"  # the request's session, in the ASGI scope
 
 
-# The runtime is read from the request rather than through `RuntimeDep`: every
-# dependency costs every request that uses it.
+class TransactionalRoute(APIRoute):
+    """Routes whose requests may use a database session. The session a dependency opened
+    commits after the endpoint and before the response is sent, so a client told 200 can
+    read its write from anywhere at once; an error rolls it back (one that must keep its
+    changes, such as a failed login's audit record, commits them).
+
+    Plain dependencies open the session and this class ends it: a FastAPI ``yield``
+    dependency costs a task, a cancel scope and an exit stack on every request."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run(request: Request) -> Response:
+            scope = request.scope
+            scope[_SESSION] = None
+            try:
+                response = await handler(request)
+                if (session := scope[_SESSION]) is not None:
+                    await ensure_principal_checked(session)
+                    await session.commit()
+                return response
+            except BaseException as exc:
+                if (session := scope[_SESSION]) is not None:
+                    keep = isinstance(exc, AppError) and exc.keeps_changes
+                    await (session.commit() if keep else session.rollback())
+                if is_principal_rejected(exc):
+                    raise Unauthorized(
+                        "This account no longer exists, is deactivated, or its role changed: "
+                        "sign in again or refresh the token.",
+                        headers={"WWW-Authenticate": "Bearer"},
+                    ) from exc
+                raise
+            finally:
+                if (session := scope.pop(_SESSION, None)) is not None:
+                    await session.close()
+
+        return run
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+def _open_session(request: Request) -> AsyncSession:
+    if _SESSION not in request.scope:
+        raise RuntimeError(
+            f"{request.url.path}: its router needs route_class=TransactionalRoute, or the "
+            "session would never be committed or closed"
+        )
+    if request.scope[_SESSION] is not None:
+        raise RuntimeError(
+            f"{request.url.path}: one session per request (the anonymous and the signed-in "
+            "session were both asked for)"
+        )
+    runtime: Runtime = request.app.state.runtime
+    session = runtime.session_factory()
+    request.scope[_SESSION] = session
+    return session
+
+
+async def get_session(request: Request) -> AsyncSession:
     """The session of a route that nobody is signed in to (register, login, super-admin):
     not scoped to any organisation, so it sees no tenant rows."""
-    async with _request_session(request.app.state.runtime, None) as session:
-        yield session
+    return _open_session(request)
 
 
 async def get_request_meta(request: Request) -> RequestMeta:
@@ -92,9 +117,7 @@ async def get_request_meta(request: Request) -> RequestMeta:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
-# scope="function": commit before the response is sent. FastAPI's default ("request")
-# runs the exit code after it, so a client told 200 could read the old row.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
 MetaDep = Annotated[RequestMeta, Depends(get_request_meta)]
 
 _bearer = HTTPBearer(auto_error=False)
@@ -122,18 +145,18 @@ def _principal(settings: Settings, credentials: HTTPAuthorizationCredentials | N
     return Principal(id=claims.subject, org_id=claims.org_id, role=claims.role)
 
 
-async def get_org_session(credentials: BearerDep, request: Request) -> AsyncIterator[AsyncSession]:
+async def get_org_session(credentials: BearerDep, request: Request) -> AsyncSession:
     """The session of a signed-in user's request, scoped to their organisation (RLS).
     The user is taken from the token; each transaction of the session checks in the
     database that they are still active with that role (no row is loaded for it)."""
-    runtime: Runtime = request.app.state.runtime
-    principal = _principal(runtime.settings, credentials)
-    async with _request_session(runtime, principal) as session:
-        yield session
+    settings: Settings = request.app.state.runtime.settings
+    principal = _principal(settings, credentials)
+    session = _open_session(request)
+    await scope_session(session, principal.org_id, principal)
+    return session
 
 
-# scope="function": commit before the response is sent (see SessionDep).
-OrgSession = Annotated[AsyncSession, Depends(get_org_session, scope="function")]
+OrgSession = Annotated[AsyncSession, Depends(get_org_session)]
 
 
 async def get_principal(session: OrgSession) -> Principal:

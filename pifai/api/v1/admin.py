@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pifai.api.deps import CurrentSuperAdmin, MetaDep, PageDep, RuntimeDep, SessionDep, SettingsDep
+from pifai.api.deps import (
+    CurrentSuperAdmin,
+    MetaDep,
+    PageDep,
+    RuntimeDep,
+    SessionDep,
+    SettingsDep,
+    TransactionalRoute,
+)
 from pifai.schemas.admin import (
     AdminLoginRequest,
     AdminTokenResponse,
@@ -13,7 +21,7 @@ from pifai.schemas.admin import (
 )
 from pifai.services import admin
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], route_class=TransactionalRoute)
 
 
 @router.post("/login", response_model=AdminTokenResponse)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from pifai.api.deps import CurrentUser, MetaDep, OrgSession, RedisDep, SessionDep, SettingsDep
+from pifai.api.deps import (
+    CurrentUser,
+    MetaDep,
+    OrgSession,
+    RedisDep,
+    SessionDep,
+    SettingsDep,
+    TransactionalRoute,
+)
 from pifai.schemas.auth import (
     EmailRequest,
     LoginRequest,
@@ -25,8 +33,8 @@ from pifai.services import auth
 from pifai.services.auth import TokenPair
 from pifai.services.members import get_org
 
-router = APIRouter(prefix="/auth", tags=["auth"])
-me_router = APIRouter(tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=TransactionalRoute)
+me_router = APIRouter(tags=["auth"], route_class=TransactionalRoute)
 
 
 def _tokens(pair: TokenPair) -> TokenResponse:

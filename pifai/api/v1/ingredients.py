@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, PageDep
+from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, PageDep, TransactionalRoute
 from pifai.models.ingredient import ProductIngredient
 from pifai.schemas.ingredient import (
     IngredientHit,
@@ -21,7 +21,7 @@ from pifai.schemas.ingredient import (
 from pifai.services import ingredients as service
 from pifai.services.formula_extraction import mark_formula_reviewed
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionalRoute)
 
 
 @router.get("/ingredients/search", response_model=IngredientSearchPage, tags=["ingredients"])

@@ -7,11 +7,13 @@ from dataclasses import asdict
 
 from fastapi import APIRouter
 
-from pifai.api.deps import CurrentPrincipal, OrgSession, RuntimeDep
+from pifai.api.deps import CurrentPrincipal, OrgSession, RuntimeDep, TransactionalRoute
 from pifai.schemas.knowledge import AskRequest, AskResponse
 from pifai.services import knowledge
 
-router = APIRouter(prefix="/products/{product_id}", tags=["knowledge"])
+router = APIRouter(
+    prefix="/products/{product_id}", tags=["knowledge"], route_class=TransactionalRoute
+)
 
 
 @router.post("/ask", response_model=AskResponse)

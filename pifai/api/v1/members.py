@@ -13,11 +13,12 @@ from pifai.api.deps import (
     PageDep,
     RequireManager,
     SettingsDep,
+    TransactionalRoute,
 )
 from pifai.schemas.auth import InviteRequest, MemberPage, MemberUpdate, UserOut
 from pifai.services import members
 
-router = APIRouter(prefix="/org/members", tags=["members"])
+router = APIRouter(prefix="/org/members", tags=["members"], route_class=TransactionalRoute)
 
 
 @router.get("", response_model=MemberPage)

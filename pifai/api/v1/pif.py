@@ -7,7 +7,14 @@ import uuid
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, RedisDep, SettingsDep
+from pifai.api.deps import (
+    CurrentPrincipal,
+    MetaDep,
+    OrgSession,
+    RedisDep,
+    SettingsDep,
+    TransactionalRoute,
+)
 from pifai.core.errors import ValidationFailed
 from pifai.models.pif import PifDocument, PifFile
 from pifai.schemas.pif import (
@@ -28,7 +35,9 @@ from pifai.services.uploads import (
     open_multipart_file,
 )
 
-router = APIRouter(prefix="/products/{product_id}/pif", tags=["pif"])
+router = APIRouter(
+    prefix="/products/{product_id}/pif", tags=["pif"], route_class=TransactionalRoute
+)
 
 
 def _item(document: PifDocument, files: list[PifFile]) -> ItemOut:

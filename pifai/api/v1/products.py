@@ -7,13 +7,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, PageDep, RuntimeDep
+from pifai.api.deps import (
+    CurrentPrincipal,
+    MetaDep,
+    OrgSession,
+    PageDep,
+    RuntimeDep,
+    TransactionalRoute,
+)
 from pifai.models.product import Product
 from pifai.schemas.product import PifStatus, ProductCreate, ProductOut, ProductPage, ProductUpdate
 from pifai.services import products
 from pifai.services.files import delete_stored_files
 
-router = APIRouter(prefix="/products", tags=["products"])
+router = APIRouter(prefix="/products", tags=["products"], route_class=TransactionalRoute)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProductOut)

@@ -8,7 +8,14 @@ from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.regulatory_checker import CheckResult, FormulaItem, UnknownProductType
-from pifai.api.deps import CurrentPrincipal, CurrentSuperAdmin, MetaDep, OrgSession, SessionDep
+from pifai.api.deps import (
+    CurrentPrincipal,
+    CurrentSuperAdmin,
+    MetaDep,
+    OrgSession,
+    SessionDep,
+    TransactionalRoute,
+)
 from pifai.core.errors import ValidationFailed
 from pifai.models.auth import SuperAdmin
 from pifai.schemas.regulatory import (
@@ -25,7 +32,7 @@ from pifai.services import audit
 from pifai.services import regulatory as service
 from pifai.services.audit import RequestMeta
 
-router = APIRouter(tags=["regulatory"])
+router = APIRouter(tags=["regulatory"], route_class=TransactionalRoute)
 
 
 def result_response(result: CheckResult, store_version: str) -> FormulaCheckResponse:

@@ -6,12 +6,12 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from pifai.api.deps import CurrentPrincipal, OrgSession, PageDep, RedisDep
+from pifai.api.deps import CurrentPrincipal, OrgSession, PageDep, RedisDep, TransactionalRoute
 from pifai.schemas.task import TaskCreate, TaskPage, TaskRead, TaskStatus
 from pifai.services import tasks as service
 from pifai.services.task_handlers import registry
 
-router = APIRouter(prefix="/tasks", tags=["tasks"])
+router = APIRouter(prefix="/tasks", tags=["tasks"], route_class=TransactionalRoute)
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=TaskRead)
