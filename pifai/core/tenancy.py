@@ -6,11 +6,12 @@ A session scoped with :func:`scope_session` sets it (``SET LOCAL`` semantics, vi
 session sets it to '', so its queries see no tenant rows (fail closed).
 
 A session scoped for an API request also names its :class:`Principal`; each of its
-transactions then starts with ``pifai_check_principal`` (migration 0007), which fails
-with SQLSTATE 28000 when the token's user is gone, deactivated or has another role.
+transactions then starts with ``pifai_check_principal`` (migration 0007) instead, which
+sets the scope and fails with SQLSTATE 28000 when the token's user is gone, deactivated
+or has another role.
 
-Both travel with the transaction's ``BEGIN`` in one simple-protocol message
-(:class:`ScopedConnection`), so they cost no round trip of their own.
+Either travels with the transaction's ``BEGIN`` in one simple-protocol message
+(:class:`ScopedConnection`), so it costs no round trip of its own.
 """
 
 from __future__ import annotations
@@ -82,20 +83,20 @@ def _apply_org_scope(session: Session, _tx: SessionTransaction, connection: Any)
     driver = connection.connection.driver_connection
     if isinstance(driver, ScopedConnection) and not driver.is_in_transaction():
         # Literals are safe: UUIDs' canonical text, '' and a role of [a-z_] (checked below).
-        sql = f"SELECT set_config('{ORG_SCOPE}', '{scope}', true);"
-        if principal is not None:
-            sql += (
-                f" SELECT pifai_check_principal('{principal.id}', '{principal.org_id}',"
-                f" '{principal.role}');"
-            )
-        driver.pending_scope = sql
+        # pifai_check_principal sets the scope itself (to the principal's organisation).
+        driver.pending_scope = (
+            f"SELECT pifai_check_principal('{principal.id}', '{principal.org_id}',"
+            f" '{principal.role}');"
+            if principal is not None
+            else f"SELECT set_config('{ORG_SCOPE}', '{scope}', true);"
+        )
+    elif principal is not None:
+        connection.execute(
+            _CHECK_PRINCIPAL,
+            {"user": principal.id, "org": principal.org_id, "role": principal.role},
+        )
     else:
         connection.execute(_SET_SCOPE, {"org": scope})
-        if principal is not None:
-            connection.execute(
-                _CHECK_PRINCIPAL,
-                {"user": principal.id, "org": principal.org_id, "role": principal.role},
-            )
     if principal is not None:
         session.info["principal_checked"] = True
 
@@ -120,12 +121,13 @@ async def scope_session(
         session.info["principal"] = principal
     session.info["org_id"] = org_id
     if session.in_transaction():
-        await session.execute(_SET_SCOPE, {"org": str(org_id)})
         if principal is not None:
             await session.execute(
                 _CHECK_PRINCIPAL,
                 {"user": principal.id, "org": principal.org_id, "role": principal.role},
             )
+        else:
+            await session.execute(_SET_SCOPE, {"org": str(org_id)})
 
 
 async def ensure_principal_checked(session: AsyncSession) -> None:
