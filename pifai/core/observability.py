@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import logging
 import time
-import uuid
+import itertools
+import secrets
 from typing import Any
 
 import structlog
@@ -46,6 +47,16 @@ def _route_template(scope: Scope) -> str:
     )
 
 
+# Generated ids need to be unique, not unpredictable: a random per-process prefix and a
+# counter (os.urandom for every request was 1.5% of a request's CPU).
+_ID_PREFIX = secrets.token_hex(8)
+_ID_COUNTER = itertools.count()
+
+
+def _new_request_id() -> str:
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+
+
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -73,7 +84,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_request_id(scope) or _new_request_id()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
