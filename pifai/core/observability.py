@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-import logging
-import time
 import itertools
+import logging
 import secrets
+import time
 from typing import Any
 
 import structlog
