@@ -5,12 +5,14 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
 from pifai import __version__
 from pifai.api import health
+from pifai.api.deps import BEARER_SCHEME
 from pifai.api.v1 import PREFIX, ROUTERS
 from pifai.core.config import Settings, get_settings
 from pifai.core.errors import install_error_handlers
@@ -74,7 +76,22 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, prefix=PREFIX)
     app.include_router(health.router)
+    _document_bearer_scheme(app)
     return app
+
+
+def _document_bearer_scheme(app: FastAPI) -> None:
+    """Signed-in routes read their bearer token without a security dependency (see
+    `pifai.api.deps._token`) and name the scheme themselves; define it once here."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemes = build().setdefault("components", {}).setdefault("securitySchemes", {})
+            schemes[BEARER_SCHEME] = {"type": "http", "scheme": "bearer"}
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_worker_app() -> FastAPI:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,6 +54,12 @@ class TransactionalRoute(APIRoute):
 
     Plain dependencies open the session and this class ends it: a FastAPI ``yield``
     dependency costs a task, a cancel scope and an exit stack on every request."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        if _AUTHENTICATED & set(_calls(self.dependant)):
+            security: dict[str, Any] = {"security": [{BEARER_SCHEME: []}]}
+            self.openapi_extra = {**(self.openapi_extra or {}), **security}
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -120,22 +126,25 @@ RedisDep = Annotated[Redis, Depends(get_redis)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 MetaDep = Annotated[RequestMeta, Depends(get_request_meta)]
 
-_bearer = HTTPBearer(auto_error=False)
-BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+BEARER_SCHEME = "HTTPBearer"  # its OpenAPI name; TransactionalRoute documents it
 
 
-def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
-    if credentials is None or credentials.scheme.lower() != "bearer":
+def _token(request: Request) -> str:
+    """The bearer token of the Authorization header. Read here rather than through
+    FastAPI's HTTPBearer dependency: one dependency more cost every request 6% of its
+    instructions. TransactionalRoute puts the scheme in the OpenAPI document instead."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(
             "Authentication required: send 'Authorization: Bearer <access token>'.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return credentials.credentials
+    return token.strip()
 
 
-def _principal(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+def _principal(settings: Settings, request: Request) -> Principal:
     try:
-        claims = decode_access_token(settings, _token(credentials), token_type="access")
+        claims = decode_access_token(settings, _token(request), token_type="access")
     except TokenError as exc:
         raise Unauthorized(
             f"Invalid access token: {exc}.", headers={"WWW-Authenticate": "Bearer"}
@@ -145,12 +154,12 @@ def _principal(settings: Settings, credentials: HTTPAuthorizationCredentials | N
     return Principal(id=claims.subject, org_id=claims.org_id, role=claims.role)
 
 
-async def get_org_session(credentials: BearerDep, request: Request) -> AsyncSession:
+async def get_org_session(request: Request) -> AsyncSession:
     """The session of a signed-in user's request, scoped to their organisation (RLS).
     The user is taken from the token; each transaction of the session checks in the
     database that they are still active with that role (no row is loaded for it)."""
     settings: Settings = request.app.state.runtime.settings
-    principal = _principal(settings, credentials)
+    principal = _principal(settings, request)
     session = _open_session(request)
     await scope_session(session, principal.org_id, principal)
     return session
@@ -212,10 +221,10 @@ FreshTotpUser = Annotated[User, Depends(require_fresh_totp)]
 
 
 async def get_super_admin(
-    credentials: BearerDep, session: SessionDep, settings: SettingsDep
+    request: Request, session: SessionDep, settings: SettingsDep
 ) -> SuperAdmin:
     try:
-        claims = decode_access_token(settings, _token(credentials), token_type="superadmin")
+        claims = decode_access_token(settings, _token(request), token_type="superadmin")
     except TokenError as exc:
         raise Unauthorized(f"Invalid super-admin token: {exc}.") from exc
     admin = await session.scalar(select(SuperAdmin).where(SuperAdmin.id == claims.subject))
@@ -225,6 +234,16 @@ async def get_super_admin(
 
 
 CurrentSuperAdmin = Annotated[SuperAdmin, Depends(get_super_admin)]
+
+# Dependencies that read the bearer token (documented on the routes that use them).
+_AUTHENTICATED: set[Callable[..., Any]] = {get_org_session, get_super_admin}
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    if dependant.call is not None:
+        yield dependant.call
+    for sub in dependant.dependencies:
+        yield from _calls(sub)
 
 
 MAX_OFFSET = 10_000_000

@@ -93,6 +93,24 @@ async def test_openapi_is_served_under_api_v1(client: httpx.AsyncClient) -> None
     assert "swagger" in docs.text.lower()
 
 
+async def test_openapi_marks_the_routes_that_need_a_bearer_token(
+    client: httpx.AsyncClient,
+) -> None:
+    """The docs' "Authorize" button and generated clients rely on it."""
+    spec = (await client.get("/api/v1/openapi.json")).json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+    }
+    bearer = [{"HTTPBearer": []}]
+    paths = spec["paths"]
+    assert paths["/api/v1/products/{product_id}"]["get"]["security"] == bearer
+    assert paths["/api/v1/me"]["get"]["security"] == bearer
+    assert paths["/api/v1/admin/organizations"]["get"]["security"] == bearer
+    for anonymous in ("/api/v1/auth/login", "/api/v1/auth/register"):
+        assert "security" not in paths[anonymous]["post"]
+
+
 async def test_a_write_is_committed_before_its_answer_is_sent(
     runtime: Runtime, app_engine: AsyncEngine, admin_url: str
 ) -> None:
