@@ -154,23 +154,32 @@ def _principal(settings: Settings, request: Request) -> Principal:
     return Principal(id=claims.subject, org_id=claims.org_id, role=claims.role)
 
 
-async def get_org_session(request: Request) -> AsyncSession:
-    """The session of a signed-in user's request, scoped to their organisation (RLS).
-    The user is taken from the token; each transaction of the session checks in the
-    database that they are still active with that role (no row is loaded for it)."""
-    settings: Settings = request.app.state.runtime.settings
-    principal = _principal(settings, request)
+async def _signed_in_session(request: Request) -> AsyncSession:
+    """The request's session, scoped to the signed-in user's organisation: opened by
+    whichever of the two dependencies below asks first. (Neither depends on the other:
+    a dependency, even one served from FastAPI's cache, costs every request.)"""
+    session: AsyncSession | None = request.scope.get(_SESSION)
+    if session is not None and "principal" in session.info:
+        return session
+    principal = _principal(request.app.state.runtime.settings, request)
     session = _open_session(request)
     await scope_session(session, principal.org_id, principal)
     return session
 
 
+async def get_org_session(request: Request) -> AsyncSession:
+    """The session of a signed-in user's request, scoped to their organisation (RLS).
+    The user is taken from the token; each transaction of the session checks in the
+    database that they are still active with that role (no row is loaded for it)."""
+    return await _signed_in_session(request)
+
+
 OrgSession = Annotated[AsyncSession, Depends(get_org_session)]
 
 
-async def get_principal(session: OrgSession) -> Principal:
-    """Who is signed in: the principal the request's session was scoped with."""
-    principal: Principal = session.info["principal"]
+async def get_principal(request: Request) -> Principal:
+    """Who is signed in: the principal the request's session is scoped with."""
+    principal: Principal = (await _signed_in_session(request)).info["principal"]
     return principal
 
 
@@ -236,7 +245,7 @@ async def get_super_admin(
 CurrentSuperAdmin = Annotated[SuperAdmin, Depends(get_super_admin)]
 
 # Dependencies that read the bearer token (documented on the routes that use them).
-_AUTHENTICATED: set[Callable[..., Any]] = {get_org_session, get_super_admin}
+_AUTHENTICATED: set[Callable[..., Any]] = {get_org_session, get_principal, get_super_admin}
 
 
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:

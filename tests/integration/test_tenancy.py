@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from pifai.api.deps import TransactionalRoute, get_org_session, get_session
+from pifai.api.deps import TransactionalRoute, get_org_session, get_principal, get_session
 from pifai.api.v1 import ROUTERS
 from pifai.core.config import Settings
 from pifai.core.database import create_engine, create_session_factory
@@ -336,11 +336,12 @@ def test_no_route_mixes_the_signed_in_session_with_the_anonymous_one() -> None:
     mixed = [
         f"{sorted(route.methods)} {route.path}"
         for route in routes
-        if {get_session, get_org_session} <= set(_calls(route.dependant))
+        if get_session in (calls := set(_calls(route.dependant)))
+        and {get_org_session, get_principal} & calls
     ]
     assert mixed == []
-    signed_in = [r for r in routes if get_org_session in set(_calls(r.dependant))]
-    assert len(signed_in) > 30
+    signed_in = {get_org_session, get_principal}
+    assert len([r for r in routes if signed_in & set(_calls(r.dependant))]) > 30
     # Only a TransactionalRoute commits and closes the session its dependencies open.
-    with_session = [r for r in routes if {get_session, get_org_session} & set(_calls(r.dependant))]
+    with_session = [r for r in routes if {get_session, *signed_in} & set(_calls(r.dependant))]
     assert all(isinstance(r, TransactionalRoute) for r in with_session)
