@@ -57,7 +57,7 @@ class TransactionalRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
-        if _AUTHENTICATED & set(_calls(self.dependant)):
+        if _AUTHENTICATED & set(dependency_calls(self.dependant)):
             security: dict[str, Any] = {"security": [{BEARER_SCHEME: []}]}
             self.openapi_extra = {**(self.openapi_extra or {}), **security}
 
@@ -248,11 +248,12 @@ CurrentSuperAdmin = Annotated[SuperAdmin, Depends(get_super_admin)]
 _AUTHENTICATED: set[Callable[..., Any]] = {get_org_session, get_principal, get_super_admin}
 
 
-def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+def dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    """Every dependency function a route (or dependency) resolves, depth first."""
     if dependant.call is not None:
         yield dependant.call
     for sub in dependant.dependencies:
-        yield from _calls(sub)
+        yield from dependency_calls(sub)
 
 
 MAX_OFFSET = 10_000_000

@@ -9,13 +9,18 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from pifai.api.deps import TransactionalRoute, get_org_session, get_principal, get_session
+from pifai.api.deps import (
+    TransactionalRoute,
+    dependency_calls,
+    get_org_session,
+    get_principal,
+    get_session,
+)
 from pifai.api.v1 import ROUTERS
 from pifai.core.config import Settings
 from pifai.core.database import create_engine, create_session_factory
@@ -321,12 +326,6 @@ def _api_routes() -> Iterator[APIRoute]:
             yield route
 
 
-def _calls(dependant: Dependant) -> Iterator[Any]:
-    yield dependant.call
-    for sub in dependant.dependencies:
-        yield from _calls(sub)
-
-
 def test_no_route_mixes_the_signed_in_session_with_the_anonymous_one() -> None:
     """A signed-in route's queries must all run in its scoped session: one that also took
     the anonymous session would run some of them unscoped (seeing no tenant rows) and
@@ -336,12 +335,14 @@ def test_no_route_mixes_the_signed_in_session_with_the_anonymous_one() -> None:
     mixed = [
         f"{sorted(route.methods)} {route.path}"
         for route in routes
-        if get_session in (calls := set(_calls(route.dependant)))
+        if get_session in (calls := set(dependency_calls(route.dependant)))
         and {get_org_session, get_principal} & calls
     ]
     assert mixed == []
     signed_in = {get_org_session, get_principal}
-    assert len([r for r in routes if signed_in & set(_calls(r.dependant))]) > 30
+    assert len([r for r in routes if signed_in & set(dependency_calls(r.dependant))]) > 30
     # Only a TransactionalRoute commits and closes the session its dependencies open.
-    with_session = [r for r in routes if {get_session, *signed_in} & set(_calls(r.dependant))]
+    with_session = [
+        r for r in routes if {get_session, *signed_in} & set(dependency_calls(r.dependant))
+    ]
     assert all(isinstance(r, TransactionalRoute) for r in with_session)
