@@ -65,7 +65,7 @@ def serve(
     workers = workers or settings.web_concurrency
     typer.echo(f"PIF AI {__version__}: API docs at http://{host}:{port}/api/v1/docs")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
         return
     if settings.database_url is None or settings.redis_url is None:
         raise typer.BadParameter(

@@ -76,7 +76,8 @@ class _HandedOverServer(uvicorn.Server):
 
 
 def _serve_one(channel: socket.socket, factory: str) -> None:
-    config = uvicorn.Config(factory, factory=True, log_config=None)
+    # Our middleware writes the access log; uvicorn's would format a line per request.
+    config = uvicorn.Config(factory, factory=True, log_config=None, access_log=False)
     _HandedOverServer(config, channel).run()
 
 
