@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import MutableMapping
 from typing import Any
 
 import asyncpg
 import httpx
+import pytest
+import structlog
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pifai.core.database import asyncpg_dsn, create_session_factory
+from pifai.core.logging import configure_logging
 from pifai.core.runtime import Runtime
 from pifai.main import create_app
 
@@ -175,3 +179,24 @@ async def test_a_write_is_committed_before_its_answer_is_sent(
 
     await app(scope, receive, send)
     assert names_seen_by_others == ["已提交"]
+
+
+async def test_each_request_is_logged_with_its_route_and_status(
+    client: httpx.AsyncClient, capfd: pytest.CaptureFixture[str]
+) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging(json=True, level="INFO")  # as in production
+        await client.get(f"/api/v1/org/members/{uuid.uuid4()}", headers={"X-Request-ID": "log-1"})
+        configure_logging(json=True, level="WARNING")
+        await client.get("/healthz")
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        structlog.reset_defaults()
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line]
+    access = [line for line in lines if line.get("logger") == "pifai.access"]
+    assert len(access) == 1  # the second request, below the level, wrote nothing
+    assert access[0]["route"] == "/api/v1/org/members/{user_id}"
+    assert access[0]["status"] == 401
+    assert access[0]["request_id"] == "log-1"
