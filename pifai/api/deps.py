@@ -35,12 +35,18 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_settings_dep(runtime: RuntimeDep) -> Settings:
-    return runtime.settings
+# These and the session dependencies below read the runtime from the request rather than
+# through `RuntimeDep`: every dependency costs every request that uses it.
 
 
-async def get_redis(runtime: RuntimeDep) -> Redis:
-    return runtime.redis
+async def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.runtime.settings
+    return settings
+
+
+async def get_redis(request: Request) -> Redis:
+    redis: Redis = request.app.state.runtime.redis
+    return redis
 
 
 _SESSION = "pifai.session"  # the request's session, in the ASGI scope

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = structlog.get_logger("pifai.access")
 # Checked before logging: a structlog event below the level is still built, then dropped
 # by raising inside the processor chain (a third of this middleware's cost).
-_access_level = logging.getLogger("pifai.access")
+_access_logger = logging.getLogger("pifai.access")
 
 REQUESTS = Counter("pifai_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
@@ -107,7 +107,7 @@ class RequestContextMiddleware:
             requests, latency = _metrics(method, route, status)
             requests.inc()
             latency.observe(duration)
-            if _access_level.isEnabledFor(logging.INFO):
+            if _access_logger.isEnabledFor(logging.INFO):
                 log.info(
                     "request",
                     method=method,

@@ -18,6 +18,7 @@ import itertools
 import multiprocessing
 import signal
 import socket
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 from types import FrameType
 from typing import Any
@@ -46,6 +47,8 @@ class _HandedOverServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, channel: socket.socket) -> None:
         super().__init__(config)
         self.channel = channel
+        # The event loop keeps only weak references to tasks: hold them until done.
+        self.handing_over: set[asyncio.Task[Any]] = set()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=[])  # the lifespan, and no listening socket
@@ -60,7 +63,9 @@ class _HandedOverServer(uvicorn.Server):
         self.channel.setblocking(False)
         loop.add_reader(self.channel.fileno(), self._take, loop, protocol)
 
-    def _take(self, loop: asyncio.AbstractEventLoop, protocol: Any) -> None:
+    def _take(
+        self, loop: asyncio.AbstractEventLoop, protocol: Callable[[], asyncio.Protocol]
+    ) -> None:
         try:
             message, fds, _, _ = socket.recv_fds(self.channel, 16, 16)
         except BlockingIOError:
@@ -72,7 +77,9 @@ class _HandedOverServer(uvicorn.Server):
         for fd in fds:
             connection = socket.socket(fileno=fd)
             connection.setblocking(False)
-            loop.create_task(loop.connect_accepted_socket(protocol, connection))
+            task = loop.create_task(loop.connect_accepted_socket(protocol, connection))
+            self.handing_over.add(task)
+            task.add_done_callback(self.handing_over.discard)
 
 
 def _serve_one(channel: socket.socket, factory: str) -> None:
@@ -81,7 +88,7 @@ def _serve_one(channel: socket.socket, factory: str) -> None:
     _HandedOverServer(config, channel).run()
 
 
-def _hand_over(listener: socket.socket, channels: list[socket.socket], turn: Any) -> None:
+def _hand_over(listener: socket.socket, channels: list[socket.socket], turn: Iterator[int]) -> None:
     """Accept what is pending and give each connection to the next process in turn
     (skipping one whose queue is full); the parent's copy is then closed."""
     while True:
