@@ -75,8 +75,6 @@ SCOPE_TAGS: dict[str, frozenset[str]] = {
     **{pt: frozenset({pt}) for pt in PRODUCT_TYPES},
 }
 
-AUTHORITY_NAMES = {"TFDA": "TFDA", "EU": "EU", "ECHA": "ECHA"}
-
 
 def expand_scope(tags: Iterable[str]) -> frozenset[str]:
     """Product types covered by symbolic tags ("rinse_off", "mucous", "leave_on_face")."""

@@ -25,7 +25,7 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-REQUEST_ID_HEADER = "x-request-id"
+REQUEST_ID_HEADER = b"x-request-id"
 _MAX_REQUEST_ID = 128
 
 
@@ -69,7 +69,7 @@ def _metrics(method: str, route: str, status: int) -> tuple[Any, Any]:
 
 def _incoming_request_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
-        if name == b"x-request-id":
+        if name == REQUEST_ID_HEADER:
             text: str = value.decode("latin-1").strip()
             if 0 < len(text) <= _MAX_REQUEST_ID and text.isprintable():
                 return text
@@ -94,7 +94,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                headers.append((REQUEST_ID_HEADER, request_id.encode("latin-1")))
                 message["headers"] = headers
             await send(message)
 

@@ -22,8 +22,6 @@ from pifai.services.auth import (
     send_template,
 )
 
-MANAGERS = ("owner", "admin")
-
 
 async def get_member_for_org(session: AsyncSession, user_id: uuid.UUID, org_id: uuid.UUID) -> User:
     user = await session.scalar(select(User).where(User.id == user_id, User.org_id == org_id))
