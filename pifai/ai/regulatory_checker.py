@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pifai.ai.ingredient_validator import (
     DictionaryEntry,
@@ -37,28 +37,16 @@ from pifai.ai.ingredient_validator import (
     name_variants,
     normalize_name,
 )
+from pifai.domain import (
+    LEAVE_ON,
+    POSITIVE_LISTS,
+    PRODUCT_TYPES,
+    RINSE_OFF,
+)
 
 Severity = Literal["critical", "high", "advisory", "info"]
 SEVERITY_ORDER: dict[str, int] = {"critical": 0, "high": 1, "advisory": 2, "info": 3}
 
-# The rule and safety engines key exposure values and limits on these names; the
-# products table's CHECK constraint and the API schemas take them from here.
-ProductType = Literal[
-    "leave_on_face",
-    "leave_on_body",
-    "leave_on_hair",
-    "rinse_off_skin",
-    "rinse_off_hair",
-    "eye_area",
-    "lip",
-    "oral",
-    "nail",
-]
-PRODUCT_TYPES: tuple[str, ...] = get_args(ProductType)
-LIST_TYPES = ("prohibited", "restricted", "preservative", "colorant", "uv_filter")
-POSITIVE_LISTS = ("preservative", "colorant", "uv_filter")
-RINSE_OFF = frozenset({"rinse_off_skin", "rinse_off_hair"})
-LEAVE_ON = frozenset(PRODUCT_TYPES) - RINSE_OFF - {"oral"}
 
 # Symbolic scopes used by the data files and the limit parser.
 SCOPE_TAGS: dict[str, frozenset[str]] = {

@@ -13,12 +13,11 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
 from pifai.ai.regulatory_checker import (
-    LIST_TYPES,
-    PRODUCT_TYPES,
     FormulaItem,
     RegEntry,
     RegulatorySnapshot,
 )
+from pifai.domain import LIST_TYPES, PRODUCT_TYPES
 from pifai.services.regulatory import shipped_snapshot
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True)

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pifai.ai.regulatory_checker import PRODUCT_TYPES
 from pifai.core.database import Base, Timestamps, UUIDPk
+from pifai.domain import PRODUCT_TYPES
 
 PIF_STATUSES = ("draft", "in_review", "revision_requested", "signed", "archived")
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pifai.ai.regulatory_checker import ProductType
+from pifai.domain import ProductType
 from pifai.schemas.pagination import Paginated
 
 PifStatus = Literal["draft", "in_review", "revision_requested", "signed", "archived"]

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pifai.ai.regulatory_checker import ProductType
+from pifai.domain import ProductType
 
 SeverityName = Literal["critical", "high", "advisory", "info"]
 

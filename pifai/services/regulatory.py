@@ -34,7 +34,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.ingredient_validator import DictionaryEntry, IngredientDictionary, find_cas_numbers
 from pifai.ai.regulatory_checker import (
-    PRODUCT_TYPES,
     SCOPE_TAGS,
     CheckResult,
     FormulaItem,
@@ -44,6 +43,7 @@ from pifai.ai.regulatory_checker import (
     expand_scope,
 )
 from pifai.core.errors import NotFound, ValidationFailed
+from pifai.domain import PRODUCT_TYPES
 from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport
 
 log = structlog.get_logger(__name__)

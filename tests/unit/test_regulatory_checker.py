@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pifai.ai.regulatory_checker import (
-    PRODUCT_TYPES,
     CheckResult,
     FormulaItem,
     RegulatorySnapshot,
     UnknownProductType,
 )
+from pifai.domain import PRODUCT_TYPES
 from pifai.services.regulatory import shipped_snapshot
 
 Item = tuple[str | None, str | None, float | None, str | None]
