@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 from pifai.core.config import Settings
 from pifai.core.database import asyncpg_dsn
 from pifai.core.logging import configure_logging
-from pifai.core.runtime import Runtime, app_database_url, start_runtime
 from pifai.main import create_app
+from pifai.services.runtime import Runtime, app_database_url, start_runtime
 
 
 @dataclass

@@ -73,8 +73,8 @@ def serve(
             "and REDIS_URL to run several API processes",
             param_hint="--workers",
         )
-    from pifai.core.runtime import prepare_database
     from pifai.core.server import run_workers
+    from pifai.services.runtime import prepare_database
 
     # Once here rather than racing in every process.
     asyncio.run(prepare_database(settings, settings.database_url))
@@ -269,8 +269,8 @@ app.add_typer(rag_app, name="rag")
 @rag_app.command("backfill")
 def rag_backfill(limit: int = typer.Option(500, help="Products to try in this run.")) -> None:
     """Create knowledge bases for products whose rag_kb_id is still empty."""
-    from pifai.core.runtime import start_runtime
     from pifai.services.knowledge import backfill_knowledge_bases
+    from pifai.services.runtime import start_runtime
 
     settings = _settings()
 

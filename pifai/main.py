@@ -18,8 +18,8 @@ from pifai.core.config import Settings, get_settings
 from pifai.core.errors import install_error_handlers
 from pifai.core.logging import configure_logging
 from pifai.core.observability import RequestContextMiddleware
-from pifai.core.runtime import Runtime, start_runtime
 from pifai.services.jobs import load_jobs
+from pifai.services.runtime import Runtime, start_runtime
 from pifai.worker import InProcessWorker
 
 _NO_TELEMETRY: TelemetryConfig = {

@@ -12,8 +12,8 @@ import signal
 from collections.abc import Sequence
 
 from pifai.core.config import Settings
-from pifai.core.runtime import Runtime, start_runtime
 from pifai.services.jobs import load_jobs
+from pifai.services.runtime import Runtime, start_runtime
 from pifai.services.task_worker import Worker, run_worker
 
 __all__ = ["InProcessWorker", "Worker", "main", "run_worker", "worker_main"]

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
 from pifai.core.errors import AppError, Forbidden, Unauthorized
-from pifai.core.runtime import Runtime
 from pifai.core.security import Principal, TokenError, decode_access_token
 from pifai.core.tenancy import ensure_principal_checked, is_principal_rejected, scope_session
 from pifai.models.auth import SuperAdmin
 from pifai.models.user import USER_ROLES, User
 from pifai.services.audit import RequestMeta
 from pifai.services.auth import get_user_for_org, verify_totp_for_user
+from pifai.services.runtime import Runtime
 
 # Dependencies are `async def` even when they do not await: FastAPI runs a plain `def`
 # dependency in a worker thread, a hop that cost ~0.3 ms per dependency per request.

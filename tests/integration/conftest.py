@@ -28,10 +28,10 @@ from pifai.core.config import DbRoles, Settings
 from pifai.core.database import asyncpg_dsn, create_engine, create_session_factory
 from pifai.core.embedded import EmbeddedServices, start_embedded
 from pifai.core.migrations import migrate, role_url
-from pifai.core.runtime import Runtime
 from pifai.core.tenancy import scope_session
 from pifai.main import create_app
 from pifai.models.organization import Organization
+from pifai.services.runtime import Runtime
 from tests.factories.tasks import BASE, queue_redis_url
 
 # One database per test run, so parallel runs on one server do not drop each other's.

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pifai.core.database import asyncpg_dsn, create_session_factory
 from pifai.core.logging import configure_logging
-from pifai.core.runtime import Runtime
 from pifai.main import create_app
+from pifai.services.runtime import Runtime
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:

@@ -15,8 +15,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
 
 from pifai.core.email import render, send_email
-from pifai.core.runtime import Runtime
 from pifai.main import create_app
+from pifai.services.runtime import Runtime
 from tests.factories.auth import PASSWORD
 
 

@@ -1,4 +1,5 @@
-"""What a running process holds: settings, the app-role engine, Redis, embedded servers."""
+"""What a running process holds, built once at start: settings, the app-role engine, Redis,
+embedded servers and the clients the services use (this is the wiring above `core`)."""
 
 from __future__ import annotations
 
