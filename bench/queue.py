@@ -30,7 +30,7 @@ from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 
 from pifai.core.config import DbRoles
-from pifai.core.database import asyncpg_dsn, create_engine, create_session_factory
+from pifai.core.database import asyncpg_dsn, commit, create_engine, create_session_factory
 from pifai.core.logging import configure_logging
 from pifai.core.migrations import migrate, role_url
 from pifai.core.tenancy import scope_session
@@ -149,6 +149,7 @@ async def main(n: int, samples: int, concurrency: int) -> None:
         async with factory() as session:
             await scope_session(session, org_id)
             await enqueue(session, redis, org_id=org_id, kind="noop")
+            await commit(session)
         await _wait_done(db, org_id, 1)
 
         # (b) throughput: a burst of n tasks, timed from first enqueue to last done.
@@ -164,6 +165,7 @@ async def main(n: int, samples: int, concurrency: int) -> None:
                     kind="noop",
                     payloads=[{} for _ in range(min(500, n - chunk))],
                 )
+                await commit(session)
         enqueued = time.perf_counter() - started
         await _wait_done(db, org_id, n + 1)
         elapsed = time.perf_counter() - started
@@ -178,6 +180,7 @@ async def main(n: int, samples: int, concurrency: int) -> None:
                 async with factory() as session:
                     await scope_session(session, org_id)
                     task = await enqueue(session, redis, org_id=org_id, kind="noop")
+                    await commit(session)
                 while True:
                     row = await conn.fetchrow(
                         "SELECT status, extract(epoch FROM started_at - created_at) AS lat "

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, MutableMapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -14,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
+from pifai.core.database import commit, rollback
 from pifai.core.errors import AppError, Forbidden, Unauthorized
 from pifai.core.security import Principal, TokenError, decode_access_token
 from pifai.core.tenancy import ensure_principal_checked, is_principal_rejected, scope_session
@@ -53,16 +57,20 @@ _SESSION = "pifai.session"  # the request's session, in the ASGI scope
 
 
 class TransactionalRoute(APIRoute):
-    """Routes whose requests may use a database session. The session a dependency opened
-    commits after the endpoint and before the response is sent, so a client told 200 can
-    read its write from anywhere at once; an error rolls it back (one that must keep its
-    changes, such as a failed login's audit record, commits them).
+    """Routes whose requests may use a database session, and the owner of its transaction.
+
+    The session a dependency opened commits right after the endpoint returns, before the
+    response is built and sent: a client told 200 can read its write from anywhere at
+    once, and the response shows what after-commit work changed (a product's knowledge
+    base id). Then the work registered with ``after_commit`` runs. An error rolls the
+    transaction back and drops that work (an error that must keep its changes, such as a
+    failed login's audit record, commits them).
 
     Plain dependencies open the session and this class ends it: a FastAPI ``yield``
-    dependency costs a task, a cancel scope and an exit stack on every request."""
+    dependency would add a task, a cancel scope and an exit stack to every request."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        super().__init__(path, endpoint, **kwargs)
+        super().__init__(path, _committing(endpoint), **kwargs)
         if _AUTHENTICATED & set(dependency_calls(self.dependant)):
             security: dict[str, Any] = {"security": [{BEARER_SCHEME: []}]}
             self.openapi_extra = {**(self.openapi_extra or {}), **security}
@@ -73,19 +81,17 @@ class TransactionalRoute(APIRoute):
         async def run(request: Request) -> Response:
             scope = request.scope
             scope[_SESSION] = None
+            token = _request_scope.set(scope)
             try:
                 response = await handler(request)
-                if (session := scope[_SESSION]) is not None:
-                    await ensure_principal_checked(session)
-                    # Not closed after: a committed session holds no connection, and
-                    # closing would only empty its identity map (3% of a request).
-                    await session.commit()
+                if (session := scope[_SESSION]) is not None and session.in_transaction():
+                    await commit(session)  # anything the response's serialisation read
                 return response
             except BaseException as exc:
                 if (session := scope[_SESSION]) is not None:
                     keep = isinstance(exc, AppError) and exc.keeps_changes
                     try:
-                        await (session.commit() if keep else session.rollback())
+                        await (commit(session) if keep else rollback(session))
                     finally:
                         await session.close()
                 if is_principal_rejected(exc):
@@ -96,9 +102,36 @@ class TransactionalRoute(APIRoute):
                     ) from exc
                 raise
             finally:
+                _request_scope.reset(token)
                 del scope[_SESSION]
 
         return run
+
+
+# The ASGI scope of the request being handled, for the endpoint wrapper below (FastAPI
+# passes an endpoint only its declared parameters).
+_request_scope: ContextVar[MutableMapping[str, Any]] = ContextVar("pifai_request_scope")
+
+
+def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The endpoint, followed by the commit of the request's session and its after-commit
+    work. FastAPI reads the signature through ``functools.wraps``."""
+    if not inspect.iscoroutinefunction(endpoint):
+        raise TypeError(f"{endpoint.__qualname__}: routes of a TransactionalRoute are async")
+
+    @functools.wraps(endpoint)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        result = await endpoint(*args, **kwargs)
+        session: AsyncSession | None = _request_scope.get()[_SESSION]
+        if session is not None:
+            # A request that ran no statement still proves its principal before it answers.
+            await ensure_principal_checked(session)
+            # Not closed after: a committed session holds no connection, and closing would
+            # only empty its identity map.
+            await commit(session)
+        return result
+
+    return run
 
 
 def _open_session(request: Request) -> AsyncSession:

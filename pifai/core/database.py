@@ -1,10 +1,13 @@
-"""SQLAlchemy async engine, session factory and declarative base."""
+"""SQLAlchemy async engine, session factory, declarative base, and the transaction owner's
+commit: work that must wait for the commit is registered on the session and run after it."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+import structlog
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -68,3 +71,48 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+log = structlog.get_logger(__name__)
+
+AfterCommit = Callable[[], Awaitable[object]]
+_AFTER_COMMIT = "pifai.after_commit"
+
+
+def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
+    """Run ``hook`` once the session's transaction commits (publishing a queued task,
+    calling an outside service, deleting a stored object); dropped if it rolls back.
+
+    Services register; only the transaction's owner (the request's route, the worker)
+    commits, with :func:`commit`."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(hook)
+
+
+def pending_after_commit(session: AsyncSession) -> int:
+    return len(session.info.get(_AFTER_COMMIT, ()))
+
+
+async def commit(session: AsyncSession) -> None:
+    """Commit, then run the hooks registered during the transaction, in order. A hook that
+    writes (e.g. records that a task was published) opens a new transaction, committed
+    here too. A failing hook is logged and the others still run: the data is committed,
+    and each hook's work has a recovery path of its own (the queue's sweeper, the RAG
+    back-fill)."""
+    while True:
+        await session.commit()
+        hooks: list[AfterCommit] = session.info.pop(_AFTER_COMMIT, [])
+        if not hooks:
+            return
+        for hook in hooks:
+            try:
+                await hook()
+            except Exception:
+                log.exception("after_commit.failed", hook=getattr(hook, "__qualname__", "?"))
+        if not session.in_transaction() and _AFTER_COMMIT not in session.info:
+            return
+
+
+async def rollback(session: AsyncSession) -> None:
+    """Roll back and drop the work that was waiting for a commit."""
+    session.info.pop(_AFTER_COMMIT, None)
+    await session.rollback()

@@ -210,8 +210,7 @@ async def delete_version(
     await session.flush()
 
 
-async def delete_stored_files(settings: Settings, keys: list[str]) -> None:
-    storage = get_storage(settings)
+async def delete_stored_files(storage: Storage, keys: list[str]) -> None:
     for key in keys:
         try:
             await storage.delete(key)

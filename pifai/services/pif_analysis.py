@@ -19,7 +19,7 @@ from pifai.models.pif import PifDocument
 from pifai.models.task import Task
 from pifai.services import pif
 from pifai.services.audit import RequestMeta
-from pifai.services.tasks import create_task, publish_committed
+from pifai.services.tasks import create_task, publish_after_commit
 
 # item number -> task kind; filled by the contexts that implement an analysis.
 ANALYSIS_KINDS: dict[int, str] = {}
@@ -38,7 +38,8 @@ async def start_analysis(
     item_numbers: Sequence[int],
     meta: RequestMeta,
 ) -> list[tuple[int, Task]]:
-    """Move each item to ai_processing and queue its task, all or nothing; commits."""
+    """Move each item to ai_processing and queue its task, all or nothing; the tasks are
+    published once the transaction commits."""
     unknown = sorted({n for n in item_numbers if n not in ANALYSIS_KINDS})
     if unknown:
         raise ValidationFailed(
@@ -66,8 +67,7 @@ async def start_analysis(
             idempotency_key=f"{product_id}:{item_number}",
         )
         started.append((item_number, task))
-    await session.commit()
-    await publish_committed(session, redis, [t for _, t in started], actor.org_id)
+    publish_after_commit(session, redis, [t for _, t in started], actor.org_id)
     return started
 
 

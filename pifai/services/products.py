@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -10,14 +11,17 @@ import structlog
 from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pifai.core.database import after_commit
 from pifai.core.errors import NotFound
 from pifai.core.security import Actor
 from pifai.models.pif import PifFile
 from pifai.models.product import Product
 from pifai.services import audit
 from pifai.services.audit import RequestMeta
+from pifai.services.files import delete_stored_files
 from pifai.services.pif import new_documents
 from pifai.services.rag_client import RagClient, safe_create_kb, safe_delete_kb
+from pifai.services.storage import Storage
 
 log = structlog.get_logger(__name__)
 
@@ -52,7 +56,7 @@ async def create_product(
     fields: dict[str, Any],
     meta: RequestMeta,
 ) -> Product:
-    """Product and its 16 items in one transaction, COMMIT, then the RAG knowledge base
+    """Product and its 16 items; once they are committed, the RAG knowledge base
     (fail-soft: a RAG outage leaves rag_kb_id NULL for the back-fill to fill)."""
     product = Product(id=uuid.uuid4(), org_id=actor.org_id, created_by=actor.id, **fields)
     session.add(product)
@@ -68,14 +72,19 @@ async def create_product(
         details={"name": product.name},
         meta=meta,
     )
-    await session.commit()
+    await session.flush()
     if rag is not None:
-        kb_id = await safe_create_kb(rag, actor.org_id, product.id)
-        if kb_id is not None:
-            product.rag_kb_id = kb_id
-            await session.flush()
-            await session.refresh(product)  # updated_at is set by the database
+        after_commit(session, functools.partial(_create_knowledge_base, session, rag, product))
     return product
+
+
+async def _create_knowledge_base(session: AsyncSession, rag: RagClient, product: Product) -> None:
+    # After the commit: a knowledge base must never exist for a product that does not.
+    kb_id = await safe_create_kb(rag, product.org_id, product.id)
+    if kb_id is not None:
+        product.rag_kb_id = kb_id
+        await session.flush()
+        await session.refresh(product)  # updated_at is set by the database
 
 
 async def list_products_for_org(
@@ -132,15 +141,16 @@ async def update_product(
 
 async def delete_product(
     session: AsyncSession,
-    rag: RagClient | None,
     product: Product,
     actor: Actor,
     meta: RequestMeta,
-) -> tuple[str, list[str]]:
-    """A product whose PIF was ever signed is archived (kept, hidden); a draft is erased.
-
-    Returns the outcome and the storage keys of the erased files, which the caller
-    removes from storage after the commit (a rollback must not lose files)."""
+    *,
+    rag: RagClient | None,
+    storage: Storage,
+) -> str:
+    """A product whose PIF was ever signed is archived (kept, hidden); a draft is erased,
+    and its stored files and knowledge base with it once that is committed (a rollback
+    must not lose files). Returns ``archived`` or ``deleted``."""
     if product.first_signed_at is not None:
         product.archived_at = datetime.now(UTC)
         product.pif_status = "archived"
@@ -154,7 +164,7 @@ async def delete_product(
             meta=meta,
         )
         await session.flush()
-        return "archived", []
+        return "archived"
     keys = list(
         await session.scalars(
             select(PifFile.storage_key).where(
@@ -176,7 +186,8 @@ async def delete_product(
     await session.execute(
         delete(Product).where(Product.id == product.id, Product.org_id == product.org_id)
     )
-    await session.commit()
+    await session.flush()
+    after_commit(session, functools.partial(delete_stored_files, storage, keys))
     if rag is not None and kb_id:
-        await safe_delete_kb(rag, kb_id)
-    return "deleted", keys
+        after_commit(session, functools.partial(safe_delete_kb, rag, kb_id))
+    return "deleted"

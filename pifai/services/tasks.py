@@ -15,6 +15,7 @@ promotes them. Tasks that failed for good are copied to the stream ``queue:dead`
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
+from pifai.core.database import after_commit
 from pifai.core.errors import Conflict, NotFound, ValidationFailed
 from pifai.models.task import Task
 from pifai.services.task_handlers import TaskRegistry, registry
@@ -170,11 +172,20 @@ async def xadd_envelopes(redis: Redis, envelopes: Sequence[Envelope]) -> None:
     await pipe.execute()
 
 
+def publish_after_commit(
+    session: AsyncSession, redis: Redis, tasks: Sequence[Task], org_id: uuid.UUID
+) -> None:
+    """XADD the tasks once the transaction that created their rows commits (never
+    before: a worker must not read an id whose row it cannot see; never after a
+    rollback: the rows are gone)."""
+    after_commit(session, functools.partial(publish_committed, session, redis, tasks, org_id))
+
+
 async def publish_committed(
     session: AsyncSession, redis: Redis, tasks: Sequence[Task], org_id: uuid.UUID
 ) -> bool:
-    """XADD committed pending tasks and record it. Returns False (tasks stay pending,
-    the sweeper will deliver them) when Redis does not answer."""
+    """XADD committed pending tasks and record it (flushed; the owner commits). Returns
+    False (tasks stay pending, the sweeper will deliver them) when Redis does not answer."""
     pending = [t for t in tasks if t.status == "pending" and t.published_at is None]
     if not pending:
         return True
@@ -196,7 +207,6 @@ async def publish_committed(
         .values(published_at=func.now())
         .returning(Task.published_at)
     )
-    await session.commit()
     for task in pending:
         task.published_at = published_at
     return True
@@ -213,8 +223,7 @@ async def enqueue(
     idempotency_key: str | None = None,
     max_attempts: int = 3,
 ) -> Task:
-    """Insert, COMMIT, then XADD. The commit is the point of this function (the
-    transactional-outbox order); services that only stage a task use create_task."""
+    """Insert the row and XADD it once the caller's transaction commits."""
     task = await create_task(
         session,
         org_id=org_id,
@@ -224,8 +233,7 @@ async def enqueue(
         idempotency_key=idempotency_key,
         max_attempts=max_attempts,
     )
-    await session.commit()
-    await publish_committed(session, redis, [task], org_id)
+    publish_after_commit(session, redis, [task], org_id)
     return task
 
 
@@ -239,27 +247,32 @@ async def enqueue_many(
     created_by: uuid.UUID | None = None,
     max_attempts: int = 3,
 ) -> list[uuid.UUID]:
-    """A batch (e.g. one task per ingredient): one INSERT, one commit, one pipeline."""
+    """A batch (e.g. one task per ingredient): one INSERT now, one pipeline after the
+    commit."""
     _check_kind(kind, registry)
     rows = [_pending_row(org_id, kind, payload, created_by, max_attempts) for payload in payloads]
     if not rows:
         return []
     ids: list[uuid.UUID] = [row["id"] for row in rows]
     await session.execute(insert(Task), rows)
-    await session.commit()
+    after_commit(session, functools.partial(_publish_ids, session, redis, org_id, kind, ids))
+    return ids
+
+
+async def _publish_ids(
+    session: AsyncSession, redis: Redis, org_id: uuid.UUID, kind: str, ids: list[uuid.UUID]
+) -> None:
     try:
         async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
             await xadd_envelopes(redis, [Envelope(i, org_id, kind) for i in ids])
     except (RedisError, OSError, TimeoutError) as exc:
         log.warning("task.publish_failed", count=len(ids), kind=kind, error=str(exc))
-        return ids
+        return
     await session.execute(
         update(Task)
         .where(Task.org_id == org_id, Task.id.in_(ids), Task.status == "pending")
         .values(published_at=func.now())
     )
-    await session.commit()
-    return ids
 
 
 async def get_task_for_org(session: AsyncSession, task_id: uuid.UUID, org_id: uuid.UUID) -> Task:

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pifai.core.config import Settings
-from pifai.core.database import asyncpg_dsn
+from pifai.core.database import asyncpg_dsn, commit
 from pifai.core.tenancy import scope_session
 from pifai.models.task import Task
 from pifai.services.task_handlers import ProgressReporter, TaskResult, task_handler
@@ -159,6 +159,7 @@ async def enqueue_one(
     async with factory() as session:
         await scope_session(session, org_id)
         task = await enqueue(session, redis, org_id=org_id, kind=kind, **kw)
+        await commit(session)
         return task.id
 
 

@@ -27,6 +27,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pifai.core.config import Settings
+from pifai.core.database import commit
 from pifai.core.tenancy import scope_session
 from pifai.services import tasks as task_service
 from pifai.services.tasks import (
@@ -522,6 +523,7 @@ async def test_load_1000_tasks_three_workers_random_sigkills_each_done_once(
                 # kill must still be retried rather than failed.
                 max_attempts=10,
             )
+        await commit(session)
     workers = [await spawn(concurrency=8, LOG_LEVEL="WARNING") for _ in range(3)]
     rng = random.Random(4)
 

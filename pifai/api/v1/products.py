@@ -18,7 +18,7 @@ from pifai.api.deps import (
 from pifai.models.product import Product
 from pifai.schemas.product import PifStatus, ProductCreate, ProductOut, ProductPage, ProductUpdate
 from pifai.services import products
-from pifai.services.files import delete_stored_files
+from pifai.services.storage import get_storage
 
 router = APIRouter(prefix="/products", tags=["products"], route_class=TransactionalRoute)
 
@@ -30,12 +30,12 @@ async def create_product(
     session: OrgSession,
     runtime: RuntimeDep,
     meta: MetaDep,
-) -> ProductOut:
+) -> Product:
     """Creates the product and its 16 PIF items; the RAG knowledge base is best effort."""
-    product = await products.create_product(
+    # Returned as is: the response is read after the commit and the knowledge base.
+    return await products.create_product(
         session, runtime.rag, user, body.model_dump(exclude_unset=True), meta
     )
-    return ProductOut.model_validate(product)
 
 
 @router.get("", response_model=ProductPage)
@@ -92,6 +92,7 @@ async def delete_product(
 ) -> Response:
     """A draft is erased with its files; a product whose PIF was ever signed is archived."""
     product = await products.get_product_for_org(session, product_id, user.org_id)
-    _, keys = await products.delete_product(session, runtime.rag, product, user, meta)
-    await delete_stored_files(runtime.settings, keys)
+    await products.delete_product(
+        session, product, user, meta, rag=runtime.rag, storage=get_storage(runtime.settings)
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, Response, status
 
 from pifai.api.deps import CurrentPrincipal, OrgSession, PageDep, RedisDep, TransactionalRoute
+from pifai.models.task import Task
 from pifai.schemas.task import TaskCreate, TaskPage, TaskRead, TaskStatus
 from pifai.services import tasks as service
 from pifai.services.task_handlers import registry
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/tasks", tags=["tasks"], route_class=TransactionalRou
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=TaskRead)
 async def enqueue_task(
     body: TaskCreate, user: CurrentPrincipal, session: OrgSession, redis: RedisDep
-) -> TaskRead:
+) -> Task:
     """Queue a task of a public kind (``noop``: an end-to-end queue check). Other kinds
     are queued by their own endpoints. Poll ``GET /tasks/{id}`` for the outcome."""
     kind = registry.get(body.kind)
@@ -26,7 +27,8 @@ async def enqueue_task(
             f"task kind {body.kind!r} cannot be queued directly",
             details={"kinds": [k.kind for k in registry if k.public]},
         )
-    task = await service.enqueue(
+    # Returned as is: the response is read once the task is committed and published.
+    return await service.enqueue(
         session,
         redis,
         org_id=user.org_id,
@@ -35,7 +37,6 @@ async def enqueue_task(
         created_by=user.id,
         idempotency_key=body.idempotency_key,
     )
-    return TaskRead.model_validate(task)
 
 
 @router.get("", response_model=TaskPage)
