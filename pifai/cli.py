@@ -104,6 +104,7 @@ def db_upgrade() -> None:
 @db_app.command("check")
 def db_check() -> None:
     """Compare the migrated schema with the ORM models; exit 1 on drift."""
+    import pifai.models  # noqa: F401  (the models the schema is compared with)
     from pifai.core.migrations import schema_drift
 
     settings = _settings()

@@ -241,9 +241,10 @@ def _compare(sync_conn: Connection) -> list[Any]:
 
 
 async def schema_drift(admin_url: str) -> list[Any]:
-    """Differences between the migrated schema and the ORM models (empty = no drift)."""
-    import pifai.models  # noqa: F401  (fills Base.metadata)
-
+    """Differences between the migrated schema and the ORM models (empty = no drift).
+    The caller imports `pifai.models` first: core cannot, it is the layer below."""
+    if not Base.metadata.tables:
+        raise RuntimeError("no ORM models loaded: import pifai.models before schema_drift")
     engine = create_engine(admin_url, pool_size=1)
     try:
         async with engine.connect() as conn:

@@ -48,7 +48,7 @@ def _route_template(scope: Scope) -> str:
 
 
 # Generated ids need to be unique, not unpredictable: a random per-process prefix and a
-# counter (os.urandom for every request was 1.5% of a request's CPU).
+# counter, rather than a system call for random bytes on every request.
 _ID_PREFIX = secrets.token_hex(8)
 _ID_COUNTER = itertools.count()
 

@@ -119,7 +119,12 @@ async def get_document_for_org(
     *,
     for_update: bool = False,
 ) -> PifDocument:
-    check_item_number(item_number)
+    if item_number not in ITEMS:
+        # A path that names item 17 names a resource that does not exist.
+        raise ItemNotFound(
+            f"PIF items are numbered 1 to 16: there is no item {item_number}.",
+            details={"item_number": item_number},
+        )
     query = select(PifDocument).where(
         PifDocument.product_id == product_id,
         PifDocument.item_number == item_number,

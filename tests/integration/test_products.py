@@ -227,9 +227,15 @@ async def test_item_number_out_of_range(
 ) -> None:
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
-    response = await client.get(f"/api/v1/products/{product.id}/pif/17", headers=tenant.headers)
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_item_number"
+    for item in (0, 17):
+        url = f"/api/v1/products/{product.id}/pif/{item}"
+        for response in (
+            await client.get(url, headers=tenant.headers),
+            await client.put(url, json={"content": {}}, headers=tenant.headers),
+        ):
+            assert response.status_code == 404
+            assert response.json()["error"]["code"] == "item_not_found"
+            assert "1 to 16" in response.json()["error"]["message"]
 
 
 async def test_analyze_unknown_kind_lists_what_exists(

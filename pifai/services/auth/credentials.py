@@ -1,0 +1,114 @@
+"""Credentials: e-mail and password rules, user look-ups, the brute-force counters, and the
+errors of the auth context."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+import structlog
+from redis.asyncio import Redis
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.core.config import Settings
+from pifai.core.errors import AppError, TooManyRequests, Unauthorized
+from pifai.core.tenancy import scope_session
+from pifai.models.user import User
+
+log = structlog.get_logger(__name__)
+
+
+INVALID_CREDENTIALS = "Invalid e-mail or password."
+
+
+class LoginFailed(Unauthorized):
+    code = "invalid_credentials"
+    keeps_changes = True  # the audit record of the failure
+
+
+class TotpRequired(Unauthorized):
+    code = "totp_required"
+    keeps_changes = True
+
+
+class TotpInvalid(Unauthorized):
+    code = "totp_invalid"
+    keeps_changes = True
+
+
+class TokenReused(Unauthorized):
+    code = "refresh_token_reused"
+    keeps_changes = True  # the revocation of the whole family
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def failure_keys(email: str, ip: str | None) -> list[str]:
+    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    keys = [f"login:fail:account:{digest}"]
+    if ip:
+        keys.append(f"login:fail:ip:{ip}")
+    return keys
+
+
+async def check_lockout(redis: Redis, settings: Settings, keys: list[str]) -> None:
+    async with redis.pipeline(transaction=False) as pipe:
+        for key in keys:
+            pipe.get(key)
+            pipe.ttl(key)
+        values = await pipe.execute()
+    for count, ttl in zip(values[::2], values[1::2], strict=True):
+        if count is not None and int(count) >= settings.login_max_failures:
+            retry = max(int(ttl), 1)
+            raise TooManyRequests(
+                f"Too many failed logins; try again in {retry} seconds.",
+                headers={"Retry-After": str(retry)},
+            )
+
+
+async def count_failure(redis: Redis, settings: Settings, keys: list[str]) -> None:
+    async with redis.pipeline(transaction=True) as pipe:
+        for key in keys:
+            pipe.incr(key)
+            # The window starts at the first failure.
+            pipe.expire(key, settings.login_failure_window_seconds, nx=True)
+        await pipe.execute()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_policy(settings: Settings, password: str) -> None:
+    if len(password) < settings.password_min_length:
+        raise AppError(
+            f"Password must be at least {settings.password_min_length} characters.",
+            code="weak_password",
+            details={"min_length": settings.password_min_length},
+        )
+
+
+async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
+    """Resolve an e-mail across tenants (SECURITY DEFINER lookup), then scope the session to
+    the user's organisation and load the row through RLS."""
+    row = (
+        await session.execute(text("SELECT user_id, org_id FROM auth_find_user(:e)"), {"e": email})
+    ).first()
+    if row is None:
+        return None
+    await scope_session(session, row.org_id)
+    return await get_user_for_org(session, row.user_id, row.org_id)
+
+
+async def get_user_for_org(
+    session: AsyncSession, user_id: uuid.UUID, org_id: uuid.UUID
+) -> User | None:
+    result = await session.execute(select(User).where(User.id == user_id, User.org_id == org_id))
+    return result.scalar_one_or_none()
