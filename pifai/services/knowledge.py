@@ -18,7 +18,7 @@ from pifai.core.errors import AppError
 from pifai.core.tenancy import scope_session
 from pifai.models.product import Product
 from pifai.services.products import get_product_for_org
-from pifai.services.rag_client import RagClient, safe_create_kb
+from pifai.services.rag import RagClient, safe_create_kb
 from pifai.services.task_handlers import periodic
 
 log = structlog.get_logger(__name__)

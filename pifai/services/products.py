@@ -20,7 +20,7 @@ from pifai.services import audit
 from pifai.services.audit import RequestMeta
 from pifai.services.files import delete_stored_files
 from pifai.services.pif import new_documents
-from pifai.services.rag_client import RagClient, safe_create_kb, safe_delete_kb
+from pifai.services.rag import RagClient, safe_create_kb, safe_delete_kb
 from pifai.services.storage import Storage
 
 log = structlog.get_logger(__name__)

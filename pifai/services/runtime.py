@@ -13,7 +13,7 @@ from pifai.core.config import Settings
 from pifai.core.database import create_engine, create_session_factory
 from pifai.core.embedded import EmbeddedServices, start_embedded
 from pifai.core.migrations import migrate, role_url
-from pifai.services.rag_client import RagClient
+from pifai.services.rag import RagClient
 
 log = structlog.get_logger(__name__)
 

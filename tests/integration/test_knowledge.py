@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pifai.core.config import Settings
 from pifai.main import create_app
 from pifai.services.knowledge import backfill_knowledge_bases, search_terms
-from pifai.services.rag_client import RagClient
+from pifai.services.rag import RagClient
 from pifai.services.runtime import Runtime
 from tests.factories.auth import create_tenant
 from tests.factories.products import create_product

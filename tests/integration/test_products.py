@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pifai.core.config import Settings
 from pifai.main import create_app
 from pifai.services.pif import TRANSITIONS
-from pifai.services.rag_client import RagClient
+from pifai.services.rag import RagClient
 from pifai.services.runtime import Runtime
 from tests.factories.auth import Tenant, bearer, create_tenant
 from tests.factories.identity import create_user

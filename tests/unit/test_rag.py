@@ -14,7 +14,7 @@ from structlog.testing import capture_logs
 
 from pifai.core.config import Settings
 from pifai.core.errors import AppError
-from pifai.services.rag_client import (
+from pifai.services.rag import (
     RagClient,
     RagNotConfigured,
     RagServiceError,
