@@ -14,7 +14,6 @@ from fpdf import FPDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pifai.ai import document_parser
 from pifai.ai.document_parser import (
     MAX_ROWS,
     FormulaParseError,
@@ -23,6 +22,7 @@ from pifai.ai.document_parser import (
     find_header,
     parse_formula,
     sniff_format,
+    xlsx,
 )
 from pifai.ai.ingredient_validator import IngredientDictionary, validate_formula
 from pifai.core.errors import AppError
@@ -364,7 +364,7 @@ def test_mangled_xlsx_never_crashes(noise: bytes) -> None:
 
 
 def test_large_workbook_is_streamed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(document_parser, "XLSX_STREAM_BYTES", 0)
+    monkeypatch.setattr(xlsx, "XLSX_STREAM_BYTES", 0)
     parsed = parse_formula(write_xlsx_merged(cream_lines()))
     assert len(parsed.rows) == len(cream_lines())
     assert any("streaming" in note for note in parsed.notes)
