@@ -1,23 +1,34 @@
-"""Formula extraction benchmark: a 60-row formula in each format, parsed and validated.
+"""Formula extraction benchmark: a 60-row formula in each format, parsed and validated,
+then hostile files that must be refused or capped quickly.
 
 Run: .venv/bin/python bench/extract.py [--rows 60] [--repeat 5]
 Prints, per file, the cold time (first call, imports included), the median warm time, rows
 per second and how many rows came out with the right INCI and concentration.
-Goal: under 1 s per file (the seed's LLM path takes 10-30 s).
+Goal: under 1 s per file, far below what a call to an LLM takes.
+
+Hostile files, each beside a baseline run here: a zip bomb disguised as a .docx (refused
+from its declared sizes: against reading the zip's central directory alone, and against
+expanding the bomb, which the refusal spares), and a 10,000-row sheet capped at MAX_ROWS
+(against openpyxl reading the same workbook and its rows). Goals: the bomb refused in
+under 1 s, the sheet read in under 10 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pifai.ai.document_parser import parse_formula
+import openpyxl
+
+from pifai.ai.document_parser import MAX_ROWS, FormulaParseError, parse_formula
 from pifai.ai.ingredient_validator import validate_formula
 from tests.unit.formula_corpus import (
     CorpusFile,
@@ -89,6 +100,71 @@ def main() -> None:
             f"{len(result.rows) / warm:8.0f}  {good}/{len(file.expected())}"
         )
     print(f"slowest cold file: {worst * 1000:.0f} ms (goal < 1000 ms)")
+    print()
+    hostile_files(args.repeat)
+
+
+def median_seconds(call: Callable[[], object], repeat: int) -> float:
+    timings = []
+    for _ in range(max(repeat, 1)):
+        started = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def zip_bomb(megabytes: int = 30) -> bytes:
+    """A small .docx look-alike whose document part expands to `megabytes` of zeros."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\0" * (megabytes * 1024 * 1024))
+    return buf.getvalue()
+
+
+def huge_sheet(rows: int = 10_000) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["INCI Name", "CAS No.", "% w/w"])
+    for _ in range(rows):
+        sheet.append(["Glycerin", "56-81-5", 0.01])
+    buf = io.BytesIO()
+    workbook.save(buf)
+    return buf.getvalue()
+
+
+def refuse(data: bytes) -> None:
+    try:
+        parse_formula(data, "formula.docx")
+    except FormulaParseError:
+        return
+    raise AssertionError("the file was not refused")
+
+
+def openpyxl_rows(data: bytes) -> int:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    return sum(1 for sheet in workbook.worksheets for _ in sheet.iter_rows(values_only=True))
+
+
+def hostile_files(repeat: int) -> None:
+    bomb = zip_bomb()
+    refused = median_seconds(lambda: refuse(bomb), repeat)
+    directory = median_seconds(lambda: zipfile.ZipFile(io.BytesIO(bomb)).infolist(), repeat)
+    expanded = median_seconds(
+        lambda: zipfile.ZipFile(io.BytesIO(bomb)).read("word/document.xml"), 1
+    )
+    print(f"zip bomb ({len(bomb)} bytes) refused: {refused * 1000:.2f} ms (goal < 1000 ms)")
+    print(f"  ratio (refused / central directory alone): {refused / directory:.1f}x")
+    print(f"  ratio (expanding it / refused): {expanded / refused:.0f}x")
+
+    sheet = huge_sheet()
+    parsed = parse_formula(sheet, "huge.xlsx")
+    assert len(parsed.rows) == MAX_ROWS and parsed.truncated
+    ours = median_seconds(lambda: parse_formula(sheet, "huge.xlsx"), repeat)
+    library = median_seconds(lambda: openpyxl_rows(sheet), repeat)
+    print(f"10,000-row sheet capped at {MAX_ROWS} rows: {ours * 1000:.0f} ms (goal < 10000 ms)")
+    print(f"  ratio (ours / openpyxl reading every row): {ours / library:.2f}x")
 
 
 if __name__ == "__main__":
