@@ -8,7 +8,10 @@ import sys
 import structlog
 
 
-def configure_logging(*, json: bool, level: str = "INFO") -> None:
+def configure_logging(*, json: bool, level: str = "INFO", traceback_locals: bool = False) -> None:
+    """``traceback_locals`` prints each frame's local variables in development tracebacks:
+    off by default, since one error can then print thousands of lines and stall the
+    server while it does."""
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -16,7 +19,13 @@ def configure_logging(*, json: bool, level: str = "INFO") -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(
+            exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=True)
+            if traceback_locals
+            else structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import logging
 import secrets
 import time
@@ -12,6 +13,8 @@ from typing import Any
 import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pifai.core.errors import error_body
 
 log = structlog.get_logger("pifai.access")
 # Checked before logging: a structlog event below the level is still built, then dropped
@@ -76,6 +79,21 @@ def _incoming_request_id(scope: Scope) -> str | None:
     return None
 
 
+async def _send_internal_error(send: Send) -> None:
+    body = json.dumps(error_body("internal_error", "Internal server error")).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode("latin-1")),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -89,10 +107,12 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
 
+        status_sent = False
+
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, status_sent
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, status_sent = message["status"], True
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER, request_id.encode("latin-1")))
                 message["headers"] = headers
@@ -100,6 +120,14 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Answered here, so it is logged once: Starlette's outermost middleware would
+            # re-raise it after its handler, and the server would print it a second time.
+            log.exception("unhandled error", path=scope["path"])
+            if status_sent:
+                return  # the response has begun: the server closes the connection
+            status = 500
+            await _send_internal_error(send_with_id)
         finally:
             duration = time.perf_counter() - started
             route = _route_template(scope)

@@ -200,3 +200,38 @@ async def test_each_request_is_logged_with_its_route_and_status(
     assert access[0]["route"] == "/api/v1/org/members/{user_id}"
     assert access[0]["status"] == 401
     assert access[0]["request_id"] == "log-1"
+
+
+def _failing_app(runtime: Runtime) -> httpx.AsyncClient:
+    app = create_app(runtime=runtime)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        secret_local = "value-of-a-local-variable"
+        raise RuntimeError(f"boom ({len(secret_local)})")
+
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+@pytest.mark.parametrize("json_logs", [False, True])
+async def test_an_unhandled_error_is_a_500_logged_once_without_locals(
+    runtime: Runtime, capfd: pytest.CaptureFixture[str], json_logs: bool
+) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging(json=json_logs, level="INFO")
+        async with _failing_app(runtime) as client:
+            response = await client.get("/boom", headers={"X-Request-ID": "boom-1"})
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        structlog.reset_defaults()
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": {"code": "internal_error", "message": "Internal server error", "details": None}
+    }
+    assert response.headers["x-request-id"] == "boom-1"
+    err = capfd.readouterr().err
+    assert err.count("Traceback (most recent call last)") == 1
+    assert err.count("RuntimeError: boom (25)") == 1
+    assert "value-of-a-local-variable" not in err  # no frame locals unless asked for
