@@ -65,7 +65,15 @@ def serve(
     workers = workers or settings.web_concurrency
     typer.echo(f"PIF AI {__version__}: API docs at http://{host}:{port}/api/v1/docs")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            # The app reads forwarding headers itself, from TRUSTED_PROXIES only.
+            proxy_headers=False,
+        )
         return
     if settings.database_url is None or settings.redis_url is None:
         raise typer.BadParameter(

