@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -130,7 +131,18 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return _json(422, "validation_error", "The request is not valid; see details.", details)
 
 
+async def _redis_down(_: Request, exc: Exception) -> JSONResponse:
+    # Fail closed: what needs Redis (the login lock, rate limits) must not be skipped.
+    return _json(
+        503,
+        "service_unavailable",
+        "A service this request needs (Redis) is not answering; try again shortly.",
+        headers={"Retry-After": "5"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RedisError, _redis_down)

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import jwt
 import pyotp
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -371,3 +372,27 @@ async def test_a_trusted_proxy_names_the_client_for_the_lock_and_the_audit_log(
         {"org": tenant.org.id},
     )
     assert [row.ip for row in ips] == ["198.51.100.99"]
+
+
+async def test_login_with_redis_down_is_503_in_the_error_shape(
+    runtime: Runtime, session: AsyncSession, settings: Settings
+) -> None:
+    """The login lock lives in Redis: without it, login fails closed, and says why."""
+    tenant = await create_tenant(session, settings)
+    closed = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    app = create_app(runtime=dataclasses.replace(runtime, redis=closed))
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test"
+        ) as client:
+            for password in (PASSWORD, "wrong password"):
+                response = await client.post(
+                    "/api/v1/auth/login", json={"email": tenant.user.email, "password": password}
+                )
+                assert response.status_code == 503
+                error = response.json()["error"]
+                assert error["code"] == "service_unavailable"
+                assert "Redis" in error["message"]
+                assert response.headers["Retry-After"] == "5"
+    finally:
+        await closed.aclose()
