@@ -19,6 +19,7 @@ from pifai.core.config import Settings, get_settings
 from pifai.core.errors import install_error_handlers
 from pifai.core.logging import configure_logging
 from pifai.core.observability import RequestContextMiddleware
+from pifai.core.security_headers import SecurityHeadersMiddleware
 from pifai.services.jobs import load_jobs
 from pifai.services.runtime import Runtime, start_runtime
 from pifai.worker import InProcessWorker
@@ -74,6 +75,7 @@ def create_app(
         app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, docs_path=app.docs_url or "")
     if settings.trusted_proxies:
         # Outermost: everything after it, the access log included, sees the real client.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

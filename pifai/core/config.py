@@ -78,6 +78,9 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool | None = None  # default: JSON in production only
+    # When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (a scraper's
+    # credential); unset, it is open, for a deployment that keeps it off the public path.
+    metrics_token: SecretStr | None = None
     # FastAPI's native OpenTelemetry (spans, metrics, logs to the OTel providers or the
     # OTEL_* exporters). Off by default: Prometheus and the JSON access log cover it, and
     # checking it costs every request.

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import hashlib
 import json
 import logging
+import re
 import uuid
 from collections.abc import MutableMapping
 from typing import Any
@@ -12,6 +16,7 @@ import asyncpg
 import httpx
 import pytest
 import structlog
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -235,3 +240,47 @@ async def test_an_unhandled_error_is_a_500_logged_once_without_locals(
     assert err.count("Traceback (most recent call last)") == 1
     assert err.count("RuntimeError: boom (25)") == 1
     assert "value-of-a-local-variable" not in err  # no frame locals unless asked for
+
+
+async def test_security_headers_on_api_responses_and_hsts_only_over_tls(
+    client: httpx.AsyncClient,
+) -> None:
+    plain = await client.get("/healthz")
+    assert plain.headers["x-content-type-options"] == "nosniff"
+    assert plain.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in plain.headers["content-security-policy"]
+    assert "strict-transport-security" not in plain.headers
+    missing = await client.get("/api/v1/no-such-route")
+    assert missing.headers["x-content-type-options"] == "nosniff"
+    tls = await client.get("https://test/healthz")
+    assert tls.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_the_docs_page_allows_exactly_its_own_inline_script(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/api/v1/docs")
+    assert page.status_code == 200
+    policy = page.headers["content-security-policy"]
+    scripts = re.findall(r"<script>(.*?)</script>", page.text, re.DOTALL)
+    assert scripts  # Swagger UI's start-up script
+    for script in scripts:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    assert "frame-ancestors 'none'" in policy
+
+
+async def test_metrics_can_require_a_token(runtime: Runtime) -> None:
+    guarded = runtime.settings.model_copy(update={"metrics_token": SecretStr("scrape-me")})
+    app = create_app(runtime=dataclasses.replace(runtime, settings=guarded))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        refused = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        allowed = await client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+    assert refused.status_code == wrong.status_code == 401
+    assert refused.json()["error"]["code"] == "unauthorized"
+    assert allowed.status_code == 200
+    assert "pifai_http_requests_total" in allowed.text
