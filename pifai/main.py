@@ -15,6 +15,7 @@ from pifai import __version__
 from pifai.api import health
 from pifai.api.deps import BEARER_SCHEME
 from pifai.api.v1 import PREFIX, ROUTERS
+from pifai.core.body_limit import BodyLimitMiddleware
 from pifai.core.config import Settings, get_settings
 from pifai.core.errors import install_error_handlers
 from pifai.core.logging import configure_logging
@@ -74,6 +75,7 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, docs_path=app.docs_url or "")
     if settings.trusted_proxies:

@@ -12,7 +12,9 @@ dedicated database index, flushed before each test.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -63,11 +65,14 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServi
     force = os.environ.get("PIFAI_TEST_EMBEDDED") == "1"
     need_pg = "TEST_DATABASE_URL" not in os.environ and (force or not _port_open("127.0.0.1", 5432))
     need_redis = "TEST_REDIS_URL" not in os.environ and (force or not _port_open("127.0.0.1", 6379))
-    services = start_embedded(
-        tmp_path_factory.mktemp("embedded"), need_postgres=need_pg, need_redis=need_redis
-    )
+    # Not under pytest's own temporary root: run as root, pgserver hands the data folder to
+    # an unprivileged user who must be able to reach it, and each pytest run makes that
+    # root private again (another run on the machine would lock the server out).
+    folder = Path(tempfile.mkdtemp(prefix="pifai-test-embedded-"))
+    services = start_embedded(folder, need_postgres=need_pg, need_redis=need_redis)
     yield services
     services.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

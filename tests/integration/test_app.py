@@ -9,7 +9,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
 import asyncpg
@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pifai.core.config import Settings
 from pifai.core.database import asyncpg_dsn, create_session_factory
 from pifai.core.logging import configure_logging
 from pifai.main import create_app
@@ -284,3 +285,30 @@ async def test_metrics_can_require_a_token(runtime: Runtime) -> None:
     assert refused.json()["error"]["code"] == "unauthorized"
     assert allowed.status_code == 200
     assert "pifai_http_requests_total" in allowed.text
+
+
+async def test_a_json_body_over_the_limit_is_413_declared_or_streamed(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    limit = settings.max_json_body_bytes
+    big = b'{"email": "' + b"a" * limit + b'"}'
+    declared = await client.post(
+        "/api/v1/auth/login", content=big, headers={"content-type": "application/json"}
+    )
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it comes
+        for start in range(0, len(big), 64 * 1024):
+            yield big[start : start + 64 * 1024]
+
+    streamed = await client.post(
+        "/api/v1/auth/login", content=chunks(), headers={"content-type": "application/json"}
+    )
+    for response in (declared, streamed):
+        assert response.status_code == 413
+        error = response.json()["error"]
+        assert error["code"] == "payload_too_large"
+        assert str(limit) in error["message"]
+    small = await client.post(
+        "/api/v1/auth/login", json={"email": "a@example.com", "password": "not it at all"}
+    )
+    assert small.status_code == 401  # under the limit, the body is read as usual
