@@ -116,6 +116,13 @@ async def update_member(
     meta: RequestMeta,
 ) -> User:
     target = await get_member_for_org(session, user_id, actor.org_id)
+    if target.id == actor.id and role == "sa" != target.role:
+        # Separation of duties: an admin who could make themselves the Safety Assessor
+        # would sign off the file they compiled.
+        raise Forbidden(
+            "Nobody makes themselves the Safety Assessor; another admin or an owner assigns "
+            "the role."
+        )
     if actor.role != "owner" and (target.role == "owner" or role == "owner"):
         raise Forbidden("Only an owner can change or remove an owner.")
     losing_owner = target.role == "owner" and (

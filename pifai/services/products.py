@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.database import after_commit
-from pifai.core.errors import NotFound
+from pifai.core.errors import Forbidden, NotFound
 from pifai.core.security import Actor
 from pifai.models.pif import PifFile
 from pifai.models.product import Product
@@ -24,6 +24,8 @@ from pifai.services.rag import RagClient, safe_create_kb, safe_delete_kb
 from pifai.services.storage import Storage
 
 log = structlog.get_logger(__name__)
+
+MANAGER_ROLES = frozenset({"owner", "admin"})
 
 
 class ProductNotFound(NotFound):
@@ -150,7 +152,18 @@ async def delete_product(
 ) -> str:
     """A product whose PIF was ever signed is archived (kept, hidden); a draft is erased,
     and its stored files and knowledge base with it once that is committed (a rollback
-    must not lose files). Returns ``archived`` or ``deleted``."""
+    must not lose files). Returns ``archived`` or ``deleted``.
+
+    Admins and owners may delete any product; anyone else only one they created that was
+    never signed."""
+    if actor.role not in MANAGER_ROLES and (
+        product.created_by != actor.id or product.first_signed_at is not None
+    ):
+        raise Forbidden(
+            "Only an admin or an owner deletes products, or the member who created a "
+            "product that was never signed.",
+            details={"role": actor.role},
+        )
     if product.first_signed_at is not None:
         product.archived_at = datetime.now(UTC)
         product.pif_status = "archived"

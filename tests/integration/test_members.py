@@ -156,3 +156,20 @@ async def test_a_refused_token_changes_nothing(
     assert created.status_code == 401
     listed = await client.get("/api/v1/products", headers=owner.headers)
     assert listed.json()["total"] == 0
+
+
+async def test_an_admin_cannot_make_themselves_the_safety_assessor(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    admin = await create_user(session, owner.org, role="admin")
+    for actor in (admin, owner.user):
+        refused = await client.patch(
+            f"/api/v1/org/members/{actor.id}", json={"role": "sa"}, headers=bearer(settings, actor)
+        )
+        assert refused.status_code == 403
+        assert "Safety Assessor" in refused.json()["error"]["message"]
+    assigned = await client.patch(
+        f"/api/v1/org/members/{admin.id}", json={"role": "sa"}, headers=owner.headers
+    )
+    assert assigned.status_code == 200 and assigned.json()["role"] == "sa"

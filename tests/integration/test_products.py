@@ -309,3 +309,22 @@ async def test_absurd_offsets_are_422_not_500(
     response = await client.get(f"{path}?offset={10**30}", headers=tenant.headers)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
+
+
+async def test_members_delete_only_the_unsigned_products_they_created(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    member = await create_user(session, owner.org, role="member")
+    as_member = bearer(settings, member)
+    theirs = await create_product(session, owner.org, created_by=member.id)
+    others = await create_product(session, owner.org, created_by=owner.user.id)
+
+    refused = await client.delete(f"/api/v1/products/{others.id}", headers=as_member)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "forbidden"
+    assert (await client.get(f"/api/v1/products/{others.id}", headers=as_member)).status_code == 200
+    own = await client.delete(f"/api/v1/products/{theirs.id}", headers=as_member)
+    assert own.status_code == 204
+    by_owner = await client.delete(f"/api/v1/products/{others.id}", headers=owner.headers)
+    assert by_owner.status_code == 204
