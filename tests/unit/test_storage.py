@@ -27,18 +27,10 @@ from pifai.services.storage import (
     object_key,
     primed,
 )
+from tests.factories.files import aiter_of, collect
 
 ORG = uuid.UUID("aaaaaaaa-0000-0000-0000-000000000001")
 PRODUCT = uuid.UUID("bbbbbbbb-0000-0000-0000-000000000002")
-
-
-async def aiter_of(parts: Iterable[bytes]) -> AsyncIterator[bytes]:
-    for part in parts:
-        yield part
-
-
-async def collect(chunks: AsyncIterator[bytes]) -> bytes:
-    return b"".join([c async for c in chunks])
 
 
 class Boom(Exception):
