@@ -45,6 +45,8 @@ MAX_TEXT_CHARS_PER_PAGE = 20_000
 
 
 class FileNotFound(NotFound):
+    """No such PIF file record (or not in the caller's organisation)."""
+
     code = "file_not_found"
 
 

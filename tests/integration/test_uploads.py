@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -190,3 +191,33 @@ async def test_versions_text_index_and_delete(
     )
     item = await client.get(f"/api/v1/products/{product.id}/pif/11", headers=tenant.headers)
     assert item.json()["status"] == "missing"
+
+
+async def test_an_unknown_file_is_404_file_not_found(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    response = await client.get(
+        f"/api/v1/products/{product.id}/pif/files/{uuid.uuid4()}", headers=tenant.headers
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "file_not_found"
+
+
+async def test_a_file_whose_bytes_are_gone_is_404_stored_object_missing(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    for item, encrypted in ((11, False), (3, True)):  # a plain and an encrypted file
+        body = (await upload(client, tenant, product.id, item, "r.pdf", pdf("gone"))).json()
+        assert body["encrypted"] is encrypted
+        record = await session.scalar(select(PifFile).where(PifFile.id == body["id"]))
+        assert record is not None
+        (Path(settings.data_dir) / "files" / record.storage_key).unlink()
+        response = await client.get(
+            f"/api/v1/products/{product.id}/pif/files/{body['id']}", headers=tenant.headers
+        )
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "stored_object_missing"

@@ -186,6 +186,7 @@ async def test_local_missing_key_is_not_found(tmp_path: Path) -> None:
         await collect(storage.open("no/such"))
     assert isinstance(info.value, AppError)
     assert info.value.status_code == 404
+    assert info.value.code == "stored_object_missing"
     await storage.delete("no/such")  # idempotent
 
 
