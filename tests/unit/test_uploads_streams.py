@@ -1,4 +1,4 @@
-"""Upload streams: the size limit while reading, the plaintext digest."""
+"""Upload streams: the size limit while reading, the plaintext digest and copy."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from pifai.core.errors import PayloadTooLarge
-from pifai.services.uploads import StreamDigest, limit_stream
+from pifai.services.uploads import StreamCopy, StreamDigest, limit_stream
 from tests.factories.files import aiter_of, collect, pieces
 
 MB = 1024 * 1024
@@ -51,3 +51,20 @@ async def test_stream_digest() -> None:
     assert await collect(digest.wrap(aiter_of(pieces(data, 333)))) == data
     assert digest.size == len(data)
     assert digest.sha256 == hashlib.sha256(data).hexdigest()
+
+
+async def test_stream_copy_keeps_what_passed_through() -> None:
+    copy = StreamCopy(max_bytes=1000)
+    data = b"Stable at 40C " * 50
+    assert await collect(copy.wrap(aiter_of(pieces(data, 64)))) == data
+    assert copy.data == data
+
+
+async def test_stream_copy_keeps_nothing_past_its_bound_but_passes_everything() -> None:
+    copy = StreamCopy(max_bytes=100)
+    data = b"x" * 101
+    assert await collect(copy.wrap(aiter_of(pieces(data, 10)))) == data
+    assert copy.data is None
+    exact = StreamCopy(max_bytes=100)
+    assert await collect(exact.wrap(aiter_of([b"y" * 100]))) == b"y" * 100
+    assert exact.data == b"y" * 100

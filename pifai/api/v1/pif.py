@@ -31,6 +31,7 @@ from pifai.schemas.pif import (
 )
 from pifai.services import files, pif, products
 from pifai.services.pif_analysis import start_analysis
+from pifai.services.storage import get_storage
 
 router = APIRouter(
     prefix="/products/{product_id}/pif", tags=["pif"], route_class=TransactionalRoute
@@ -170,6 +171,7 @@ async def upload(
     record = await files.store_upload(
         session,
         settings,
+        storage=get_storage(settings),
         product=product,
         item_number=int(raw_item),
         filename=upload.filename,

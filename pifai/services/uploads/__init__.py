@@ -34,7 +34,7 @@ from pifai.services.uploads.content_types import (
     sniff_content_type,
 )
 from pifai.services.uploads.names import MAX_NAME_BYTES, display_name, safe_storage_name
-from pifai.services.uploads.streams import StreamDigest, limit_stream, too_large
+from pifai.services.uploads.streams import StreamCopy, StreamDigest, limit_stream, too_large
 
 __all__ = [
     "ALLOWED_TYPES_BY_ITEM",
@@ -42,6 +42,7 @@ __all__ = [
     "MIME_TYPES",
     "SNIFF_BYTES",
     "FileKind",
+    "StreamCopy",
     "StreamDigest",
     "allowed_types",
     "check_content_type",

@@ -1,4 +1,5 @@
-"""Uploaded byte streams: the size limit while reading, and the plaintext digest."""
+"""Uploaded byte streams: the size limit while reading, the plaintext digest, and the
+bounded plaintext copy that text extraction reads."""
 
 from __future__ import annotations
 
@@ -44,3 +45,31 @@ class StreamDigest:
     @property
     def sha256(self) -> str:
         return self._hash.hexdigest()
+
+
+class StreamCopy:
+    """The bytes that pass through :meth:`wrap`, kept in memory up to ``max_bytes``.
+
+    For reading what was just uploaded (its text) without fetching it back from storage.
+    A stream longer than ``max_bytes`` keeps nothing: :attr:`data` is then None, because a
+    cut-off document cannot be read reliably.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._parts: list[bytes] | None = []
+        self._size = 0
+
+    async def wrap(self, chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+        async for chunk in chunks:
+            if self._parts is not None:
+                self._size += len(chunk)
+                if self._size > self.max_bytes:
+                    self._parts = None
+                else:
+                    self._parts.append(chunk)
+            yield chunk
+
+    @property
+    def data(self) -> bytes | None:
+        return b"".join(self._parts) if self._parts is not None else None
