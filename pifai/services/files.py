@@ -92,8 +92,9 @@ async def store_upload(
     await storage.put(key, encrypt_stream(stream, keyring) if keyring else stream)
     try:
         record = await _add_version(session, document, key, filename, kind, digest, keyring, actor)
-        if copy is not None and copy.data is not None:
-            await index_text(session, record, copy.data)
+        plaintext = copy.take() if copy is not None else None
+        if plaintext is not None:
+            await index_text(session, record, plaintext)
         # Audit rows last: each holds the audit chain's lock until the commit.
         await _audit_upload(session, record, kind, actor, meta)
         if document.status != "uploaded":

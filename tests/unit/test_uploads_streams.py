@@ -57,14 +57,14 @@ async def test_stream_copy_keeps_what_passed_through() -> None:
     copy = StreamCopy(max_bytes=1000)
     data = b"Stable at 40C " * 50
     assert await collect(copy.wrap(aiter_of(pieces(data, 64)))) == data
-    assert copy.data == data
+    assert copy.take() == data
 
 
 async def test_stream_copy_keeps_nothing_past_its_bound_but_passes_everything() -> None:
     copy = StreamCopy(max_bytes=100)
     data = b"x" * 101
     assert await collect(copy.wrap(aiter_of(pieces(data, 10)))) == data
-    assert copy.data is None
+    assert copy.take() is None
     exact = StreamCopy(max_bytes=100)
     assert await collect(exact.wrap(aiter_of([b"y" * 100]))) == b"y" * 100
-    assert exact.data == b"y" * 100
+    assert exact.take() == b"y" * 100

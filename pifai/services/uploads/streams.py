@@ -51,8 +51,8 @@ class StreamCopy:
     """The bytes that pass through :meth:`wrap`, kept in memory up to ``max_bytes``.
 
     For reading what was just uploaded (its text) without fetching it back from storage.
-    A stream longer than ``max_bytes`` keeps nothing: :attr:`data` is then None, because a
-    cut-off document cannot be read reliably.
+    A stream longer than ``max_bytes`` keeps nothing: :meth:`take` then returns None,
+    because a cut-off document cannot be read reliably.
     """
 
     def __init__(self, max_bytes: int) -> None:
@@ -70,6 +70,7 @@ class StreamCopy:
                     self._parts.append(chunk)
             yield chunk
 
-    @property
-    def data(self) -> bytes | None:
-        return b"".join(self._parts) if self._parts is not None else None
+    def take(self) -> bytes | None:
+        """The bytes kept, joined once; the copy lets go of its parts."""
+        parts, self._parts = self._parts, None
+        return b"".join(parts) if parts is not None else None
