@@ -30,6 +30,7 @@ from pifai.services.encryption import (
 from pifai.services.storage import Storage, get_storage, object_key, primed
 from pifai.services.uploads import (
     FileKind,
+    StreamCopy,
     StreamDigest,
     check_upload,
     display_name,
@@ -45,6 +46,8 @@ MAX_TEXT_CHARS_PER_PAGE = 20_000
 
 
 class FileNotFound(NotFound):
+    """No such PIF file record (or not in the caller's organisation)."""
+
     code = "file_not_found"
 
 
@@ -58,6 +61,7 @@ async def store_upload(
     session: AsyncSession,
     settings: Settings,
     *,
+    storage: Storage,
     product: Product,
     item_number: int,
     filename: str,
@@ -66,9 +70,46 @@ async def store_upload(
     meta: RequestMeta,
 ) -> PifFile:
     """Check the bytes, stream them to storage (encrypted for items 3 and 6), record the
-    version and move the item to ``uploaded``. The stored object is removed again if the
-    database part fails, so nothing half-written remains."""
+    version, index its text and move the item to ``uploaded``. The stored object is removed
+    again if the database part fails, so nothing half-written remains."""
     pif.check_item_number(item_number)
+    document = await _document_open_for_upload(session, product, item_number)
+    kind, stream = await check_upload(
+        limit_stream(chunks, settings.max_upload_bytes), item_number, filename
+    )
+    digest = StreamDigest()
+    stream = digest.wrap(stream)
+    # The text is extracted from the bytes in hand, never read back from storage. The PDF
+    # and DOCX readers need the whole file (the PDF cross-reference table and the zip
+    # directory are at its end) and text decoding chooses the encoding from the whole file,
+    # so the copy is the whole plaintext; it is kept only for the kinds that get text
+    # extracted, and the upload limit bounds it.
+    copy = StreamCopy(settings.max_upload_bytes) if kind in TEXT_KINDS else None
+    if copy is not None:
+        stream = copy.wrap(stream)
+    keyring = KeyRing.from_settings(settings) if needs_encryption(item_number) else None
+    key = object_key(product.org_id, product.id, item_number)
+    await storage.put(key, encrypt_stream(stream, keyring) if keyring else stream)
+    try:
+        record = await _add_version(session, document, key, filename, kind, digest, keyring, actor)
+        plaintext = copy.take() if copy is not None else None
+        if plaintext is not None:
+            await index_text(session, record, plaintext)
+        # Audit rows last: each holds the audit chain's lock until the commit.
+        await _audit_upload(session, record, kind, actor, meta)
+        if document.status != "uploaded":
+            await pif.transition(session, document, "uploaded", actor=actor, meta=meta)
+        await session.flush()
+    except BaseException:
+        await storage.delete(key)
+        raise
+    return record
+
+
+async def _document_open_for_upload(
+    session: AsyncSession, product: Product, item_number: int
+) -> PifDocument:
+    """The item's row, locked; refused while an analysis of it is running."""
     document = await pif.get_document_for_org(
         session, product.id, item_number, product.org_id, for_update=True
     )
@@ -77,70 +118,65 @@ async def store_upload(
             f"Item {item_number} is being analysed; upload again when it finishes.",
             code="item_busy",
         )
-    kind, stream = await check_upload(
-        limit_stream(chunks, settings.max_upload_bytes), item_number, filename
+    return document
+
+
+async def _add_version(
+    session: AsyncSession,
+    document: PifDocument,
+    key: str,
+    filename: str,
+    kind: FileKind,
+    digest: StreamDigest,
+    keyring: KeyRing | None,
+    actor: Actor,
+) -> PifFile:
+    """The next version's row for the bytes just stored under ``key``."""
+    latest = await session.scalar(
+        select(func.coalesce(func.max(PifFile.version), 0)).where(
+            PifFile.document_id == document.id, PifFile.org_id == document.org_id
+        )
     )
-    digest = StreamDigest()
-    plaintext = digest.wrap(stream)
-    encrypted = needs_encryption(item_number)
-    keyring = KeyRing.from_settings(settings) if encrypted else None
-    body = encrypt_stream(plaintext, keyring) if keyring else plaintext
-    storage = get_storage(settings)
-    key = object_key(product.org_id, product.id, item_number)
-    await storage.put(key, body)
-    try:
-        version = (
-            await session.scalar(
-                select(func.coalesce(func.max(PifFile.version), 0)).where(
-                    PifFile.document_id == document.id, PifFile.org_id == product.org_id
-                )
-            )
-            or 0
-        ) + 1
-        record = PifFile(
-            org_id=product.org_id,
-            product_id=product.id,
-            document_id=document.id,
-            item_number=item_number,
-            version=version,
-            storage_key=key,
-            original_filename=display_name(filename),
-            content_type=mime_type(kind),
-            size_bytes=digest.size,
-            sha256=digest.sha256,
-            encrypted=encrypted,
-            key_id=keyring.current_id if keyring else None,
-            uploaded_by=actor.id,
-        )
-        session.add(record)
-        await session.flush()
-        if kind in TEXT_KINDS:
-            await index_text(session, settings, storage, record)
-        # Audit rows last: each holds the audit chain's lock until the commit.
-        await audit.record(
-            session,
-            "pif.file_uploaded",
-            org_id=product.org_id,
-            actor_id=actor.id,
-            resource_type="pif_file",
-            resource_id=record.id,
-            details={
-                "product_id": str(product.id),
-                "item": item_number,
-                "version": version,
-                "sha256": digest.sha256,
-                "size": digest.size,
-                "type": kind.value,
-            },
-            meta=meta,
-        )
-        if document.status != "uploaded":
-            await pif.transition(session, document, "uploaded", actor=actor, meta=meta)
-        await session.flush()
-    except BaseException:
-        await storage.delete(key)
-        raise
+    record = PifFile(
+        org_id=document.org_id,
+        product_id=document.product_id,
+        document_id=document.id,
+        item_number=document.item_number,
+        version=(latest or 0) + 1,
+        storage_key=key,
+        original_filename=display_name(filename),
+        content_type=mime_type(kind),
+        size_bytes=digest.size,
+        sha256=digest.sha256,
+        encrypted=keyring is not None,
+        key_id=keyring.current_id if keyring else None,
+        uploaded_by=actor.id,
+    )
+    session.add(record)
+    await session.flush()
     return record
+
+
+async def _audit_upload(
+    session: AsyncSession, record: PifFile, kind: FileKind, actor: Actor, meta: RequestMeta
+) -> None:
+    await audit.record(
+        session,
+        "pif.file_uploaded",
+        org_id=record.org_id,
+        actor_id=actor.id,
+        resource_type="pif_file",
+        resource_id=record.id,
+        details={
+            "product_id": str(record.product_id),
+            "item": record.item_number,
+            "version": record.version,
+            "sha256": record.sha256,
+            "size": record.size_bytes,
+            "type": kind.value,
+        },
+        meta=meta,
+    )
 
 
 async def get_file_for_org(
@@ -248,14 +284,10 @@ def extract_pages(data: bytes, content_type: str) -> list[str]:
         return []
 
 
-async def index_text(
-    session: AsyncSession, settings: Settings, storage: Storage, record: PifFile
-) -> int:
-    buffer = bytearray()
-    async for chunk in await read_plaintext(settings, storage, record):
-        buffer += chunk
+async def index_text(session: AsyncSession, record: PifFile, data: bytes) -> int:
+    """Rows of ``record``'s text per page for the local search, from its plaintext."""
     # pdfplumber is CPU-bound: keep the event loop free for other requests.
-    pages = await asyncio.to_thread(extract_pages, bytes(buffer), record.content_type)
+    pages = await asyncio.to_thread(extract_pages, data, record.content_type)
     session.add_all(
         DocumentText(
             org_id=record.org_id,

@@ -54,7 +54,10 @@ class InvalidStorageKey(AppError):
 
 
 class StoredObjectNotFound(NotFound):
-    code = "file_not_found"
+    """No object under the key: a file record whose bytes are gone from storage. Its own
+    code, so a client (and an alert) can tell it from a file record that does not exist."""
+
+    code = "stored_object_missing"
 
 
 @runtime_checkable

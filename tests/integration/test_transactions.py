@@ -24,8 +24,8 @@ from pifai.services.products import delete_product, get_product_for_org
 from pifai.services.runtime import Runtime
 from pifai.services.storage import get_storage
 from tests.factories.auth import create_tenant
+from tests.factories.files import pdf, upload
 from tests.factories.products import create_product
-from tests.integration.test_uploads import _pdf, _upload
 
 KIND = "noop"
 
@@ -89,7 +89,7 @@ async def test_a_deleted_products_files_are_removed_only_after_the_commit(
 ) -> None:
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
-    uploaded = await _upload(client, tenant, product.id, 11, "stability.pdf", _pdf("Stable"))
+    uploaded = await upload(client, tenant, product.id, 11, "stability.pdf", pdf("Stable"))
     assert uploaded.status_code == 201
     key = await session.scalar(select(PifFile.storage_key).where(PifFile.product_id == product.id))
     assert key is not None

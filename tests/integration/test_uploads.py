@@ -2,64 +2,20 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import urllib.parse
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import openpyxl
-from fpdf import FPDF
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
 from pifai.models.pif import PifFile
-from tests.factories.auth import Tenant, create_tenant
+from tests.factories.auth import create_tenant
+from tests.factories.files import image, pdf, upload, xlsx
 from tests.factories.products import create_product
-
-# A valid 1x1 PNG.
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
-
-
-def _xlsx() -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["INCI Name", "CAS", "%"])
-    sheet.append(["Water", "7732-18-5", "80"])
-    sheet.append(["Glycerin", "56-81-5", "20"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _pdf(line: str) -> bytes:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(text=line)
-    return bytes(pdf.output())
-
-
-async def _upload(
-    client: httpx.AsyncClient,
-    tenant: Tenant,
-    product_id: object,
-    item: int,
-    filename: str,
-    data: bytes,
-    content_type: str = "application/octet-stream",
-) -> httpx.Response:
-    return await client.post(
-        f"/api/v1/products/{product_id}/pif/upload",
-        data={"item_number": str(item)},
-        files={"file": (filename, data, content_type)},
-        headers=tenant.headers,
-    )
 
 
 async def test_formula_file_is_encrypted_at_rest_and_round_trips(
@@ -67,8 +23,8 @@ async def test_formula_file_is_encrypted_at_rest_and_round_trips(
 ) -> None:
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
-    data = _xlsx()
-    response = await _upload(client, tenant, product.id, 3, "配方表.xlsx", data)
+    data = xlsx()
+    response = await upload(client, tenant, product.id, 3, "配方表.xlsx", data)
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["encrypted"] is True
@@ -98,7 +54,7 @@ async def test_a_flipped_byte_fails_with_a_clear_error(
 ) -> None:
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
-    body = (await _upload(client, tenant, product.id, 6, "process.pdf", _pdf("Mix A"))).json()
+    body = (await upload(client, tenant, product.id, 6, "process.pdf", pdf("Mix A"))).json()
     record = await session.scalar(select(PifFile).where(PifFile.id == body["id"]))
     assert record is not None
     path = Path(settings.data_dir) / "files" / record.storage_key
@@ -117,20 +73,20 @@ async def test_xlsx_that_is_really_a_png_is_415(
 ) -> None:
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
-    response = await _upload(
+    response = await upload(
         client,
         tenant,
         product.id,
         3,
         "formula.xlsx",
-        PNG,
+        image("PNG"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     # PNG is an allowed formula type (a photographed formula), but not under an .xlsx name.
     assert response.status_code == 415
     details = response.json()["error"]["details"]
     assert (details["detected"], details["extension"]) == ("png", "xlsx")
-    refused = await _upload(client, tenant, product.id, 11, "stability.xlsx", _xlsx())
+    refused = await upload(client, tenant, product.id, 11, "stability.xlsx", xlsx())
     assert refused.status_code == 415
     error = refused.json()["error"]
     assert error["code"] == "unsupported_media_type"
@@ -191,7 +147,7 @@ async def test_hostile_filenames_are_neutralised(
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
     for name in ("../../etc/passwd", "a\x00b\x1b[31m\r\nX-Evil: 1.pdf", "..\\..\\boot.ini"):
-        response = await _upload(client, tenant, product.id, 11, name, _pdf("report"))
+        response = await upload(client, tenant, product.id, 11, name, pdf("report"))
         assert response.status_code == 201, response.text
         shown = response.json()["original_filename"]
         assert "/" not in shown and "\\" not in shown and ".." not in shown
@@ -212,8 +168,8 @@ async def test_versions_text_index_and_delete(
 ) -> None:
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
-    first = await _upload(client, tenant, product.id, 11, "v1.pdf", _pdf("Stable at 40C"))
-    second = await _upload(client, tenant, product.id, 11, "v2.pdf", _pdf("Stable at 45C"))
+    first = await upload(client, tenant, product.id, 11, "v1.pdf", pdf("Stable at 40C"))
+    second = await upload(client, tenant, product.id, 11, "v2.pdf", pdf("Stable at 45C"))
     assert second.json()["version"] == 2
     item = await client.get(f"/api/v1/products/{product.id}/pif/11", headers=tenant.headers)
     assert [f["version"] for f in item.json()["files"]] == [2, 1]
@@ -235,3 +191,33 @@ async def test_versions_text_index_and_delete(
     )
     item = await client.get(f"/api/v1/products/{product.id}/pif/11", headers=tenant.headers)
     assert item.json()["status"] == "missing"
+
+
+async def test_an_unknown_file_is_404_file_not_found(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    response = await client.get(
+        f"/api/v1/products/{product.id}/pif/files/{uuid.uuid4()}", headers=tenant.headers
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "file_not_found"
+
+
+async def test_a_file_whose_bytes_are_gone_is_404_stored_object_missing(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    for item, encrypted in ((11, False), (3, True)):  # a plain and an encrypted file
+        body = (await upload(client, tenant, product.id, item, "r.pdf", pdf("gone"))).json()
+        assert body["encrypted"] is encrypted
+        record = await session.scalar(select(PifFile).where(PifFile.id == body["id"]))
+        assert record is not None
+        (Path(settings.data_dir) / "files" / record.storage_key).unlink()
+        response = await client.get(
+            f"/api/v1/products/{product.id}/pif/files/{body['id']}", headers=tenant.headers
+        )
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "stored_object_missing"

@@ -28,20 +28,12 @@ from pifai.services.encryption import (
     read_key_id,
     verify_stream,
 )
+from tests.factories.files import aiter_of, collect
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(100, 132))
 RING = KeyRing.from_keys(KEY)
 SMALL = 16  # chunk size that makes every test file multi-chunk
-
-
-async def aiter_of(parts: Iterable[bytes]) -> AsyncIterator[bytes]:
-    for part in parts:
-        yield part
-
-
-async def collect(chunks: AsyncIterator[bytes]) -> bytes:
-    return b"".join([c async for c in chunks])
 
 
 def encrypt(data: bytes, ring: KeyRing = RING, chunk_size: int = SMALL) -> bytes:

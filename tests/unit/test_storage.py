@@ -27,18 +27,10 @@ from pifai.services.storage import (
     object_key,
     primed,
 )
+from tests.factories.files import aiter_of, collect
 
 ORG = uuid.UUID("aaaaaaaa-0000-0000-0000-000000000001")
 PRODUCT = uuid.UUID("bbbbbbbb-0000-0000-0000-000000000002")
-
-
-async def aiter_of(parts: Iterable[bytes]) -> AsyncIterator[bytes]:
-    for part in parts:
-        yield part
-
-
-async def collect(chunks: AsyncIterator[bytes]) -> bytes:
-    return b"".join([c async for c in chunks])
 
 
 class Boom(Exception):
@@ -194,6 +186,7 @@ async def test_local_missing_key_is_not_found(tmp_path: Path) -> None:
         await collect(storage.open("no/such"))
     assert isinstance(info.value, AppError)
     assert info.value.status_code == 404
+    assert info.value.code == "stored_object_missing"
     await storage.delete("no/such")  # idempotent
 
 

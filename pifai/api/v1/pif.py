@@ -15,6 +15,8 @@ from pifai.api.deps import (
     SettingsDep,
     TransactionalRoute,
 )
+from pifai.api.downloads import content_disposition
+from pifai.api.multipart import check_content_length, open_multipart_file
 from pifai.core.errors import ValidationFailed
 from pifai.models.pif import PifDocument, PifFile
 from pifai.schemas.pif import (
@@ -29,11 +31,7 @@ from pifai.schemas.pif import (
 )
 from pifai.services import files, pif, products
 from pifai.services.pif_analysis import start_analysis
-from pifai.services.uploads import (
-    check_content_length,
-    content_disposition,
-    open_multipart_file,
-)
+from pifai.services.storage import get_storage
 
 router = APIRouter(
     prefix="/products/{product_id}/pif", tags=["pif"], route_class=TransactionalRoute
@@ -173,6 +171,7 @@ async def upload(
     record = await files.store_upload(
         session,
         settings,
+        storage=get_storage(settings),
         product=product,
         item_number=int(raw_item),
         filename=upload.filename,
