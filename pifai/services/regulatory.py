@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.ingredient_validator import DictionaryEntry, IngredientDictionary, find_cas_numbers
-from pifai.ai.regulatory_checker import (
+from pifai.ai.regulatory import (
     SCOPE_TAGS,
     CheckResult,
     FormulaItem,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pifai.ai.regulatory_checker import (
+from pifai.ai.regulatory import (
     CheckResult,
     FormulaItem,
     RegulatorySnapshot,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pifai.ai.ingredient_validator import is_valid_cas
-from pifai.ai.regulatory_checker import SCOPE_TAGS, RegEntry
+from pifai.ai.regulatory import SCOPE_TAGS, RegEntry
 from pifai.services.regulatory import (
     REGULATORY_DIR,
     RegulatoryImportError,
