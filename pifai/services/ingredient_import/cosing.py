@@ -64,28 +64,26 @@ class CosingReport:
     seconds: float = 0.0
 
 
+# Header labels by their start, in the order they are tried (a label matches once).
+_COLUMN_PREFIXES: tuple[tuple[CosingColumn, tuple[str, ...]], ...] = (
+    ("ref", ("cosing ref",)),
+    ("inci", ("inci name",)),
+    ("inn", ("inn name",)),
+    ("ph_eur", ("ph. eur", "ph.eur", "ph eur")),
+    ("cas", ("cas",)),
+    ("ec", ("ec no", "ec number", "einecs")),
+    ("description", ("description",)),  # also any label naming the IUPAC name
+    ("restriction", ("restriction",)),
+    ("function", ("function",)),
+    ("updated", ("update",)),
+)
+
+
 def _cosing_column(cell: str) -> CosingColumn | None:
     label = " ".join(cell.replace("\ufeff", "").strip().lower().split())
-    if label.startswith("cosing ref"):
-        return "ref"
-    if label.startswith("inci name"):
-        return "inci"
-    if label.startswith("inn name"):
-        return "inn"
-    if label.startswith(("ph. eur", "ph.eur", "ph eur")):
-        return "ph_eur"
-    if label.startswith("cas"):
-        return "cas"
-    if label.startswith(("ec no", "ec number", "einecs")):
-        return "ec"
-    if "iupac" in label or label.startswith("description"):
-        return "description"
-    if label.startswith("restriction"):
-        return "restriction"
-    if label.startswith("function"):
-        return "function"
-    if label.startswith("update"):
-        return "updated"
+    for column, prefixes in _COLUMN_PREFIXES:
+        if label.startswith(prefixes) or (column == "description" and "iupac" in label):
+            return column
     return None
 
 
