@@ -193,14 +193,14 @@ def worker(
     concurrency: int | None = typer.Option(
         None, help="Tasks run at once (default: WORKER_CONCURRENCY)."
     ),
-    import_: list[str] = typer.Option(
-        [], "--import", help="Extra module registering task handlers (repeatable)."
+    jobs: list[str] = typer.Option(
+        [], "--jobs", help="module:function returning more jobs to run (repeatable)."
     ),
 ) -> None:
     """Run a queue worker until SIGTERM/SIGINT (then drain in-flight tasks)."""
     from pifai.worker import worker_main
 
-    worker_main(concurrency, import_)
+    worker_main(concurrency, jobs)
 
 
 data_app = typer.Typer(help="Reference data: the ingredient dictionary.", no_args_is_help=True)

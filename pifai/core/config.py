@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     email_token_hours: int = 24
     public_base_url: str = "http://127.0.0.1:8000"
 
-    # Task queue (pifai.services.tasks, pifai.worker).
+    # Task queue (pifai.services.queue, pifai.worker).
     # Tasks in flight per worker process; handlers mostly wait on I/O (database, LLM).
     worker_concurrency: int = Field(default=32, ge=1)
     # A delivered entry idle this long (its worker stopped renewing) is reclaimed.

@@ -38,7 +38,7 @@ class TaskPage(Paginated[TaskRead]):
 
 
 class TaskCreate(BaseModel):
-    """Direct enqueue, allowed only for kinds registered as public (e.g. ``noop``)."""
+    """Direct enqueue, allowed only for kinds listed as public (e.g. ``system.noop``)."""
 
     kind: str = Field(min_length=1, max_length=100)
     payload: dict[str, Any] = Field(default_factory=dict)

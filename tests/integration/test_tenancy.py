@@ -29,8 +29,9 @@ from pifai.core.security import Principal
 from pifai.core.tenancy import ensure_principal_checked, is_principal_rejected, scope_session
 from pifai.main import create_app
 from pifai.models.pif import PifFile
+from pifai.services.jobs import production_jobs
+from pifai.services.queue import create_task
 from pifai.services.storage import get_storage, object_key
-from pifai.services.tasks import create_task
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.identity import create_user
 from tests.factories.products import create_product
@@ -240,7 +241,7 @@ async def _file(session: AsyncSession, owner: Tenant, ctx: Context, settings: Se
 
 async def _task(session: AsyncSession, owner: Tenant, ctx: Context, settings: Settings) -> str:
     await scope_session(session, owner.org.id)
-    task = await create_task(session, org_id=owner.org.id, kind="noop")
+    task = await create_task(session, production_jobs().require("system.noop"), org_id=owner.org.id)
     await session.flush()
     return str(task.id)
 

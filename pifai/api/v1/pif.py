@@ -11,7 +11,7 @@ from pifai.api.deps import (
     CurrentPrincipal,
     MetaDep,
     OrgSession,
-    RedisDep,
+    RuntimeDep,
     SettingsDep,
     TransactionalRoute,
 )
@@ -118,12 +118,14 @@ async def analyze(
     body: AnalyzeRequest,
     user: CurrentPrincipal,
     session: OrgSession,
-    redis: RedisDep,
+    runtime: RuntimeDep,
     meta: MetaDep,
 ) -> AnalyzeResponse:
     """Queues the analysis of each item that has one; poll GET /api/v1/tasks/{task_id}."""
     await products.get_product_for_org(session, product_id, user.org_id)
-    started = await start_analysis(session, redis, product_id, user, body.item_numbers, meta)
+    started = await start_analysis(
+        session, runtime.redis, runtime.jobs, product_id, user, body.item_numbers, meta
+    )
     return AnalyzeResponse(
         tasks=[AnalyzeTask(item_number=n, task_id=t.id, kind=t.kind) for n, t in started]
     )
