@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint types unit install clean
+.PHONY: demo test test-embedded lint types unit install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ types: $(STAMP)
 # (branch coverage of pifai/, files not fully covered) prints before pytest's summary.
 test: lint types
 	$(BIN)/pytest -q --cov=pifai --cov-report=term; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest ran no test: failing" >&2; exit 1; fi; exit $$status
+
+# The suite once more on the embedded PostgreSQL and Redis: the README's main command runs
+# on them, so their versions and extensions are tested too (CI runs both).
+test-embedded: $(STAMP)
+	PIFAI_TEST_EMBEDDED=1 $(BIN)/pytest -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest ran no test: failing" >&2; exit 1; fi; exit $$status
 
 clean:

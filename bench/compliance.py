@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pifai.ai.ingredient_validator import cas_check_digit, name_key
-from pifai.ai.regulatory_checker import FormulaItem, RegulatorySnapshot
+from pifai.ai.regulatory import FormulaItem, RegulatorySnapshot
 from pifai.services.regulatory import build_snapshot, load_shipped_records, parse_cosing_annex
 
 SIZES = {"II": 1700, "III": 330, "IV": 160, "V": 60, "VI": 30}

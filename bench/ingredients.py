@@ -22,6 +22,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bench.fixtures.cosing import generate_cosing
 from pifai.core.database import asyncpg_dsn, create_engine, create_session_factory
 from pifai.core.logging import configure_logging
 from pifai.core.migrations import migrate
@@ -31,7 +32,6 @@ from pifai.services.ingredient_import import (
     vacuum_ingredients,
 )
 from pifai.services.ingredients import load_dictionary, search_ingredients
-from tests.factories.cosing import generate_cosing
 
 
 async def main(rows: int, file: Path | None, searches: int) -> None:

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = 15
     refresh_token_days: int = 7
     password_min_length: int = 10
+    # zxcvbn's guessability score (0-4) a new password must reach: 3 is "safely
+    # unguessable" against an online attack with throttling.
+    password_min_score: int = Field(default=3, ge=0, le=4)
     # Brute force: this many failures per account or IP within the window -> 429.
     login_max_failures: int = 5
     login_failure_window_seconds: int = 900

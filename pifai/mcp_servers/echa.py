@@ -12,7 +12,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
 from pifai.ai.ingredient_validator import is_valid_cas
-from pifai.ai.regulatory_checker import RegulatorySnapshot
+from pifai.ai.regulatory import RegulatorySnapshot
 from pifai.services.regulatory import shipped_snapshot
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True)

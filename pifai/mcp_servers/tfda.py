@@ -12,7 +12,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
 
-from pifai.ai.regulatory_checker import (
+from pifai.ai.regulatory import (
     FormulaItem,
     RegEntry,
     RegulatorySnapshot,
@@ -67,19 +67,11 @@ def check_substance(
         product_type,
         children_under_3=children_under_3,
     )
-    resolution = result.resolved[0]
     return {
         "product_type": product_type,
         "verdict": result.worst or "no finding",
         "findings": [f.to_dict() for f in result.findings],
-        "resolved": {
-            "input": resolution.input,
-            "inci_name": resolution.inci_name,
-            "cas": resolution.cas,
-            "match": resolution.match,
-            "confidence": resolution.confidence,
-            "entries": [e.key for e in resolution.entries],
-        },
+        "resolved": result.resolved[0].to_dict(),
     }
 
 

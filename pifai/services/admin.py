@@ -27,7 +27,7 @@ from pifai.services.auth import LoginFailed, check_password_policy, normalise_em
 async def create_super_admin(
     session: AsyncSession, settings: Settings, *, email: str, password: str
 ) -> SuperAdmin:
-    check_password_policy(settings, password)
+    check_password_policy(settings, password, user_inputs=(email,))
     admin = SuperAdmin(
         email=normalise_email(email), password_hash=await hash_password_async(password)
     )

@@ -14,7 +14,7 @@ from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport
 from pifai.services import regulatory as service
 from pifai.services.admin import create_super_admin
 from tests.factories.auth import PASSWORD, create_tenant
-from tests.unit.test_regulatory_import import ANNEX_V_ROWS, cosing_csv
+from tests.factories.regulatory import ANNEX_V_ROWS, cosing_csv
 
 
 async def test_no_schema_drift_on_regulatory_tables(admin_url: str) -> None:

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pifai.ai.regulatory_checker import CheckResult, FormulaItem, UnknownProductType
+from pifai.ai.regulatory import CheckResult, FormulaItem, UnknownProductType
 from pifai.api.deps import (
     CurrentPrincipal,
     CurrentSuperAdmin,
@@ -41,18 +41,7 @@ def result_response(result: CheckResult, store_version: str) -> FormulaCheckResp
         product_type=result.product_type,
         children_under_3=result.children_under_3,
         findings=[FindingOut(**f.to_dict()) for f in result.findings],
-        resolved=[
-            ResolvedOut(
-                input=r.input,
-                inci_name=r.inci_name,
-                cas=r.cas,
-                match=r.match,
-                confidence=r.confidence,
-                entries=[e.key for e in r.entries],
-                notes=list(r.notes),
-            )
-            for r in result.resolved
-        ],
+        resolved=[ResolvedOut(**r.to_dict()) for r in result.resolved],
         summary=result.counts(),
         store_version=store_version,
     )

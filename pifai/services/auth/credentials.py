@@ -4,13 +4,16 @@ errors of the auth context."""
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
 from redis.asyncio import Redis
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from zxcvbn import zxcvbn
 
 from pifai.core.config import Settings
 from pifai.core.errors import AppError, TooManyRequests, Unauthorized
@@ -86,12 +89,31 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password_policy(settings: Settings, password: str) -> None:
+# zxcvbn's cost grows with the length; what it says of a longer password is the same.
+_STRENGTH_CHARS = 100
+
+
+def check_password_policy(
+    settings: Settings, password: str, *, user_inputs: Sequence[str] = ()
+) -> None:
+    """A minimum length, and a minimum zxcvbn score: the estimate looks the password up in
+    the lists the library ships (common passwords from breach corpora, names, words),
+    and in ``user_inputs`` (the account's e-mail and name)."""
     if len(password) < settings.password_min_length:
         raise AppError(
             f"Password must be at least {settings.password_min_length} characters.",
             code="weak_password",
             details={"min_length": settings.password_min_length},
+        )
+    inputs = [part for value in user_inputs for part in re.split(r"[@.\s]+", value) if part]
+    estimate = zxcvbn(password[:_STRENGTH_CHARS], user_inputs=inputs)
+    if estimate["score"] < settings.password_min_score:
+        feedback = estimate["feedback"]
+        hint = " ".join(filter(None, [feedback.get("warning"), *feedback.get("suggestions", [])]))
+        raise AppError(
+            f"This password is too easy to guess. {hint}".strip(),
+            code="weak_password",
+            details={"score": estimate["score"], "min_score": settings.password_min_score},
         )
 
 

@@ -127,8 +127,9 @@ async def reset_password(
     meta: RequestMeta,
     purpose: str = "reset_password",
 ) -> User:
-    check_password_policy(settings, new_password)
     _, user = await consume_email_token(session, token, purpose)
+    # A refusal rolls the request back, so the token is still unused for the next try.
+    check_password_policy(settings, new_password, user_inputs=(user.email, user.full_name))
     user.password_hash = await hash_password_async(new_password)
     if purpose == "invite":
         user.is_active = True

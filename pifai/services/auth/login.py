@@ -51,7 +51,7 @@ async def register(
     meta: RequestMeta,
 ) -> tuple[User, TokenPair]:
     email = normalise_email(email)
-    check_password_policy(settings, password)
+    check_password_policy(settings, password, user_inputs=(email, full_name, organization_name))
     if await session.scalar(text("SELECT count(*) FROM auth_find_user(:e)"), {"e": email}):
         raise Conflict("An account with this e-mail already exists.", code="email_taken")
     org = Organization(id=uuid.uuid4(), name=organization_name, type=organization_type)

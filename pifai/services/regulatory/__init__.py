@@ -1,0 +1,64 @@
+"""The regulated-substance store: shipped data, importers, change reports, snapshots.
+
+- ``snapshots``: the shipped data files, their idempotent load, and the engine's
+  in-memory snapshot of the store (rebuilt only when the store changed).
+- ``cosing_annex`` and ``tfda_files``: the official files read into records (the EU
+  CosIng annex exports; the documented CSV/JSON format for TFDA lists, see
+  ``pifai/data/regulatory/README.md``), with limits read by ``limits`` out of free text.
+- ``sync``: the store brought to a set of records, with the change report of each import.
+- ``service``: list status, import reports, a product's compliance, the admin's sync.
+"""
+
+from pifai.services.regulatory.cosing_annex import ANNEX_LIST_TYPES, parse_cosing_annex
+from pifai.services.regulatory.errors import RegulatoryImportError, RegulatoryImportNotFound
+from pifai.services.regulatory.limits import (
+    ParsedConditions,
+    parse_conditions,
+    parse_value,
+    strip_disclosure,
+)
+from pifai.services.regulatory.service import (
+    check_product,
+    get_import,
+    sync_from_request,
+    sync_status,
+)
+from pifai.services.regulatory.snapshots import (
+    REGULATORY_DIR,
+    build_snapshot,
+    get_snapshot,
+    invalidate_snapshot,
+    load_shipped,
+    load_shipped_records,
+    shipped_snapshot,
+)
+from pifai.services.regulatory.sync import ChangeReport, content_hash, import_file, sync_records
+from pifai.services.regulatory.tfda_files import TFDA_CSV_COLUMNS, parse_tfda_file
+
+__all__ = [
+    "ANNEX_LIST_TYPES",
+    "REGULATORY_DIR",
+    "TFDA_CSV_COLUMNS",
+    "ChangeReport",
+    "ParsedConditions",
+    "RegulatoryImportError",
+    "RegulatoryImportNotFound",
+    "build_snapshot",
+    "check_product",
+    "content_hash",
+    "get_import",
+    "get_snapshot",
+    "import_file",
+    "invalidate_snapshot",
+    "load_shipped",
+    "load_shipped_records",
+    "parse_conditions",
+    "parse_cosing_annex",
+    "parse_tfda_file",
+    "parse_value",
+    "shipped_snapshot",
+    "strip_disclosure",
+    "sync_from_request",
+    "sync_records",
+    "sync_status",
+]

@@ -1,0 +1,131 @@
+"""The regulatory context's queries and the super admin's sync: list status, import
+reports, a product's compliance check."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.ai.regulatory import CheckResult, FormulaItem
+from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport
+from pifai.services.regulatory.errors import RegulatoryImportNotFound
+from pifai.services.regulatory.snapshots import (
+    get_snapshot,
+    invalidate_snapshot,
+    load_shipped,
+    load_shipped_records,
+)
+from pifai.services.regulatory.sync import sync_records
+from pifai.services.regulatory.tfda_files import parse_tfda_file
+
+
+async def sync_status(session: AsyncSession, *, recent: int = 20) -> dict[str, Any]:
+    """Counts per list, last sync, and the most recent change reports."""
+    rows = (
+        await session.execute(
+            select(
+                RegulatoryEntry.authority,
+                RegulatoryEntry.list_type,
+                func.count(RegulatoryEntry.id),
+                func.count(RegulatoryEntry.id).filter(RegulatoryEntry.verified.is_(True)),
+                func.max(RegulatoryEntry.last_synced_at),
+            )
+            .where(RegulatoryEntry.removed_at.is_(None))
+            .group_by(RegulatoryEntry.authority, RegulatoryEntry.list_type)
+            .order_by(RegulatoryEntry.authority, RegulatoryEntry.list_type)
+        )
+    ).all()
+    imports = (
+        await session.scalars(
+            select(RegulatoryImport).order_by(RegulatoryImport.started_at.desc()).limit(recent)
+        )
+    ).all()
+    return {
+        "lists": [
+            {
+                "authority": a,
+                "list_type": lt,
+                "entries": n,
+                "verified": v,
+                "unverified": n - v,
+                "last_synced_at": last,
+            }
+            for a, lt, n, v, last in rows
+        ],
+        "imports": list(imports),
+        "shipped_entries": len(load_shipped_records()),
+    }
+
+
+async def get_import(session: AsyncSession, import_id: uuid.UUID) -> RegulatoryImport:
+    run = await session.get(RegulatoryImport, import_id)
+    if run is None:
+        raise RegulatoryImportNotFound("No such import.")
+    return run
+
+
+async def check_product(
+    session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID
+) -> tuple[CheckResult, str]:
+    """The product's formula (PIF item 3) against the store, for its product type.
+    A product of another organisation is "not found" (the products ACL gate)."""
+    # Imported here: the MCP servers load this package and need none of the product stack.
+    from pifai.models.ingredient import ProductIngredient
+    from pifai.services.products import get_product_for_org
+
+    product = await get_product_for_org(session, product_id, org_id)
+    rows = (
+        await session.scalars(
+            select(ProductIngredient)
+            .where(ProductIngredient.product_id == product.id, ProductIngredient.org_id == org_id)
+            .order_by(ProductIngredient.sort_order)
+        )
+    ).all()
+    items = [
+        FormulaItem(
+            name=row.inci or row.raw_name,
+            cas=row.cas,
+            concentration_pct=row.concentration,
+            function=row.function,
+        )
+        for row in rows
+    ]
+    snapshot = await get_snapshot(session)
+    result = snapshot.check(items, product.product_type, children_under_3=product.children_under_3)
+    return result, snapshot.version
+
+
+async def sync_from_request(
+    session: AsyncSession,
+    authority: str,
+    records: Sequence[dict[str, Any]] | None,
+    *,
+    admin_id: uuid.UUID,
+) -> RegulatoryImport:
+    """The super admin's sync: the records given (TFDA's documented JSON format), or the
+    shipped data of that authority when none are given. Returns the recorded run."""
+    if records:
+        rows = [{**record, "authority": authority} for record in records]
+        if authority == "TFDA":
+            rows = parse_tfda_file(json.dumps(rows), file_name="api")
+        run, _ = await sync_records(
+            session,
+            rows,
+            source=authority.lower(),
+            scopes={(authority, str(r.get("list_type"))) for r in rows},
+            scope_label=f"{authority.lower()}:api",
+            file_name="api",
+            requested_by=admin_id,
+        )
+    else:
+        run, _ = await load_shipped(
+            session, authority=authority, requested_by=admin_id, always_record=True
+        )
+    invalidate_snapshot()
+    assert run is not None  # always_record / explicit records: a run is written
+    return run

@@ -1,0 +1,228 @@
+"""A product's formula rows (PIF item 3): the operator's PUT, GET, the ACL, redelivery."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.ai.document_parser import RawRow
+from pifai.ai.ingredient_validator import validate_formula
+from pifai.core.config import Settings
+from pifai.core.tenancy import scope_session
+from pifai.models.ingredient import ProductIngredient
+from pifai.services import ingredient_import as importer
+from pifai.services import ingredients as service
+from pifai.services.products import ProductNotFound
+from tests.factories.auth import create_tenant
+from tests.factories.products import create_product
+
+FORMULA = [
+    {"name": "Aqua", "raw_name": "Aqua (Water) 水", "concentration": "q.s."},
+    {"name": "Glycerin", "cas": "56-81-5", "concentration": 5},
+    {"name": "Niacinamide", "concentration": "3"},
+    {"name": "Phenoxyethanol", "concentration": "0,8", "function": "preservative"},
+    {"name": "Mystery Extract 42", "concentration": 0.2},
+]
+
+
+async def test_put_then_get_product_ingredients(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    await importer.load_reference_data(session)
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    url = f"/api/v1/products/{product.id}/ingredients"
+
+    empty = await client.get(url, headers=tenant.headers)
+    assert empty.status_code == 200
+    assert empty.json()["items"] == []
+
+    put = await client.put(url, json={"rows": FORMULA}, headers=tenant.headers)
+    assert put.status_code == 200, put.text
+    body = put.json()
+    rows = body["items"]
+    assert [r["inci"] for r in rows] == [
+        "WATER", "GLYCERIN", "NIACINAMIDE", "PHENOXYETHANOL", "Mystery Extract 42",
+    ]  # fmt: skip
+    assert [r["sort_order"] for r in rows] == [0, 1, 2, 3, 4]
+    assert rows[0]["is_balance"] is True
+    assert rows[0]["concentration"] == pytest.approx(91.0)
+    assert rows[0]["raw_name"] == "Aqua (Water) 水"
+    assert rows[3]["concentration"] == pytest.approx(0.8)
+    assert rows[1]["cas"] == "56-81-5" and rows[1]["confidence"]["cas"] == 1.0
+    assert all(r["ingredient_id"] for r in rows[:4])
+    assert all(r["source"] == "operator" for r in rows)
+    unknown = rows[4]
+    assert unknown["ingredient_id"] is None and unknown["flagged"] is True
+    assert unknown["confidence"]["row"] < 0.5 and unknown["match_method"] == "unknown"
+    assert body["total"] == pytest.approx(100.0)
+    assert body["findings"] == []
+
+    got = (await client.get(url, headers=tenant.headers)).json()
+    assert [r["id"] for r in got["items"]] == [r["id"] for r in rows]
+    assert got["total"] == pytest.approx(100.0) and got["findings"] == []
+
+    # A second PUT replaces, it does not append.
+    again = await client.put(url, json={"rows": FORMULA[1:3]}, headers=tenant.headers)
+    assert again.status_code == 200
+    assert len((await client.get(url, headers=tenant.headers)).json()["items"]) == 2
+    assert any("outside 100%" in f for f in again.json()["findings"])
+
+
+async def test_put_of_no_rows_clears_the_formula(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    await importer.load_reference_data(session)
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    url = f"/api/v1/products/{product.id}/ingredients"
+    assert (await client.put(url, json={"rows": FORMULA}, headers=tenant.headers)).is_success
+    cleared = await client.put(url, json={"rows": []}, headers=tenant.headers)
+    assert cleared.status_code == 200
+    assert cleared.json()["items"] == []
+    assert cleared.json()["findings"] == ["the formula has no ingredient rows"]
+    assert (await client.get(url, headers=tenant.headers)).json()["items"] == []
+
+
+async def test_put_reports_a_total_off_100_as_a_finding(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    await importer.load_reference_data(session)
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    rows = [{"name": "Water", "concentration": 80}, {"name": "Glycerin", "concentration": 17.9}]
+    response = await client.put(
+        f"/api/v1/products/{product.id}/ingredients", json={"rows": rows}, headers=tenant.headers
+    )
+    assert response.status_code == 200
+    assert response.json()["total"] == pytest.approx(97.9)
+    assert response.json()["findings"] == ["concentrations total 97.9%, outside 100% +/- 2%"]
+    within = [{"name": "Water", "concentration": 80}, {"name": "Glycerin", "concentration": 18.5}]
+    ok = await client.put(
+        f"/api/v1/products/{product.id}/ingredients", json={"rows": within}, headers=tenant.headers
+    )
+    assert ok.json()["findings"] == []
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        ({"name": "Glycerin", "cas": "56-81-6", "concentration": 5}, "cas", "check digit"),
+        ({"name": "Glycerin", "cas": "glycerol", "concentration": 5}, "cas", "not a CAS"),
+        ({"name": "Glycerin", "concentration": 150}, "concentration", "outside 0-100"),
+        ({"name": "Glycerin", "concentration": "150%"}, "concentration", "not a valid share"),
+        ({"name": "Glycerin", "concentration": "-1"}, "concentration", "not understood"),
+        ({"name": "Glycerin", "concentration": "lots"}, "concentration", "not understood"),
+        ({"name": "***", "concentration": 1}, "name", "no letters or digits"),
+    ],
+)
+async def test_put_refuses_invalid_rows_and_keeps_the_old_ones(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    settings: Settings,
+    row: dict[str, object],
+    field: str,
+    message: str,
+) -> None:
+    await importer.load_reference_data(session)
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    url = f"/api/v1/products/{product.id}/ingredients"
+    assert (await client.put(url, json={"rows": FORMULA}, headers=tenant.headers)).is_success
+
+    response = await client.put(url, json={"rows": [FORMULA[0], row]}, headers=tenant.headers)
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "formula_rows_invalid"
+    assert error["details"][0]["row"] == 1 and error["details"][0]["field"] == field
+    assert message in error["details"][0]["message"]
+    assert "row 1" in error["message"]
+    kept = (await client.get(url, headers=tenant.headers)).json()["items"]
+    assert len(kept) == len(FORMULA)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"rows": [{"name": ""}]}, {"rows": [{"name": "Water", "colour": "blue"}]}, {}],
+)
+async def test_put_refuses_malformed_bodies(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, body: object
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    response = await client.put(
+        f"/api/v1/products/{product.id}/ingredients", json=body, headers=tenant.headers
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+async def test_another_orgs_product_is_not_found(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    await importer.load_reference_data(session)
+    owner = await create_tenant(session, settings)
+    product = await create_product(session, owner.org)
+    url = f"/api/v1/products/{product.id}/ingredients"
+    assert (await client.put(url, json={"rows": FORMULA}, headers=owner.headers)).is_success
+    other = await create_tenant(session, settings)
+
+    read = await client.get(url, headers=other.headers)
+    write = await client.put(url, json={"rows": FORMULA[:2]}, headers=other.headers)
+    invalid = await client.put(
+        url, json={"rows": [{"name": "x", "cas": "1-11-1"}]}, headers=other.headers
+    )
+    nowhere = await client.get(
+        f"/api/v1/products/{uuid.uuid4()}/ingredients", headers=other.headers
+    )
+
+    for response in (read, write, invalid, nowhere):
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["code"] == "product_not_found"
+    assert len((await client.get(url, headers=owner.headers)).json()["items"]) == len(FORMULA)
+
+    # The service refuses too, and RLS hides the rows from the other org's scope.
+    with pytest.raises(ProductNotFound):
+        await service.list_product_ingredients(session, product.id, other.org.id)
+    await scope_session(session, other.org.id)
+    assert await session.scalar(select(func.count()).select_from(ProductIngredient)) == 0
+    await scope_session(session, owner.org.id)
+    assert await session.scalar(select(func.count()).select_from(ProductIngredient)) == len(FORMULA)
+
+
+async def test_replace_is_idempotent_for_a_redelivered_extraction(session: AsyncSession) -> None:
+    from tests.factories.identity import create_org
+
+    await importer.load_reference_data(session)
+    org = await create_org(session)
+    product = await create_product(session, org)
+    dictionary = await service.load_dictionary(session)
+    rows = [
+        RawRow(name="水 Water", concentration="ad 100", row=2),
+        RawRow(name="Glycerine", cas="56-81-5", concentration="5.0", row=3),
+        RawRow(name="Phenoxyethanol", concentration="0.5-1.0", row=4),
+    ]
+    validated = validate_formula(rows, dictionary)
+
+    for _ in range(2):
+        stored = await service.replace_product_ingredients(
+            session, product.id, org.id, validated, source="extraction"
+        )
+    listed = await service.list_product_ingredients(session, product.id, org.id)
+    assert [r.id for r in listed] == [r.id for r in stored]
+    assert [(r.inci, r.concentration) for r in listed] == [
+        ("WATER", pytest.approx(94.0)),
+        ("GLYCERIN", pytest.approx(5.0)),
+        ("PHENOXYETHANOL", pytest.approx(1.0)),
+    ]
+    assert listed[2].confidence["concentration"] == 0.8  # upper bound of a range
+    assert any("upper bound" in n for n in listed[2].notes)
+    count = await session.scalar(
+        text("SELECT count(*) FROM product_ingredients WHERE product_id = :p"), {"p": product.id}
+    )
+    assert count == 3
