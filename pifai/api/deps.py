@@ -198,7 +198,9 @@ def _principal(settings: Settings, request: Request) -> Principal:
         ) from exc
     if claims.org_id is None or claims.role not in USER_ROLES:
         raise Unauthorized("Invalid access token.", headers={"WWW-Authenticate": "Bearer"})
-    return Principal(id=claims.subject, org_id=claims.org_id, role=claims.role)
+    return Principal(
+        id=claims.subject, org_id=claims.org_id, role=claims.role, session_id=claims.session_id
+    )
 
 
 async def _signed_in_session(request: Request) -> AsyncSession:

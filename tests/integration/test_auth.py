@@ -396,3 +396,46 @@ async def test_login_with_redis_down_is_503_in_the_error_shape(
                 assert response.headers["Retry-After"] == "5"
     finally:
         await closed.aclose()
+
+
+async def _sign_in(client: httpx.AsyncClient, email: str) -> tuple[dict[str, str], str]:
+    body = (
+        await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    ).json()
+    return {"Authorization": f"Bearer {body['access_token']}"}, body["refresh_token"]
+
+
+async def test_an_access_token_ends_with_its_session(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    """Logging out, a reused refresh token and a password reset end the session, and the
+    access tokens issued for it are refused at once (not when they expire)."""
+    tenant = await create_tenant(session, settings)
+    email = tenant.user.email
+
+    laptop, laptop_refresh = await _sign_in(client, email)
+    phone, _ = await _sign_in(client, email)
+    out = await client.post(
+        "/api/v1/auth/logout", json={"refresh_token": laptop_refresh}, headers=laptop
+    )
+    assert out.status_code == 200
+    refused = await client.get("/api/v1/products", headers=laptop)
+    assert refused.status_code == 401
+    assert (await client.get("/api/v1/products", headers=phone)).status_code == 200  # its own
+
+    tablet, tablet_refresh = await _sign_in(client, email)
+    rotated = await client.post("/api/v1/auth/refresh", json={"refresh_token": tablet_refresh})
+    fresh = {"Authorization": f"Bearer {rotated.json()['access_token']}"}
+    assert (await client.get("/api/v1/products", headers=fresh)).status_code == 200
+    stolen = await client.post("/api/v1/auth/refresh", json={"refresh_token": tablet_refresh})
+    assert stolen.status_code == 401
+    for headers in (tablet, fresh):  # the reuse ended the whole family
+        assert (await client.get("/api/v1/products", headers=headers)).status_code == 401
+
+    await client.post("/api/v1/auth/forgot-password", json={"email": email})
+    [token] = _outbox_tokens(settings, "reset-password", email)
+    reset = await client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "new_password": NEW_PASSWORD}
+    )
+    assert reset.status_code == 200
+    assert (await client.get("/api/v1/products", headers=phone)).status_code == 401

@@ -164,7 +164,7 @@ async def test_chemical_sync_endpoints(
     )
     await admin_session.commit()
     token = create_access_token(
-        settings, subject=admin.id, org_id=None, role="superadmin", token_type="superadmin"
+        settings, subject=admin.admin_id, org_id=None, role="superadmin", token_type="superadmin"
     )
     headers = {"Authorization": f"Bearer {token}"}
 
