@@ -18,7 +18,7 @@ from pifai.core.security import (
 from pifai.core.tenancy import scope_session
 from pifai.models.organization import Organization
 from pifai.models.user import User
-from pifai.services import audit
+from pifai.services import audit, rate_limits
 from pifai.services.audit import RequestMeta
 from pifai.services.auth.credentials import (
     INVALID_CREDENTIALS,
@@ -26,10 +26,7 @@ from pifai.services.auth.credentials import (
     TokenPair,
     TotpInvalid,
     TotpRequired,
-    check_lockout,
     check_password_policy,
-    count_failure,
-    failure_keys,
     find_user_by_email,
     normalise_email,
 )
@@ -96,12 +93,12 @@ async def login(
 ) -> TokenPair:
     """E-mail + password, and the TOTP code in the same call when 2FA is enabled."""
     email = normalise_email(email)
-    keys = failure_keys(email, meta.ip)
-    await check_lockout(redis, settings, keys)
+    failures = rate_limits.login_failures(settings, ip=meta.ip, email=email)
+    await rate_limits.refuse_if_reached(redis, failures)
     user = await find_user_by_email(session, email)
     password_ok = await verify_password_async(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.is_active:
-        await count_failure(redis, settings, keys)
+        await rate_limits.count(redis, failures)
         await audit.record(
             session,
             "auth.login_failed",
@@ -118,11 +115,11 @@ async def login(
         if not totp_code:
             raise TotpRequired("This account uses two-factor authentication: send totp_code.")
         if not await accept_totp(session, settings, user, totp_code):
-            await count_failure(redis, settings, keys)
+            await rate_limits.count(redis, failures)
             await audit.record(
                 session, "auth.totp_failed", org_id=user.org_id, actor_id=user.id, meta=meta
             )
             raise TotpInvalid("The two-factor code is wrong or was already used.")
-    await redis.delete(keys[0])
+    await rate_limits.forget(redis, failures[0])
     await audit.record(session, "auth.login", org_id=user.org_id, actor_id=user.id, meta=meta)
     return await issue_tokens(session, settings, user)
