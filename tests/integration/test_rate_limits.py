@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import httpx
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from pifai.core.config import Settings
 from pifai.core.errors import TooManyRequests
+from pifai.main import create_app
 from pifai.services import rate_limits
 from pifai.services.rate_limits import RateLimit
+from pifai.services.runtime import Runtime
+from tests.factories.auth import PASSWORD, create_tenant
 
 THREE_A_MINUTE = RateLimit("test:limit", 3, 60, "Too many tests")
 
@@ -61,3 +72,102 @@ async def test_count_and_refuse_if_reached_count_only_what_they_are_told(redis: 
 def test_e_mail_subjects_are_digests() -> None:
     assert rate_limits.digest("A@Example.com") == rate_limits.digest("a@example.com")
     assert "example" not in rate_limits.digest("a@example.com")
+
+
+def test_the_limits_default_to_what_the_readme_says() -> None:
+    defaults = {name: field.default for name, field in Settings.model_fields.items()}
+    assert defaults["registration_max_per_ip"] == 10
+    assert defaults["registration_max_per_address"] == 3
+    assert defaults["registration_window_seconds"] == 3600
+    assert defaults["forgot_password_max_per_ip"] == 10
+    assert defaults["forgot_password_max_per_address"] == 3
+    assert defaults["forgot_password_window_seconds"] == 3600
+    assert defaults["write_max_per_user"] == 120
+    assert defaults["write_window_seconds"] == 60
+
+
+@asynccontextmanager
+async def _client(runtime: Runtime, **settings: object) -> AsyncIterator[httpx.AsyncClient]:
+    """The API with some settings changed (a few requests reach a limit)."""
+    changed = runtime.settings.model_copy(update=settings)
+    app = create_app(runtime=dataclasses.replace(runtime, settings=changed))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+def _assert_refused(response: httpx.Response, what: str, window: int) -> None:
+    assert response.status_code == 429, response.text
+    assert 0 < int(response.headers["Retry-After"]) <= window
+    error = response.json()["error"]
+    assert error["code"] == "too_many_requests"
+    assert error["message"].startswith(what), error["message"]
+
+
+async def _register(
+    client: httpx.AsyncClient, email: str, password: str = PASSWORD
+) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/register",
+        json={"email": email, "password": password, "full_name": "A", "organization_name": "B"},
+    )
+
+
+async def _forgot(client: httpx.AsyncClient, email: str) -> httpx.Response:
+    return await client.post("/api/v1/auth/forgot-password", json={"email": email})
+
+
+def _email() -> str:
+    return f"limit-{uuid.uuid4().hex[:8]}@example.com"
+
+
+async def test_registration_is_limited_per_e_mail_address(runtime: Runtime) -> None:
+    async with _client(runtime, registration_max_per_address=2) as client:
+        email = _email()
+        # The first creates the account, the second finds it: both count.
+        assert (await _register(client, email)).status_code == 202
+        assert (await _register(client, email)).status_code == 202
+        refused = await _register(client, email)
+        _assert_refused(refused, "Too many registrations with this e-mail address", 3600)
+        assert (await _register(client, _email())).status_code == 202
+
+
+async def test_registration_is_limited_per_client_address(runtime: Runtime) -> None:
+    async with _client(runtime, registration_max_per_ip=2) as client:
+        for _ in range(2):
+            assert (await _register(client, _email())).status_code == 202
+        refused = await _register(client, _email())
+        _assert_refused(refused, "Too many registrations from this network address", 3600)
+
+
+async def test_a_refused_password_does_not_use_up_the_address(runtime: Runtime) -> None:
+    async with _client(runtime, registration_max_per_address=1) as client:
+        email = _email()
+        for _ in range(3):
+            assert (await _register(client, email, "short")).status_code == 400
+        assert (await _register(client, email)).status_code == 202
+
+
+async def test_forgot_password_is_limited_per_address_whether_or_not_it_has_an_account(
+    runtime: Runtime, session: AsyncSession
+) -> None:
+    tenant = await create_tenant(session, runtime.settings)
+    refusals = []
+    async with _client(runtime, forgot_password_max_per_address=2) as client:
+        for email in (tenant.user.email, _email()):
+            for _ in range(2):
+                assert (await _forgot(client, email)).status_code == 202
+            refused = await _forgot(client, email)
+            what = "Too many password-reset requests for this e-mail address"
+            _assert_refused(refused, what, 3600)
+            refusals.append(re.sub(r"\d+ seconds", "N seconds", refused.text))
+    known, unknown = refusals
+    assert known == unknown
+
+
+async def test_forgot_password_is_limited_per_client_address(runtime: Runtime) -> None:
+    async with _client(runtime, forgot_password_max_per_ip=2) as client:
+        for _ in range(2):
+            assert (await _forgot(client, _email())).status_code == 202
+        refused = await _forgot(client, _email())
+        _assert_refused(refused, "Too many password-reset requests from this network", 3600)

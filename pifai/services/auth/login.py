@@ -1,23 +1,14 @@
-"""Registration and login (with the TOTP step when two-factor authentication is on)."""
+"""Login (with the TOTP step when two-factor authentication is on)."""
 
 from __future__ import annotations
 
 import hashlib
-import uuid
 
 from redis.asyncio import Redis
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
-from pifai.core.errors import Conflict
-from pifai.core.security import (
-    hash_password_async,
-    verify_password_async,
-)
-from pifai.core.tenancy import scope_session
-from pifai.models.organization import Organization
-from pifai.models.user import User
+from pifai.core.security import verify_password_async
 from pifai.services import audit, rate_limits
 from pifai.services.audit import RequestMeta
 from pifai.services.auth.credentials import (
@@ -26,59 +17,11 @@ from pifai.services.auth.credentials import (
     TokenPair,
     TotpInvalid,
     TotpRequired,
-    check_password_policy,
     find_user_by_email,
     normalise_email,
 )
-from pifai.services.auth.email_tokens import create_email_token, email_link, send_template
 from pifai.services.auth.sessions import issue_tokens
 from pifai.services.auth.totp import accept_totp
-
-
-async def register(
-    session: AsyncSession,
-    settings: Settings,
-    *,
-    email: str,
-    password: str,
-    full_name: str,
-    organization_name: str,
-    organization_type: str,
-    locale: str,
-    meta: RequestMeta,
-) -> tuple[User, TokenPair]:
-    email = normalise_email(email)
-    check_password_policy(settings, password, user_inputs=(email, full_name, organization_name))
-    if await session.scalar(text("SELECT count(*) FROM auth_find_user(:e)"), {"e": email}):
-        raise Conflict("An account with this e-mail already exists.", code="email_taken")
-    org = Organization(id=uuid.uuid4(), name=organization_name, type=organization_type)
-    await scope_session(session, org.id)
-    session.add(org)
-    await session.flush()
-    user = User(
-        org_id=org.id,
-        email=email,
-        full_name=full_name,
-        password_hash=await hash_password_async(password),
-        role="owner",
-        locale=locale,
-    )
-    session.add(user)
-    await session.flush()
-    await audit.record(
-        session,
-        "auth.register",
-        org_id=org.id,
-        actor_id=user.id,
-        resource_type="organization",
-        resource_id=org.id,
-        meta=meta,
-    )
-    token = await create_email_token(session, settings, user, "verify_email")
-    await send_template(
-        settings, user, "verify_email", link=email_link(settings, "verify-email", token)
-    )
-    return user, await issue_tokens(session, settings, user)
 
 
 async def login(
