@@ -22,6 +22,8 @@ from pifai.services.rate_limits import RateLimit
 from pifai.services.runtime import Runtime
 from tests.factories.auth import PASSWORD, create_tenant
 
+PRODUCT = {"name": "保濕精華", "product_type": "leave_on_face"}
+
 THREE_A_MINUTE = RateLimit("test:limit", 3, 60, "Too many tests")
 
 
@@ -171,3 +173,38 @@ async def test_forgot_password_is_limited_per_client_address(runtime: Runtime) -
             assert (await _forgot(client, _email())).status_code == 202
         refused = await _forgot(client, _email())
         _assert_refused(refused, "Too many password-reset requests from this network", 3600)
+
+
+async def test_writes_are_limited_per_user_and_reads_are_not(
+    runtime: Runtime, session: AsyncSession
+) -> None:
+    writer = await create_tenant(session, runtime.settings)
+    other = await create_tenant(session, runtime.settings)
+    async with _client(runtime, write_max_per_user=2, write_window_seconds=60) as client:
+
+        async def create(headers: dict[str, str]) -> httpx.Response:
+            return await client.post("/api/v1/products", json=PRODUCT, headers=headers)
+
+        assert [(await create(writer.headers)).status_code for _ in range(2)] == [201, 201]
+        _assert_refused(await create(writer.headers), "Too many changes by this user", 60)
+        listed = await client.get("/api/v1/products", headers=writer.headers)
+        assert listed.status_code == 200
+        assert (await create(other.headers)).status_code == 201
+
+
+async def test_writes_need_redis_and_reads_do_not(runtime: Runtime, session: AsyncSession) -> None:
+    """The write limit lives in Redis: without it a write fails closed (503); a read never
+    asks Redis."""
+    tenant = await create_tenant(session, runtime.settings)
+    closed = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    app = create_app(runtime=dataclasses.replace(runtime, redis=closed))
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test"
+        ) as client:
+            assert (await client.get("/api/v1/me", headers=tenant.headers)).status_code == 200
+            write = await client.post("/api/v1/products", json=PRODUCT, headers=tenant.headers)
+            assert write.status_code == 503
+            assert write.json()["error"]["code"] == "service_unavailable"
+    finally:
+        await closed.aclose()
