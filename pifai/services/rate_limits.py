@@ -104,7 +104,8 @@ def _per_ip_and_address(
 
 
 def login_failures(settings: Settings, *, ip: str | None, email: str) -> list[Counted]:
-    """The account's counter first, then the address's."""
+    """The account's counter first (a successful login forgets it), then the client
+    address's."""
     window = settings.login_failure_window_seconds
     refusal = "Too many failed logins"
     return _per_ip_and_address(
@@ -115,44 +116,37 @@ def login_failures(settings: Settings, *, ip: str | None, email: str) -> list[Co
     )
 
 
-def registrations(settings: Settings, *, ip: str | None, email: str) -> list[Counted]:
-    window = settings.registration_window_seconds
-    return _per_ip_and_address(
+def _anonymous_requests(
+    name: str, what: str, *, per_ip: int, per_address: int, window: int
+) -> tuple[RateLimit, RateLimit]:
+    return (
+        RateLimit(f"{name}:ip", per_ip, window, f"Too many {what} from this network address"),
         RateLimit(
-            "register:ip",
-            settings.registration_max_per_ip,
-            window,
-            "Too many registrations from this network address",
+            f"{name}:address", per_address, window, f"Too many {what} for this e-mail address"
         ),
-        RateLimit(
-            "register:address",
-            settings.registration_max_per_address,
-            window,
-            "Too many registrations with this e-mail address",
-        ),
-        ip,
-        email,
     )
+
+
+def registrations(settings: Settings, *, ip: str | None, email: str) -> list[Counted]:
+    limits = _anonymous_requests(
+        "register",
+        "registrations",
+        per_ip=settings.registration_max_per_ip,
+        per_address=settings.registration_max_per_address,
+        window=settings.registration_window_seconds,
+    )
+    return _per_ip_and_address(*limits, ip, email)
 
 
 def password_reset_requests(settings: Settings, *, ip: str | None, email: str) -> list[Counted]:
-    window = settings.forgot_password_window_seconds
-    return _per_ip_and_address(
-        RateLimit(
-            "forgot:ip",
-            settings.forgot_password_max_per_ip,
-            window,
-            "Too many password-reset requests from this network address",
-        ),
-        RateLimit(
-            "forgot:address",
-            settings.forgot_password_max_per_address,
-            window,
-            "Too many password-reset requests for this e-mail address",
-        ),
-        ip,
-        email,
+    limits = _anonymous_requests(
+        "forgot",
+        "password-reset requests",
+        per_ip=settings.forgot_password_max_per_ip,
+        per_address=settings.forgot_password_max_per_address,
+        window=settings.forgot_password_window_seconds,
     )
+    return _per_ip_and_address(*limits, ip, email)
 
 
 def user_writes(settings: Settings, user_id: str) -> list[Counted]:

@@ -130,7 +130,7 @@ async def test_registration_is_limited_per_e_mail_address(runtime: Runtime) -> N
         assert (await _register(client, email)).status_code == 202
         assert (await _register(client, email)).status_code == 202
         refused = await _register(client, email)
-        _assert_refused(refused, "Too many registrations with this e-mail address", 3600)
+        _assert_refused(refused, "Too many registrations for this e-mail address", 3600)
         assert (await _register(client, _email())).status_code == 202
 
 
