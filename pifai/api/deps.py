@@ -23,6 +23,7 @@ from pifai.core.security import Principal, TokenError, decode_access_token
 from pifai.core.tenancy import ensure_principal_checked, is_principal_rejected, scope_session
 from pifai.models.auth import SuperAdmin
 from pifai.models.user import USER_ROLES, User
+from pifai.services import rate_limits
 from pifai.services.audit import RequestMeta
 from pifai.services.auth import get_user_for_org, verify_totp_for_user
 from pifai.services.runtime import Runtime
@@ -203,14 +204,23 @@ def _principal(settings: Settings, request: Request) -> Principal:
     )
 
 
+# Requests that change nothing, and so count against no write limit.
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def _signed_in_session(request: Request) -> AsyncSession:
     """The request's session, scoped to the signed-in user's organisation: opened by
     whichever of the two dependencies below asks first. (Neither depends on the other:
-    a dependency, even one served from FastAPI's cache, costs every request.)"""
+    a dependency, even one served from FastAPI's cache, costs every request.) A write
+    counts against its user's limit first, in one Redis round trip."""
     session: AsyncSession | None = request.scope.get(_SESSION)
     if session is not None and "principal" in session.info:
         return session
-    principal = _principal(request.app.state.runtime.settings, request)
+    runtime: Runtime = request.app.state.runtime
+    principal = _principal(runtime.settings, request)
+    if request.method not in _READS:
+        limits = rate_limits.user_writes(runtime.settings, str(principal.id))
+        await rate_limits.hit(runtime.redis, limits)
     session = _open_session(request)
     await scope_session(session, principal.org_id, principal)
     return session
