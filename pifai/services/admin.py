@@ -27,7 +27,7 @@ from pifai.core.security import (
 from pifai.models.audit import AuditLog
 from pifai.models.auth import SuperAdmin
 from pifai.models.organization import Organization
-from pifai.services import audit
+from pifai.services import audit, rate_limits
 from pifai.services.audit import RequestMeta
 from pifai.services.auth import (
     LoginFailed,
@@ -36,7 +36,6 @@ from pifai.services.auth import (
     check_password_policy,
     normalise_email,
 )
-from pifai.services.auth.credentials import check_lockout, count_failure, failure_keys
 
 
 @dataclass(frozen=True)
@@ -114,14 +113,19 @@ async def login(
 ) -> str:
     """Password and TOTP code, both required, under the same lockout as tenant logins
     (counted apart from them): each wrong password or code counts a failure."""
-    keys = failure_keys(f"superadmin:{normalise_email(email)}", meta.ip and f"admin:{meta.ip}")
-    await check_lockout(redis, settings, keys)
+    # Counted apart from tenant logins, so neither locks the other out.
+    keys = rate_limits.login_failures(
+        settings,
+        ip=f"superadmin:{meta.ip}" if meta.ip else None,
+        email=f"superadmin:{normalise_email(email)}",
+    )
+    await rate_limits.refuse_if_reached(redis, keys)
     admin = await _super_admin_by_email(session, email)
     if (
         not await verify_password_async(admin.password_hash if admin else None, password)
         or admin is None
     ):
-        await _failed(session, redis, settings, keys, meta, admin=None)
+        await _failed(session, redis, keys, meta, admin=None)
         raise LoginFailed("Invalid e-mail or password.")
     if admin.totp_secret is None:
         raise LoginFailed(
@@ -131,7 +135,7 @@ async def login(
     if not totp_code:
         raise TotpRequired("A one-time code (totp_code) is required.", code="totp_required")
     if not await _accept_code(session, settings, admin, totp_code):
-        await _failed(session, redis, settings, keys, meta, admin=admin)
+        await _failed(session, redis, keys, meta, admin=admin)
         raise TotpInvalid("The one-time code is wrong or was already used.")
     await audit.record(
         session, "admin.login", org_id=None, actor_type="superadmin", actor_id=admin.id, meta=meta
@@ -144,13 +148,12 @@ async def login(
 async def _failed(
     session: AsyncSession,
     redis: Redis,
-    settings: Settings,
-    keys: list[str],
+    keys: list[rate_limits.Counted],
     meta: RequestMeta,
     *,
     admin: SuperAdmin | None,
 ) -> None:
-    await count_failure(redis, settings, keys)
+    await rate_limits.count(redis, keys)
     await audit.record(
         session,
         "admin.login_failed",

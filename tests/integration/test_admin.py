@@ -21,19 +21,21 @@ async def test_tenant_tokens_cannot_reach_admin_endpoints(
         assert response.status_code == 401
 
 
+# Super-admin logins commit for real (committed_client): they update the admin's row,
+# which admin_session deletes at the end from its own connection.
 async def test_super_admin_login_and_wrong_password(
-    client: httpx.AsyncClient, admin_session: AsyncSession, settings: Settings
+    committed_client: httpx.AsyncClient, admin_session: AsyncSession, settings: Settings
 ) -> None:
     enrolment = await create_super_admin(
         admin_session, settings, email="Root@PIF.example", password=PASSWORD
     )
     await admin_session.commit()
-    wrong = await client.post(
+    wrong = await committed_client.post(
         "/api/v1/admin/login",
         json={"email": "root@pif.example", "password": "nope nope nope", "totp_code": "000000"},
     )
     assert wrong.status_code == 401
-    ok = await client.post(
+    ok = await committed_client.post(
         "/api/v1/admin/login",
         json={
             "email": "root@pif.example",
@@ -44,7 +46,7 @@ async def test_super_admin_login_and_wrong_password(
     assert ok.status_code == 200
     token = ok.json()["access_token"]
     # A super-admin token is not a tenant token.
-    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    me = await committed_client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 401
 
 
@@ -85,7 +87,7 @@ async def test_bypass_reads_are_audited(
 
 
 async def test_super_admin_login_needs_a_fresh_code_and_locks_out(
-    client: httpx.AsyncClient, admin_session: AsyncSession, settings: Settings
+    committed_client: httpx.AsyncClient, admin_session: AsyncSession, settings: Settings
 ) -> None:
     enrolment = await create_super_admin(
         admin_session, settings, email="guard@pif.example", password=PASSWORD
@@ -93,26 +95,26 @@ async def test_super_admin_login_needs_a_fresh_code_and_locks_out(
     await admin_session.commit()
     login = {"email": "guard@pif.example", "password": PASSWORD}
 
-    missing = await client.post("/api/v1/admin/login", json=login)
+    missing = await committed_client.post("/api/v1/admin/login", json=login)
     assert missing.status_code == 401
     assert missing.json()["error"]["code"] == "totp_required"
     code = pyotp.TOTP(enrolment.secret).now()
     assert (
-        await client.post("/api/v1/admin/login", json={**login, "totp_code": code})
+        await committed_client.post("/api/v1/admin/login", json={**login, "totp_code": code})
     ).status_code == 200
-    replayed = await client.post("/api/v1/admin/login", json={**login, "totp_code": code})
+    replayed = await committed_client.post("/api/v1/admin/login", json={**login, "totp_code": code})
     assert replayed.status_code == 401  # a code is never accepted twice
     assert replayed.json()["error"]["code"] == "totp_invalid"
 
     statuses = []
     for _ in range(settings.login_max_failures + 1):
-        response = await client.post(
+        response = await committed_client.post(
             "/api/v1/admin/login", json={**login, "password": "wrong password wrong"}
         )
         statuses.append(response.status_code)
     # The replayed code counted as a failure too: the lock comes one attempt early.
     assert statuses[-1] == 429 and statuses.count(401) == settings.login_max_failures - 1
-    locked = await client.post(
+    locked = await committed_client.post(
         "/api/v1/admin/login", json={**login, "totp_code": pyotp.TOTP(enrolment.secret).now()}
     )
     assert locked.status_code == 429
@@ -120,7 +122,7 @@ async def test_super_admin_login_needs_a_fresh_code_and_locks_out(
 
 
 async def test_reset_totp_replaces_the_second_factor(
-    client: httpx.AsyncClient, admin_session: AsyncSession, settings: Settings
+    committed_client: httpx.AsyncClient, admin_session: AsyncSession, settings: Settings
 ) -> None:
     first = await create_super_admin(
         admin_session, settings, email="phone@pif.example", password=PASSWORD
@@ -129,11 +131,11 @@ async def test_reset_totp_replaces_the_second_factor(
     await admin_session.commit()
     assert second.secret != first.secret
     login = {"email": "phone@pif.example", "password": PASSWORD}
-    old = await client.post(
+    old = await committed_client.post(
         "/api/v1/admin/login", json={**login, "totp_code": pyotp.TOTP(first.secret).now()}
     )
     assert old.status_code == 401
-    new = await client.post(
+    new = await committed_client.post(
         "/api/v1/admin/login", json={**login, "totp_code": pyotp.TOTP(second.secret).now()}
     )
     assert new.status_code == 200
