@@ -43,7 +43,6 @@ from pifai.services.files import read_plaintext
 from pifai.services.ingredients import load_dictionary, replace_product_ingredients
 from pifai.services.pif_analysis import document_of_task
 from pifai.services.queue import JobContext, PermanentTaskError
-from pifai.services.storage import get_storage
 
 FORMULA_ITEM = 3
 
@@ -85,7 +84,7 @@ async def formula_extract(ctx: JobContext) -> dict[str, object]:
     record = await current_file(session, document.id, task.org_id)
     settings = ctx.runtime.settings
     data = bytearray()
-    async for chunk in await read_plaintext(settings, get_storage(settings), record):
+    async for chunk in await read_plaintext(ctx.runtime.storage, ctx.runtime.keyring, record):
         data += chunk
     await progress(30, "parsing the formula file")
     dictionary: IngredientDictionary | None = None

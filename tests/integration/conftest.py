@@ -33,7 +33,9 @@ from pifai.core.migrations import migrate, role_url
 from pifai.core.tenancy import scope_session
 from pifai.main import create_app
 from pifai.models.organization import Organization
+from pifai.services.encryption import KeyRing
 from pifai.services.runtime import Runtime
+from pifai.services.storage import build_storage
 from tests.factories.tasks import BASE, queue_jobs, queue_redis_url
 
 # One database per test run, so parallel runs on one server do not drop each other's.
@@ -202,6 +204,8 @@ def runtime(
         session_factory=session_factory,
         redis=redis,
         platform_engine=platform_engine,
+        storage=build_storage(settings),
+        keyring=KeyRing.from_settings(settings),
     )
 
 
@@ -326,6 +330,8 @@ def qruntime(
         session_factory=factory,
         redis=qredis,
         platform_engine=queue_engine,
+        storage=build_storage(qsettings),
+        keyring=KeyRing.from_settings(qsettings),
         jobs=queue_jobs(),
     )
 

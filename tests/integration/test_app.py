@@ -41,14 +41,7 @@ async def test_readyz_ok_when_both_answer(client: httpx.AsyncClient) -> None:
 
 async def test_readyz_503_names_redis_when_it_is_down(runtime: Runtime) -> None:
     closed = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
-    broken = Runtime(
-        settings=runtime.settings,
-        admin_url=runtime.admin_url,
-        engine=runtime.engine,
-        session_factory=runtime.session_factory,
-        redis=closed,
-        platform_engine=runtime.platform_engine,
-    )
+    broken = dataclasses.replace(runtime, redis=closed)
     transport = httpx.ASGITransport(app=create_app(runtime=broken))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         response = await c.get("/readyz")

@@ -31,7 +31,7 @@ from pifai.main import create_app
 from pifai.models.pif import PifFile
 from pifai.services.jobs import production_jobs
 from pifai.services.queue import create_task
-from pifai.services.storage import get_storage, object_key
+from pifai.services.storage import build_storage, object_key
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.identity import create_user
 from tests.factories.products import create_product
@@ -214,7 +214,7 @@ async def _file(session: AsyncSession, owner: Tenant, ctx: Context, settings: Se
 
     await scope_session(session, owner.org.id)
     key = object_key(owner.org.id, uuid.UUID(ctx["product_id"]), 11)
-    stored = await get_storage(settings).put(key, _one_chunk(b"%PDF-1.4 matrix"))
+    stored = await build_storage(settings).put(key, _one_chunk(b"%PDF-1.4 matrix"))
     document = await session.scalar(
         select(PifDocument).where(
             PifDocument.product_id == uuid.UUID(ctx["product_id"]), PifDocument.item_number == 11

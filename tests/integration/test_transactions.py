@@ -23,7 +23,7 @@ from pifai.services.jobs import production_jobs
 from pifai.services.products import delete_product, get_product_for_org
 from pifai.services.queue import enqueue, stream_key
 from pifai.services.runtime import Runtime
-from pifai.services.storage import get_storage
+from pifai.services.storage import build_storage
 from tests.factories.auth import create_tenant
 from tests.factories.files import pdf, upload
 from tests.factories.products import create_product
@@ -95,7 +95,7 @@ async def test_a_deleted_products_files_are_removed_only_after_the_commit(
     assert uploaded.status_code == 201
     key = await session.scalar(select(PifFile.storage_key).where(PifFile.product_id == product.id))
     assert key is not None
-    storage = get_storage(settings)
+    storage = build_storage(settings)
     meta = RequestMeta()
     # Plain values: a rollback expires every loaded row.
     product_id, actor = product.id, Principal(tenant.user.id, tenant.org.id, tenant.user.role)

@@ -12,7 +12,6 @@ from pifai.api.deps import (
     MetaDep,
     OrgSession,
     RuntimeDep,
-    SettingsDep,
     TransactionalRoute,
 )
 from pifai.api.downloads import content_disposition
@@ -31,7 +30,6 @@ from pifai.schemas.pif import (
 )
 from pifai.services import files, pif, products
 from pifai.services.pif_analysis import start_analysis
-from pifai.services.storage import get_storage
 
 router = APIRouter(
     prefix="/products/{product_id}/pif", tags=["pif"], route_class=TransactionalRoute
@@ -158,12 +156,13 @@ async def upload(
     request: Request,
     user: CurrentPrincipal,
     session: OrgSession,
-    settings: SettingsDep,
+    runtime: RuntimeDep,
     meta: MetaDep,
     item_number: int | None = Query(default=None, ge=1, le=16),
 ) -> FileOut:
     """Multipart: `item_number` (form field before the file, or query) and `file`.
     Streamed to storage; the type is decided from the bytes; over the size limit: 413."""
+    settings = runtime.settings
     check_content_length(request.headers.get("content-length"), settings.max_upload_bytes)
     product = await products.get_product_for_org(session, product_id, user.org_id)
     upload = await open_multipart_file(request.stream(), request.headers.get("content-type"))
@@ -173,7 +172,8 @@ async def upload(
     record = await files.store_upload(
         session,
         settings,
-        storage=get_storage(settings),
+        storage=runtime.storage,
+        keyring=runtime.keyring,
         product=product,
         item_number=int(raw_item),
         filename=upload.filename,
@@ -190,12 +190,12 @@ async def download(
     file_id: uuid.UUID,
     user: CurrentPrincipal,
     session: OrgSession,
-    settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> StreamingResponse:
     """The file as uploaded, with an RFC 5987 `filename*` (Chinese names survive)."""
     await products.get_product_for_org(session, product_id, user.org_id)
     record = await files.get_file_for_org(session, product_id, file_id, user.org_id)
-    download = await files.open_download(settings, record)
+    download = await files.open_download(runtime.storage, runtime.keyring, record)
     return StreamingResponse(
         download.chunks,
         media_type=record.content_type,
