@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -22,10 +23,12 @@ from pifai.core.errors import AppError, Forbidden, Unauthorized
 from pifai.core.security import Principal, TokenError, decode_access_token
 from pifai.core.tenancy import ensure_principal_checked, is_principal_rejected, scope_session
 from pifai.models.auth import SuperAdmin
+from pifai.models.product import Product
 from pifai.models.user import USER_ROLES, User
 from pifai.services import rate_limits
 from pifai.services.audit import RequestMeta
 from pifai.services.auth import get_user_for_org, verify_totp_for_user
+from pifai.services.products import get_product_for_org
 from pifai.services.runtime import Runtime
 
 # Dependencies are `async def` even when they do not await: FastAPI runs a plain `def`
@@ -243,6 +246,17 @@ async def get_principal(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_product_for_request(product_id: uuid.UUID, request: Request) -> Product:
+    """The product the path names, through the organisation gate (another organisation's
+    product, or an archived one, is a 404)."""
+    session = await _signed_in_session(request)
+    principal: Principal = session.info["principal"]
+    return await get_product_for_org(session, product_id, principal.org_id)
+
+
+ProductForOrg = Annotated[Product, Depends(get_product_for_request)]
 
 
 async def get_current_user(principal: CurrentPrincipal, session: OrgSession) -> User:
