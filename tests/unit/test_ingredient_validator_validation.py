@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.fixtures.formula_corpus import INGREDIENTS, build_dictionary
 from pifai.ai.document_parser import RawRow
 from pifai.ai.ingredient_validator import (
     IngredientDictionary,
     validate_formula,
     validate_row,
 )
-from tests.unit.formula_corpus import INGREDIENTS, build_dictionary
 
 
 @pytest.fixture(scope="module")
