@@ -19,7 +19,7 @@ from pifai.core.database import asyncpg_dsn
 from pifai.core.migrations import migrate
 from pifai.services import audit
 from tests.factories.auth import create_tenant
-from tests.integration.conftest import ROLES
+from tests.integration.fixtures.servers import ROLES
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from pifai.models.ingredient import Ingredient
 from pifai.services import ingredient_import as importer
 from pifai.services import ingredients as service
 from tests.factories.ingredients import ingredient_count, stored_ingredient
-from tests.integration.conftest import ROOT
+from tests.integration.fixtures.servers import ROOT
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 

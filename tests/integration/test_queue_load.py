@@ -39,7 +39,7 @@ from tests.factories.tasks import (
     task_row,
     wait_until,
 )
-from tests.integration.conftest import (
+from tests.integration.fixtures.servers import (
     APP_ROLE,
     PLATFORM_ROLE,
     ROOT,

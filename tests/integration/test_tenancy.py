@@ -35,7 +35,7 @@ from pifai.services.storage import build_storage, object_key
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.identity import create_user
 from tests.factories.products import create_product
-from tests.integration.conftest import APP_ROLE
+from tests.integration.fixtures.servers import APP_ROLE
 
 
 async def _scope(conn: AsyncConnection, org: object) -> None:
