@@ -18,7 +18,7 @@ from pifai.api.v1 import PREFIX, ROUTERS
 from pifai.core.body_limit import BodyLimitMiddleware
 from pifai.core.config import Settings, get_settings
 from pifai.core.errors import install_error_handlers
-from pifai.core.logging import configure_logging
+from pifai.core.logging import configure_logging_from
 from pifai.core.observability import RequestContextMiddleware
 from pifai.core.security_headers import SecurityHeadersMiddleware
 from pifai.services.runtime import Runtime, start_runtime
@@ -103,7 +103,7 @@ def _document_bearer_scheme(app: FastAPI) -> None:
 def create_worker_app() -> FastAPI:
     """Factory for each process of ``pifai serve --workers N``: the parent migrated."""
     settings = get_settings()
-    configure_logging(json=settings.json_logs, level=settings.log_level)
+    configure_logging_from(settings)
     return create_app(settings, migrate=False)
 
 
@@ -112,7 +112,7 @@ def __getattr__(name: str) -> FastAPI:
     if name != "app":
         raise AttributeError(name)
     settings = get_settings()
-    configure_logging(json=settings.json_logs, level=settings.log_level)
+    configure_logging_from(settings)
     application = create_app(settings)
     globals()["app"] = application
     return application

@@ -76,10 +76,10 @@ async def _serve(
 def worker_main(concurrency: int | None = None, jobs: Sequence[str] = ()) -> None:
     """Entry of ``python -m pifai.worker`` and ``pifai worker``."""
     from pifai.core.config import get_settings
-    from pifai.core.logging import configure_logging
+    from pifai.core.logging import configure_logging_from
 
     settings = get_settings()
-    configure_logging(json=settings.json_logs, level=settings.log_level)
+    configure_logging_from(settings)
     asyncio.run(_serve(settings, concurrency, extra_jobs(jobs)))
 
 

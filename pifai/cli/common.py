@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 from pifai.core.config import Settings, get_settings
 from pifai.core.embedded import start_embedded
-from pifai.core.logging import configure_logging
+from pifai.core.logging import configure_logging_from
 
 
 def settings_for_command() -> Settings:
     settings = get_settings()
-    configure_logging(json=settings.json_logs, level=settings.log_level)
+    configure_logging_from(settings)
     return settings
 
 

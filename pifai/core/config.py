@@ -78,6 +78,8 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool | None = None  # default: JSON in production only
+    # Development tracebacks with each frame's local variables (long: off unless asked).
+    log_traceback_locals: bool = False
     # When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (a scraper's
     # credential); unset, it is open, for a deployment that keeps it off the public path.
     metrics_token: SecretStr | None = None

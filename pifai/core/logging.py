@@ -7,6 +7,8 @@ import sys
 
 import structlog
 
+from pifai.core.config import Settings
+
 
 def configure_logging(*, json: bool, level: str = "INFO", traceback_locals: bool = False) -> None:
     """``traceback_locals`` prints each frame's local variables in development tracebacks:
@@ -52,3 +54,11 @@ def configure_logging(*, json: bool, level: str = "INFO", traceback_locals: bool
     logging.getLogger("uvicorn.access").disabled = True
     # pgserver logs every pg_ctl call at INFO.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
+
+
+def configure_logging_from(settings: Settings) -> None:
+    configure_logging(
+        json=settings.json_logs,
+        level=settings.log_level,
+        traceback_locals=settings.log_traceback_locals,
+    )

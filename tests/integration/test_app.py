@@ -305,3 +305,18 @@ async def test_a_json_body_over_the_limit_is_413_declared_or_streamed(
         "/api/v1/auth/login", json={"email": "a@example.com", "password": "not it at all"}
     )
     assert small.status_code == 401  # under the limit, the body is read as usual
+
+
+async def test_frame_locals_are_printed_when_asked_for(
+    runtime: Runtime, capfd: pytest.CaptureFixture[str]
+) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging(json=False, level="INFO", traceback_locals=True)
+        async with _failing_app(runtime) as client:
+            assert (await client.get("/boom")).status_code == 500
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        structlog.reset_defaults()
+    assert "value-of-a-local-variable" in capfd.readouterr().err
