@@ -123,7 +123,9 @@ class RequestContextMiddleware:
         except Exception:
             # Answered here, so it is logged once: Starlette's outermost middleware would
             # re-raise it after its handler, and the server would print it a second time.
-            log.exception("unhandled error", path=scope["path"])
+            # A logger fetched here, not the cached access logger: rare, and it follows
+            # the logging configuration in force now.
+            structlog.get_logger("pifai.errors").exception("unhandled error", path=scope["path"])
             if status_sent:
                 return  # the response has begun: the server closes the connection
             status = 500
