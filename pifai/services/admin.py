@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from pifai.core.config import Settings
@@ -19,7 +19,6 @@ from pifai.core.security import (
     FieldCipher,
     create_access_token,
     hash_password_async,
-    match_totp,
     new_totp_secret,
     totp_uri,
     verify_password_async,
@@ -36,6 +35,7 @@ from pifai.services.auth import (
     check_password_policy,
     normalise_email,
 )
+from pifai.services.auth.totp import accept_totp
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ async def login(
         )
     if not totp_code:
         raise TotpRequired("A one-time code (totp_code) is required.", code="totp_required")
-    if not await _accept_code(session, settings, admin, totp_code):
+    if not await accept_totp(session, settings, admin, totp_code):
         await _failed(session, redis, keys, meta, admin=admin)
         raise TotpInvalid("The one-time code is wrong or was already used.")
     await audit.record(
@@ -162,29 +162,6 @@ async def _failed(
         actor_id=admin.id if admin else None,
         meta=meta,
     )
-
-
-async def _accept_code(
-    session: AsyncSession, settings: Settings, admin: SuperAdmin, code: str
-) -> bool:
-    assert admin.totp_secret is not None
-    secret = FieldCipher(settings).decrypt(admin.totp_secret)
-    step = match_totp(secret, code, last_step=admin.totp_last_step)
-    if step is None:
-        return False
-    # Conditional: two logins racing with the same code cannot both win.
-    result = await session.execute(
-        update(SuperAdmin)
-        .where(
-            SuperAdmin.id == admin.id,
-            SuperAdmin.totp_last_step.is_(None) | (SuperAdmin.totp_last_step < step),
-        )
-        .values(totp_last_step=step)
-    )
-    accepted = bool(result.rowcount)  # type: ignore[attr-defined]
-    if accepted:
-        admin.totp_last_step = step
-    return accepted
 
 
 @asynccontextmanager

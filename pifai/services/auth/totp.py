@@ -13,32 +13,39 @@ from pifai.core.security import (
     new_totp_secret,
     totp_uri,
 )
+from pifai.models.auth import SuperAdmin
 from pifai.models.user import User
 from pifai.services import audit
 from pifai.services.audit import RequestMeta
 from pifai.services.auth.credentials import TotpInvalid
 
 
-async def accept_totp(session: AsyncSession, settings: Settings, user: User, code: str) -> bool:
-    if not user.totp_secret:
+async def accept_totp(
+    session: AsyncSession, settings: Settings, holder: User | SuperAdmin, code: str
+) -> bool:
+    """Whether ``code`` is the holder's current one-time code, used for the first time:
+    the step it belongs to is recorded, so it is never accepted again."""
+    if not holder.totp_secret:
         return False
-    secret = FieldCipher(settings).decrypt(user.totp_secret)
-    step = match_totp(secret, code, last_step=user.totp_last_step)
+    secret = FieldCipher(settings).decrypt(holder.totp_secret)
+    step = match_totp(secret, code, last_step=holder.totp_last_step)
     if step is None:
         return False
+    table = type(holder)
+    scope = [User.org_id == holder.org_id] if isinstance(holder, User) else []
     # Conditional update: two requests racing with the same code cannot both win.
     result = await session.execute(
-        update(User)
+        update(table)
         .where(
-            User.id == user.id,
-            User.org_id == user.org_id,
-            (User.totp_last_step.is_(None)) | (User.totp_last_step < step),
+            table.id == holder.id,
+            *scope,
+            (table.totp_last_step.is_(None)) | (table.totp_last_step < step),
         )
         .values(totp_last_step=step)
     )
     accepted = bool(result.rowcount)  # type: ignore[attr-defined]
     if accepted:
-        user.totp_last_step = step
+        holder.totp_last_step = step
     return accepted
 
 
