@@ -9,11 +9,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pifai.domain import ProductType
+from pifai.schemas.base import RequestModel
 
 SeverityName = Literal["critical", "high", "advisory", "info"]
 
 
-class FormulaIngredientIn(BaseModel):
+class FormulaIngredientIn(RequestModel):
     name: str | None = Field(default=None, max_length=500)
     cas: str | None = Field(default=None, max_length=200)
     concentration_pct: float | None = Field(default=None, ge=0, le=100)
@@ -26,7 +27,7 @@ class FormulaIngredientIn(BaseModel):
         return self
 
 
-class FormulaCheckRequest(BaseModel):
+class FormulaCheckRequest(RequestModel):
     product_type: ProductType
     children_under_3: bool = False
     ingredients: list[FormulaIngredientIn] = Field(min_length=1, max_length=500)
@@ -100,7 +101,7 @@ class SyncStatus(BaseModel):
     shipped_entries: int
 
 
-class SyncRequest(BaseModel):
+class SyncRequest(RequestModel):
     """Records in the documented TFDA JSON format; empty: re-sync the shipped data."""
 
     records: list[dict[str, Any]] | None = None

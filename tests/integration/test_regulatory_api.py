@@ -148,6 +148,16 @@ async def test_check_formula_refusals(
         headers=tenant.headers,
     )
     assert nameless.status_code == 422
+    # A misspelt field is refused by name, not ignored (which would check nothing).
+    misspelt = await client.post(
+        "/api/v1/ingredients/check-formula",
+        json={"product_type": "lip", "ingredients": [{"name": "Water", "concentration": 200}]},
+        headers=tenant.headers,
+    )
+    assert misspelt.status_code == 422
+    [detail] = misspelt.json()["error"]["details"]
+    assert detail["loc"] == ["body", "ingredients", 0, "concentration"]
+    assert detail["type"] == "extra_forbidden"
 
 
 async def test_chemical_sync_endpoints(
