@@ -90,7 +90,7 @@ async def _sync(
     session: AsyncSession,
     meta: RequestMeta,
 ) -> ImportRead:
-    records = body.records if body else None
+    records = body.record_dicts() if body else None
     run = await service.sync_from_request(session, authority, records, admin_id=admin.id)
     await audit.record(
         session,
