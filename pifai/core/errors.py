@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
+from sqlalchemy.exc import StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+_log = structlog.get_logger(__name__)
 
 
 class AppError(Exception):
@@ -94,6 +99,42 @@ _HTTP_CODES = {
     429: "too_many_requests",
     503: "service_unavailable",
 }
+
+
+# Marks of SQLAlchemy's rendering of a statement: text carrying them is never shown.
+_SQL_MARKS = ("[SQL: ", "[parameters: ")
+
+
+def public_error_text(exc: BaseException) -> str:
+    """The text of a failure that a client may read (a task's ``error``, a PIF item's
+    ``last_error``): ``"<Type>: <message>"``, except that a database error (or any text
+    rendering SQL) becomes a short generic message naming the constraint or SQLSTATE. The
+    statement and its parameters (tenant data) stay out; the full error goes to the log."""
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, StatementError | asyncpg.PostgresError):
+        public = f"the result could not be stored ({_database_reason(exc)})"
+    elif any(mark in text for mark in _SQL_MARKS):
+        public = "the result could not be stored (a database error; see the server log)"
+    else:
+        return text
+    _log.warning("error.withheld_from_client", public=public, error=text)
+    return public
+
+
+def _database_reason(exc: BaseException) -> str:
+    """The constraint a database error names, else its SQLSTATE, else its kind."""
+    seen: BaseException | None = exc
+    state: str | None = None
+    for _ in range(5):  # SQLAlchemy's error -> the adapted driver error -> asyncpg's
+        if seen is None:
+            break
+        constraint = getattr(seen, "constraint_name", None)
+        if isinstance(constraint, str) and constraint:
+            return f"constraint {constraint}"
+        state = state or getattr(seen, "sqlstate", None)
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    kind = type(exc).__name__
+    return f"{kind}, SQLSTATE {state}" if state else kind
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
