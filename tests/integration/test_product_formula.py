@@ -298,3 +298,44 @@ async def test_a_store_failure_is_told_without_its_sql(session: AsyncSession) ->
     assert text_ == (
         "the result could not be stored (constraint ck_product_ingredients_concentration_range)"
     )
+
+
+@pytest.mark.parametrize(
+    ("concentration", "kind"),
+    [("1e-400", "number_underflow"), ("1e400", "number_not_finite"), ("NaN", "number_not_finite")],
+)
+async def test_put_refuses_a_number_a_float_cannot_hold(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    settings: Settings,
+    concentration: str,
+    kind: str,
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    url = f"/api/v1/products/{product.id}/ingredients"
+    # Written by hand: json.dumps would not keep the number as typed.
+    body = f'{{"rows": [{{"name": "Water", "concentration": 5}}, {{"name": "Glycerin", "concentration": {concentration}}}]}}'  # noqa: E501
+    headers = {**tenant.headers, "Content-Type": "application/json"}
+    response = await client.put(url, content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    [detail] = error["details"]
+    assert detail["loc"] == ["body", "rows", 1, "concentration"] and detail["type"] == kind
+    assert (await client.get(url, headers=tenant.headers)).json()["items"] == []
+
+
+async def test_put_flags_a_concentration_text_too_small_to_read(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    response = await client.put(
+        f"/api/v1/products/{product.id}/ingredients",
+        json={"rows": [{"name": "Water", "concentration": "1e-400"}]},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 422
+    [detail] = response.json()["error"]["details"]
+    assert detail["field"] == "concentration" and "not understood" in detail["message"]

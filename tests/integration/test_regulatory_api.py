@@ -161,6 +161,26 @@ async def test_check_formula_refusals(
     assert detail["type"] == "extra_forbidden"
 
 
+@pytest.mark.parametrize("number", ["1e-400", "-1e400", "Infinity"])
+async def test_check_formula_refuses_a_concentration_a_float_cannot_hold(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, number: str
+) -> None:
+    tenant = await create_tenant(session, settings)
+    body = (
+        '{"product_type": "lip", "ingredients": '
+        f'[{{"name": "Mercury", "concentration_pct": {number}}}]}}'
+    )
+    response = await client.post(
+        "/api/v1/ingredients/check-formula",
+        content=body,
+        headers=tenant.headers,  # no Content-Type: FastAPI reads the body as JSON anyway
+    )
+    assert response.status_code == 422, response.text
+    [detail] = response.json()["error"]["details"]
+    assert detail["loc"] == ["body", "ingredients", 0, "concentration_pct"]
+    assert detail["msg"].startswith(number)
+
+
 async def test_chemical_sync_endpoints(
     client: httpx.AsyncClient,
     session: AsyncSession,
