@@ -96,3 +96,28 @@ def test_subclasses_keep_their_own_settings_and_still_forbid() -> None:
     assert Named.model_config["extra"] == "forbid"
     with pytest.raises(ValidationError):
         Named.model_validate({"name": "x", "colour": "blue"})
+
+
+@pytest.mark.parametrize(
+    ("data", "loc"),
+    [
+        (
+            {"product_type": "lip", "ingredients": [{"name": "Wa\x00ter"}]},
+            ("ingredients", 0, "name"),
+        ),
+        ({"product_type": "lip", "ingredients": [{"cas": "\x00"}]}, ("ingredients", 0, "cas")),
+    ],
+)
+def test_a_nul_character_is_refused_where_it_is(data: dict[str, Any], loc: tuple[Any, ...]) -> None:
+    with pytest.raises(ValidationError) as refused:
+        FormulaCheckRequest.model_validate(data)
+    assert refused.value.errors()[0]["loc"] == loc
+
+
+def test_a_nul_character_inside_a_free_form_map_is_refused() -> None:
+    class Payload(RequestModel):
+        payload: dict[str, Any]
+
+    with pytest.raises(ValidationError):
+        Payload.model_validate({"payload": {"nested": ["ok", "n\x00"]}})
+    assert Payload.model_validate({"payload": {"nested": ["ok"]}}).payload == {"nested": ["ok"]}
