@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.queue [--tasks 5000] [--latency-samples 200]
 
 (a) raw: XADD / XREADGROUP / XACK with no database, one producer and one consumer in
-    one process; (b) full: ``noop`` tasks through row + stream + claim + done with one
+    one process; (b) full: ``system.noop`` tasks through row + stream + claim + done with one
     worker process (``python -m pifai.worker``); (c) enqueue-to-start latency of single
     tasks on an idle worker, from the rows' own timestamps (one clock: PostgreSQL's).
 
@@ -35,7 +35,8 @@ from pifai.core.logging import configure_logging
 from pifai.core.migrations import migrate, role_url
 from pifai.core.tenancy import scope_session
 from pifai.models.organization import Organization
-from pifai.services.tasks import enqueue, enqueue_many
+from pifai.services.jobs import production_jobs
+from pifai.services.queue import enqueue, enqueue_many
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = DbRoles(
@@ -124,6 +125,7 @@ async def main(n: int, samples: int, concurrency: int) -> None:
     engine = create_engine(role_url(db, ROLES.app, None), pool_size=4)
     factory = create_session_factory(engine)
     org_id = uuid.uuid4()
+    noop = production_jobs().require("system.noop")
     async with factory() as session:
         await scope_session(session, org_id)
         session.add(Organization(id=org_id, name="bench", type="brand", plan="free"))
@@ -148,7 +150,7 @@ async def main(n: int, samples: int, concurrency: int) -> None:
         # Warm-up: the worker is up once a task completes.
         async with factory() as session:
             await scope_session(session, org_id)
-            await enqueue(session, redis, org_id=org_id, kind="noop")
+            await enqueue(session, redis, noop, org_id=org_id)
             await commit(session)
         await _wait_done(db, org_id, 1)
 
@@ -161,8 +163,8 @@ async def main(n: int, samples: int, concurrency: int) -> None:
                 await enqueue_many(
                     session,
                     redis,
+                    noop,
                     org_id=org_id,
-                    kind="noop",
                     payloads=[{} for _ in range(min(500, n - chunk))],
                 )
                 await commit(session)
@@ -179,7 +181,7 @@ async def main(n: int, samples: int, concurrency: int) -> None:
             for _ in range(samples):
                 async with factory() as session:
                     await scope_session(session, org_id)
-                    task = await enqueue(session, redis, org_id=org_id, kind="noop")
+                    task = await enqueue(session, redis, noop, org_id=org_id)
                     await commit(session)
                 while True:
                     row = await conn.fetchrow(

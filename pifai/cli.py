@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -14,6 +14,11 @@ from pifai import __version__
 from pifai.core.config import Settings, get_settings
 from pifai.core.embedded import start_embedded
 from pifai.core.logging import configure_logging
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from pifai.services.admin import TotpEnrolment
 
 app = typer.Typer(help="PIF AI backend.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -132,6 +137,33 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(audit_app, name="audit")
 
 
+def _run_admin_command(run: Callable[[AsyncSession], Awaitable[TotpEnrolment]]) -> TotpEnrolment:
+    """One committed transaction on the admin URL; an AppError is a clean exit 2."""
+    from pifai.core.database import create_engine, create_session_factory
+    from pifai.core.errors import AppError
+
+    async def go(url: str) -> TotpEnrolment:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with create_session_factory(engine)() as session, session.begin():
+                return await run(session)
+        finally:
+            await engine.dispose()
+
+    with _admin_database_url(_settings()) as url:
+        try:
+            return asyncio.run(go(url))
+        except AppError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+
+
+def _show_enrolment(enrolment: TotpEnrolment) -> None:
+    typer.echo("Add this account to an authenticator app now; it is shown only once:")
+    typer.echo(f"  secret: {enrolment.secret}")
+    typer.echo(f"  uri:    {enrolment.uri}")
+
+
 @admin_app.command("create-superadmin")
 def create_superadmin(
     email: str = typer.Option(..., prompt=True, help="Login e-mail of the super admin."),
@@ -139,29 +171,29 @@ def create_superadmin(
         ..., prompt=True, hide_input=True, confirmation_prompt=True, help="Password."
     ),
 ) -> None:
-    """Create a platform super admin (CLI only; never a promoted tenant user)."""
-    from pifai.core.database import create_engine, create_session_factory
-    from pifai.core.errors import AppError
+    """Create a platform super admin (CLI only; never a promoted tenant user), with the
+    TOTP secret they sign in with."""
     from pifai.services.admin import create_super_admin
 
     settings = _settings()
+    enrolment = _run_admin_command(
+        lambda session: create_super_admin(session, settings, email=email, password=password)
+    )
+    typer.echo(f"super admin {email} created ({enrolment.admin_id})")
+    _show_enrolment(enrolment)
 
-    async def run(url: str) -> str:
-        engine = create_engine(url, pool_size=1)
-        try:
-            async with create_session_factory(engine)() as session, session.begin():
-                admin = await create_super_admin(session, settings, email=email, password=password)
-                return str(admin.id)
-        finally:
-            await engine.dispose()
 
-    with _admin_database_url(settings) as url:
-        try:
-            admin_id = asyncio.run(run(url))
-        except AppError as exc:
-            typer.echo(f"error: {exc.message}", err=True)
-            raise typer.Exit(2) from exc
-    typer.echo(f"super admin {email} created ({admin_id})")
+@admin_app.command("reset-totp")
+def reset_totp(email: str = typer.Argument(..., help="Login e-mail of the super admin.")) -> None:
+    """Give a super admin a new TOTP secret (the old one stops working)."""
+    from pifai.services.admin import reset_super_admin_totp
+
+    settings = _settings()
+    enrolment = _run_admin_command(
+        lambda session: reset_super_admin_totp(session, settings, email=email)
+    )
+    typer.echo(f"new second factor for {email}")
+    _show_enrolment(enrolment)
 
 
 @audit_app.command("verify")
@@ -193,14 +225,14 @@ def worker(
     concurrency: int | None = typer.Option(
         None, help="Tasks run at once (default: WORKER_CONCURRENCY)."
     ),
-    import_: list[str] = typer.Option(
-        [], "--import", help="Extra module registering task handlers (repeatable)."
+    jobs: list[str] = typer.Option(
+        [], "--jobs", help="module:function returning more jobs to run (repeatable)."
     ),
 ) -> None:
     """Run a queue worker until SIGTERM/SIGINT (then drain in-flight tasks)."""
     from pifai.worker import worker_main
 
-    worker_main(concurrency, import_)
+    worker_main(concurrency, jobs)
 
 
 data_app = typer.Typer(help="Reference data: the ingredient dictionary.", no_args_is_help=True)

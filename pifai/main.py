@@ -21,7 +21,6 @@ from pifai.core.errors import install_error_handlers
 from pifai.core.logging import configure_logging
 from pifai.core.observability import RequestContextMiddleware
 from pifai.core.security_headers import SecurityHeadersMiddleware
-from pifai.services.jobs import load_jobs
 from pifai.services.runtime import Runtime, start_runtime
 from pifai.worker import InProcessWorker
 
@@ -39,7 +38,6 @@ def create_app(
     """Build the app. With a ready ``runtime`` (tests), the lifespan starts nothing.
     ``migrate=False`` when a parent process has migrated (``pifai serve --workers``)."""
     settings = settings or (runtime.settings if runtime else get_settings())
-    load_jobs()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

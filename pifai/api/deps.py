@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -22,9 +23,12 @@ from pifai.core.errors import AppError, Forbidden, Unauthorized
 from pifai.core.security import Principal, TokenError, decode_access_token
 from pifai.core.tenancy import ensure_principal_checked, is_principal_rejected, scope_session
 from pifai.models.auth import SuperAdmin
+from pifai.models.product import Product
 from pifai.models.user import USER_ROLES, User
+from pifai.services import rate_limits
 from pifai.services.audit import RequestMeta
 from pifai.services.auth import get_user_for_org, verify_totp_for_user
+from pifai.services.products import get_product_for_org
 from pifai.services.runtime import Runtime
 
 # Dependencies are `async def` even when they do not await: FastAPI runs a plain `def`
@@ -198,17 +202,28 @@ def _principal(settings: Settings, request: Request) -> Principal:
         ) from exc
     if claims.org_id is None or claims.role not in USER_ROLES:
         raise Unauthorized("Invalid access token.", headers={"WWW-Authenticate": "Bearer"})
-    return Principal(id=claims.subject, org_id=claims.org_id, role=claims.role)
+    return Principal(
+        id=claims.subject, org_id=claims.org_id, role=claims.role, session_id=claims.session_id
+    )
+
+
+# Requests that change nothing, and so count against no write limit.
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def _signed_in_session(request: Request) -> AsyncSession:
     """The request's session, scoped to the signed-in user's organisation: opened by
     whichever of the two dependencies below asks first. (Neither depends on the other:
-    a dependency, even one served from FastAPI's cache, costs every request.)"""
+    a dependency, even one served from FastAPI's cache, costs every request.) A write
+    counts against its user's limit first, in one Redis round trip."""
     session: AsyncSession | None = request.scope.get(_SESSION)
     if session is not None and "principal" in session.info:
         return session
-    principal = _principal(request.app.state.runtime.settings, request)
+    runtime: Runtime = request.app.state.runtime
+    principal = _principal(runtime.settings, request)
+    if request.method not in _READS:
+        limits = rate_limits.user_writes(runtime.settings, str(principal.id))
+        await rate_limits.hit(runtime.redis, limits)
     session = _open_session(request)
     await scope_session(session, principal.org_id, principal)
     return session
@@ -231,6 +246,17 @@ async def get_principal(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_product_for_request(product_id: uuid.UUID, request: Request) -> Product:
+    """The product the path names, through the organisation gate (another organisation's
+    product, or an archived one, is a 404)."""
+    session = await _signed_in_session(request)
+    principal: Principal = session.info["principal"]
+    return await get_product_for_org(session, product_id, principal.org_id)
+
+
+ProductForOrg = Annotated[Product, Depends(get_product_for_request)]
 
 
 async def get_current_user(principal: CurrentPrincipal, session: OrgSession) -> User:

@@ -102,10 +102,22 @@ class Settings(BaseSettings):
     # Brute force: this many failures per account or IP within the window -> 429.
     login_max_failures: int = 5
     login_failure_window_seconds: int = 900
+    # Abuse limits (pifai.services.rate_limits), each a fixed window from its first event;
+    # over the limit -> 429 with Retry-After. Per address counts whether or not the address
+    # has an account, so a refusal says nothing about that.
+    registration_max_per_ip: int = Field(default=10, ge=1)
+    registration_max_per_address: int = Field(default=3, ge=1)
+    registration_window_seconds: int = Field(default=3600, ge=1)
+    forgot_password_max_per_ip: int = Field(default=10, ge=1)
+    forgot_password_max_per_address: int = Field(default=3, ge=1)
+    forgot_password_window_seconds: int = Field(default=3600, ge=1)
+    # POST, PUT, PATCH and DELETE requests of each signed-in user.
+    write_max_per_user: int = Field(default=120, ge=1)
+    write_window_seconds: int = Field(default=60, ge=1)
     email_token_hours: int = 24
     public_base_url: str = "http://127.0.0.1:8000"
 
-    # Task queue (pifai.services.tasks, pifai.worker).
+    # Task queue (pifai.services.queue, pifai.worker).
     # Tasks in flight per worker process; handlers mostly wait on I/O (database, LLM).
     worker_concurrency: int = Field(default=32, ge=1)
     # A delivered entry idle this long (its worker stopped renewing) is reclaimed.

@@ -37,6 +37,23 @@ TEMPLATES: dict[str, dict[str, Template]] = {
             "{link}\n\nIf you did not sign up for PIF AI, ignore this message.\n",
         ),
     },
+    "register_existing": {
+        "zh-TW": Template(
+            "PIF AI:有人以您的電子郵件地址註冊",
+            "您好,\n\n有人以這個電子郵件地址申請註冊 PIF AI,但這個地址已經有帳號,"
+            "因此沒有建立新帳號。\n\n如果是您本人,請直接登入:\n{login}\n"
+            "忘記密碼的話,可以在這裡重設:\n{reset}\n\n"
+            "如果不是您本人,請忽略這封信;您的帳號沒有任何變更。\n",
+        ),
+        "en": Template(
+            "PIF AI: someone tried to register with your e-mail address",
+            "Hello,\n\nSomeone tried to sign up for PIF AI with this e-mail address, which "
+            "already has an account, so no new account was created.\n\n"
+            "If it was you, sign in:\n{login}\nIf you forgot your password, reset it here:\n"
+            "{reset}\n\nIf it was not you, ignore this message; nothing about your account "
+            "has changed.\n",
+        ),
+    },
     "reset_password": {
         "zh-TW": Template(
             "PIF AI:重設密碼",

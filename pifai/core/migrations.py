@@ -56,6 +56,9 @@ ALREADY_IN_TARGET_STATE = {
 APPEND_ONLY_TABLES: tuple[str, ...] = ("audit_logs",)
 # Tables the application role may only read.
 READ_ONLY_TABLES: tuple[str, ...] = ("alembic_version", "inline_migrations", "super_admins")
+# Of a read-only table, the columns the application role may still update: a super
+# admin's login records the TOTP step it used, so that a code is never accepted twice.
+WRITABLE_COLUMNS: dict[str, tuple[str, ...]] = {"super_admins": ("totp_last_step", "updated_at")}
 # Tables only SECURITY DEFINER functions touch.
 PRIVATE_TABLES: tuple[str, ...] = ("audit_chain_head",)
 
@@ -184,6 +187,8 @@ async def ensure_app_role(conn: AsyncConnection, role: str, password: str | None
         await conn.execute(
             text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {table} FROM {quoted}")
         )
+    for table, columns in WRITABLE_COLUMNS.items():
+        await conn.execute(text(f"GRANT UPDATE ({', '.join(columns)}) ON {table} TO {quoted}"))
     for table in PRIVATE_TABLES:
         await conn.execute(text(f"REVOKE ALL ON {table} FROM {quoted}"))
     await conn.execute(text(f"REVOKE ALL ON SEQUENCE audit_logs_id_seq FROM {quoted}"))

@@ -60,6 +60,9 @@ class AccessClaims:
     role: str
     token_type: str
     jti: str
+    # The sign-in session (refresh-token family) the token was issued for: logging out,
+    # a password reset or a reused refresh token ends it, and the token with it.
+    session_id: uuid.UUID | None = None
 
 
 class Actor(Protocol):
@@ -84,6 +87,7 @@ class Principal:
     id: uuid.UUID
     org_id: uuid.UUID
     role: str
+    session_id: uuid.UUID | None = None
 
 
 def create_access_token(
@@ -93,12 +97,14 @@ def create_access_token(
     org_id: uuid.UUID | None,
     role: str,
     token_type: str = "access",
+    session_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> str:
     issued = now or datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": str(subject),
         "org": str(org_id) if org_id else None,
+        "sid": str(session_id) if session_id else None,
         "role": role,
         "typ": token_type,
         "jti": uuid.uuid4().hex,
@@ -134,13 +140,14 @@ def _verified_claims(secret: str, token: str) -> tuple[AccessClaims, float]:
             algorithms=[JWT_ALGORITHM],
             options={"require": ["sub", "exp", "iat", "jti", "typ"], "verify_exp": False},
         )
-        org = claims.get("org")
+        org, sid = claims.get("org"), claims.get("sid")
         return AccessClaims(
             subject=uuid.UUID(claims["sub"]),
             org_id=uuid.UUID(org) if org else None,
             role=str(claims.get("role", "")),
             token_type=str(claims["typ"]),
             jti=str(claims["jti"]),
+            session_id=uuid.UUID(sid) if sid else None,
         ), float(claims["exp"])
     except (jwt.InvalidTokenError, ValueError, KeyError, TypeError) as exc:
         raise TokenError("invalid token") from exc

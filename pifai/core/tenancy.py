@@ -8,7 +8,7 @@ session sets it to '', so its queries see no tenant rows (fail closed).
 A session scoped for an API request also names its :class:`Principal`; each of its
 transactions then starts with ``pifai_check_principal`` (migration 0007) instead, which
 sets the scope and fails with SQLSTATE 28000 when the token's user is gone, deactivated
-or has another role.
+or has another role, or its sign-in session has ended (migration 0009).
 
 Either travels with the transaction's ``BEGIN`` in one simple-protocol message
 (:class:`ScopedConnection`), so it costs no round trip of its own.
@@ -31,7 +31,7 @@ from pifai.core.security import Principal
 ORG_SCOPE = "app.current_org_id"
 PRINCIPAL_REJECTED = "28000"  # SQLSTATE raised by pifai_check_principal
 _SET_SCOPE = text("SELECT set_config('app.current_org_id', :org, true)")
-_CHECK_PRINCIPAL = text("SELECT pifai_check_principal(:user, :org, :role)")
+_CHECK_PRINCIPAL = text("SELECT pifai_check_principal(:user, :org, :role, :session)")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _ROLE = re.compile(r"^[a-z_]{1,20}$")  # the database checks it is the user's role
 
@@ -84,16 +84,22 @@ def _apply_org_scope(session: Session, _tx: SessionTransaction, connection: Any)
     if isinstance(driver, ScopedConnection) and not driver.is_in_transaction():
         # Literals are safe: UUIDs' canonical text, '' and a role of [a-z_] (checked below).
         # pifai_check_principal sets the scope itself (to the principal's organisation).
+        sid = f"'{principal.session_id}'" if principal and principal.session_id else "NULL"
         driver.pending_scope = (
             f"SELECT pifai_check_principal('{principal.id}', '{principal.org_id}',"
-            f" '{principal.role}');"
+            f" '{principal.role}', {sid}::uuid);"
             if principal is not None
             else f"SELECT set_config('{ORG_SCOPE}', '{scope}', true);"
         )
     elif principal is not None:
         connection.execute(
             _CHECK_PRINCIPAL,
-            {"user": principal.id, "org": principal.org_id, "role": principal.role},
+            {
+                "user": principal.id,
+                "org": principal.org_id,
+                "role": principal.role,
+                "session": principal.session_id,
+            },
         )
     else:
         connection.execute(_SET_SCOPE, {"org": scope})
@@ -124,7 +130,12 @@ async def scope_session(
         if principal is not None:
             await session.execute(
                 _CHECK_PRINCIPAL,
-                {"user": principal.id, "org": principal.org_id, "role": principal.role},
+                {
+                    "user": principal.id,
+                    "org": principal.org_id,
+                    "role": principal.role,
+                    "session": principal.session_id,
+                },
             )
         else:
             await session.execute(_SET_SCOPE, {"org": str(org_id)})

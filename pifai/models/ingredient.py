@@ -131,5 +131,5 @@ class ProductIngredient(Timestamps, Base):
     notes: Mapped[list[str]] = mapped_column(
         ARRAY(Text), nullable=False, default=list, server_default=_EMPTY_ARRAY
     )
-    # Who produced the row: "extraction" (formula_extract), "operator" (PUT), ...
+    # Who produced the row: "extraction" (formula.extract), "operator" (PUT), ...
     source: Mapped[str] = mapped_column(String(20), nullable=False)

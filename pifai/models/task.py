@@ -1,4 +1,4 @@
-"""Background tasks: one row per unit of queued work (see services/tasks.py, worker.py)."""
+"""Background tasks: one row per unit of queued work (see pifai/services/queue/)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class Task(UUIDPk, Timestamps, Base):
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
         CheckConstraint("attempts >= 0 AND max_attempts >= 1", name="attempts"),
         Index("ix_tasks_org_id_created_at", "org_id", "created_at"),
-        # Enqueueing the same work twice returns the unfinished task (services/tasks.py).
+        # Enqueueing the same work twice returns the unfinished task (services/queue/producer.py).
         Index(
             "uq_tasks_org_id_kind_idempotency_key",
             "org_id",

@@ -16,6 +16,8 @@ from pifai.schemas.pagination import Paginated
 class AdminLoginRequest(RequestModel):
     email: EmailStr
     password: str = Field(min_length=1, max_length=256)
+    # Required: a super admin always signs in with their authenticator's current code.
+    totp_code: str | None = Field(default=None, min_length=6, max_length=10)
 
 
 class AdminTokenResponse(BaseModel):

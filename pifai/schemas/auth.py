@@ -108,8 +108,11 @@ class MeResponse(BaseModel):
     organization: OrganizationOut
 
 
-class RegisterResponse(TokenResponse):
-    user: UserOut
+class RegisterResponse(BaseModel):
+    """The same for every address, whether or not it already has an account."""
+
+    status: Literal["verification_sent"] = "verification_sent"
+    message: str = "If the address can be registered, a verification link is on its way."
 
 
 class InviteRequest(RequestModel):

@@ -39,7 +39,7 @@ class TaskPage(Paginated[TaskRead]):
 
 
 class TaskCreate(RequestModel):
-    """Direct enqueue, allowed only for kinds registered as public (e.g. ``noop``)."""
+    """Direct enqueue, allowed only for kinds listed as public (e.g. ``system.noop``)."""
 
     kind: str = Field(min_length=1, max_length=100)
     payload: dict[str, Any] = Field(default_factory=dict)

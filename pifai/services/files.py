@@ -27,7 +27,7 @@ from pifai.services.encryption import (
     needs_encryption,
     verify_stream,
 )
-from pifai.services.storage import Storage, get_storage, object_key, primed
+from pifai.services.storage import Storage, object_key, primed
 from pifai.services.uploads import (
     FileKind,
     StreamCopy,
@@ -62,6 +62,7 @@ async def store_upload(
     settings: Settings,
     *,
     storage: Storage,
+    keyring: KeyRing,
     product: Product,
     item_number: int,
     filename: str,
@@ -87,11 +88,13 @@ async def store_upload(
     copy = StreamCopy(settings.max_upload_bytes) if kind in TEXT_KINDS else None
     if copy is not None:
         stream = copy.wrap(stream)
-    keyring = KeyRing.from_settings(settings) if needs_encryption(item_number) else None
+    encrypt_with = keyring if needs_encryption(item_number) else None
     key = object_key(product.org_id, product.id, item_number)
-    await storage.put(key, encrypt_stream(stream, keyring) if keyring else stream)
+    await storage.put(key, encrypt_stream(stream, encrypt_with) if encrypt_with else stream)
     try:
-        record = await _add_version(session, document, key, filename, kind, digest, keyring, actor)
+        record = await _add_version(
+            session, document, key, filename, kind, digest, encrypt_with, actor
+        )
         plaintext = copy.take() if copy is not None else None
         if plaintext is not None:
             await index_text(session, record, plaintext)
@@ -196,21 +199,20 @@ async def get_file_for_org(
 
 
 async def read_plaintext(
-    settings: Settings, storage: Storage, record: PifFile
+    storage: Storage, keyring: KeyRing, record: PifFile
 ) -> AsyncIterator[bytes]:
     chunks = storage.open(record.storage_key)
     if record.encrypted:
-        return decrypt_stream(chunks, KeyRing.from_settings(settings))
+        return decrypt_stream(chunks, keyring)
     return chunks
 
 
-async def open_download(settings: Settings, record: PifFile) -> Download:
+async def open_download(storage: Storage, keyring: KeyRing, record: PifFile) -> Download:
     """The file's plaintext stream. An encrypted file is authenticated end to end first,
     so damage anywhere is a clean 409 before the response starts, never garbage."""
-    storage = get_storage(settings)
     if record.encrypted:
-        await verify_stream(storage.open(record.storage_key), KeyRing.from_settings(settings))
-    return Download(record, await primed(await read_plaintext(settings, storage, record)))
+        await verify_stream(storage.open(record.storage_key), keyring)
+    return Download(record, await primed(await read_plaintext(storage, keyring, record)))
 
 
 async def delete_version(

@@ -1,4 +1,4 @@
-"""Item 3: the `formula_extract` task turns the current formula file into ingredient rows.
+"""Item 3: the `formula.extract` job turns the current formula file into ingredient rows.
 
 Deterministic and offline: parse (xlsx/csv/docx/pdf/label text), identify each row
 against the ingredient dictionary, validate concentrations; the rows replace the
@@ -38,7 +38,6 @@ from pifai.core.config import Settings
 from pifai.core.errors import AppError, Conflict, public_error_text
 from pifai.core.security import Actor
 from pifai.models.pif import PifFile
-from pifai.models.task import Task
 from pifai.services import pif
 from pifai.services.audit import RequestMeta
 from pifai.services.files import read_plaintext
@@ -47,18 +46,10 @@ from pifai.services.ingredients import (
     load_dictionary,
     replace_product_ingredients,
 )
-from pifai.services.pif_analysis import analysis_failed, analysis_kind, document_of_task
-from pifai.services.storage import get_storage
-from pifai.services.task_handlers import (
-    PermanentTaskError,
-    ProgressReporter,
-    handler_settings,
-    task_handler,
-)
+from pifai.services.pif_analysis import document_of_task
+from pifai.services.queue import JobContext, PermanentTaskError
 
 FORMULA_ITEM = 3
-KIND = "formula_extract"
-analysis_kind(FORMULA_ITEM, KIND)
 
 
 async def current_file(session: AsyncSession, document_id: uuid.UUID, org_id: uuid.UUID) -> PifFile:
@@ -87,10 +78,8 @@ def summary(validated: ValidatedFormula) -> dict[str, object]:
     }
 
 
-@task_handler(KIND, on_failure=analysis_failed)
-async def formula_extract(
-    session: AsyncSession, task: Task, progress: ProgressReporter
-) -> dict[str, object]:
+async def formula_extract(ctx: JobContext) -> dict[str, object]:
+    session, task, progress = ctx.session, ctx.task, ctx.progress
     # No row lock while parsing (or waiting on an LLM): the item is locked only for the
     # final write below, and re-checked there.
     document = await document_of_task(session, task, for_update=False)
@@ -98,9 +87,9 @@ async def formula_extract(
         # Delivered again after it finished, or the item moved on: nothing to redo.
         return {"skipped": f"item 3 is {document.status}"}
     record = await current_file(session, document.id, task.org_id)
-    settings = handler_settings()
+    settings = ctx.runtime.settings
     data = bytearray()
-    async for chunk in await read_plaintext(settings, get_storage(settings), record):
+    async for chunk in await read_plaintext(ctx.runtime.storage, ctx.runtime.keyring, record):
         data += chunk
     await progress(30, "parsing the formula file")
     dictionary: IngredientDictionary | None = None

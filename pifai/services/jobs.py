@@ -1,17 +1,34 @@
-"""The one explicit list of modules that register task kinds. Web and worker load the
-same list, so a kind the API can enqueue is a kind every worker can run."""
+"""Every job of the application, as data. The list is built once per process and held on
+its ``Runtime``; web (POST /api/v1/tasks, the analyze endpoint) and worker read the same
+list, so a kind the API can enqueue is a kind every worker can run."""
 
 from __future__ import annotations
 
-import importlib
-
-JOB_MODULES: tuple[str, ...] = (
-    "pifai.services.task_handlers",  # noop, test.fail
-    "pifai.services.formula_extraction",  # formula_extract (PIF item 3)
-    "pifai.services.knowledge",  # periodic rag.backfill
-)
+from pifai.services.formula_extraction import FORMULA_ITEM, formula_extract
+from pifai.services.knowledge import backfill_periodically
+from pifai.services.pif_analysis import analysis_failed
+from pifai.services.queue import Job, JobContext, JobList, PeriodicJob, TaskResult
 
 
-def load_jobs(extra: tuple[str, ...] = ()) -> None:
-    for module in (*JOB_MODULES, *extra):
-        importlib.import_module(module)
+async def noop(ctx: JobContext) -> TaskResult:
+    """Does nothing: a queue smoke test and the benchmark's unit of work."""
+    return {"ok": True, "echo": ctx.task.payload.get("echo")}
+
+
+def production_jobs() -> JobList:
+    return JobList(
+        [
+            Job("system.noop", noop, public=True),
+            Job(
+                "formula.extract",
+                formula_extract,
+                item=FORMULA_ITEM,
+                on_failure=analysis_failed,
+            ),
+            PeriodicJob(
+                "rag.backfill",
+                backfill_periodically,
+                interval=lambda s: s.rag_backfill_interval_seconds if s.rag_api_base else None,
+            ),
+        ]
+    )

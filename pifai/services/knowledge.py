@@ -6,20 +6,20 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
-from redis.asyncio import Redis
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pifai.core.config import Settings
 from pifai.core.errors import AppError
 from pifai.core.tenancy import scope_session
 from pifai.models.product import Product
 from pifai.services.products import get_product_for_org
 from pifai.services.rag import RagClient, safe_create_kb
-from pifai.services.task_handlers import periodic
+
+if TYPE_CHECKING:
+    from pifai.services.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 
@@ -166,12 +166,10 @@ async def backfill_knowledge_bases(
     return filled, len(rows) - filled
 
 
-@periodic("rag.backfill", lambda s: s.rag_backfill_interval_seconds if s.rag_api_base else None)
-async def backfill_periodically(
-    session_factory: async_sessionmaker[AsyncSession], redis: Redis, settings: Settings
-) -> None:
-    rag = RagClient.from_settings(settings)
+async def backfill_periodically(runtime: Runtime) -> None:
+    """The periodic job ``rag.backfill``."""
+    rag = RagClient.from_settings(runtime.settings)
     try:
-        await backfill_knowledge_bases(session_factory, rag)
+        await backfill_knowledge_bases(runtime.session_factory, rag)
     finally:
         await rag.aclose()

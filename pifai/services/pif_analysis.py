@@ -1,8 +1,8 @@
 """Queueing the analysis of PIF items, and the fail-soft edge when it fails for good.
 
-An analysis task kind is registered with :func:`analysis_kind` by the context that
-implements it (formula extraction for item 3, ...). Its payload carries the product and
-item; when it fails for good the item goes back to ``uploaded`` with the error.
+The job list names the job that analyses each item (``formula.extract`` for item 3,
+...). Its payload carries the product and item; when it fails for good the item goes
+back to ``uploaded`` with the error.
 """
 
 from __future__ import annotations
@@ -19,20 +19,13 @@ from pifai.models.pif import PifDocument
 from pifai.models.task import Task
 from pifai.services import pif
 from pifai.services.audit import RequestMeta
-from pifai.services.tasks import create_task, publish_after_commit
-
-# item number -> task kind; filled by the contexts that implement an analysis.
-ANALYSIS_KINDS: dict[int, str] = {}
-
-
-def analysis_kind(item_number: int, kind: str) -> None:
-    pif.check_item_number(item_number)
-    ANALYSIS_KINDS[item_number] = kind
+from pifai.services.queue import JobList, create_task, publish_after_commit
 
 
 async def start_analysis(
     session: AsyncSession,
     redis: Redis,
+    jobs: JobList,
     product_id: uuid.UUID,
     actor: Actor,
     item_numbers: Sequence[int],
@@ -40,15 +33,16 @@ async def start_analysis(
 ) -> list[tuple[int, Task]]:
     """Move each item to ai_processing and queue its task, all or nothing; the tasks are
     published once the transaction commits."""
-    unknown = sorted({n for n in item_numbers if n not in ANALYSIS_KINDS})
+    analyses = {n: job for n in item_numbers if (job := jobs.analysis(n)) is not None}
+    unknown = sorted(set(item_numbers) - analyses.keys())
     if unknown:
         raise ValidationFailed(
             f"No analysis exists for item(s) {unknown}.",
             code="no_analysis",
-            details={"analysable_items": sorted(ANALYSIS_KINDS)},
+            details={"analysable_items": jobs.analysed_items()},
         )
     started: list[tuple[int, Task]] = []
-    for item_number in dict.fromkeys(item_numbers):
+    for item_number, job in analyses.items():
         document = await pif.get_document_for_org(
             session, product_id, item_number, actor.org_id, for_update=True
         )
@@ -60,8 +54,8 @@ async def start_analysis(
         await pif.transition(session, document, "ai_processing", actor=actor, meta=meta)
         task = await create_task(
             session,
+            job,
             org_id=actor.org_id,
-            kind=ANALYSIS_KINDS[item_number],
             payload={"product_id": str(product_id), "item_number": item_number},
             created_by=actor.id,
             idempotency_key=f"{product_id}:{item_number}",

@@ -1,9 +1,10 @@
 """What a running process holds, built once at start: settings, the app-role engine, Redis,
-embedded servers and the clients the services use (this is the wiring above `core`)."""
+embedded servers, the clients the services use and the job list (this is the wiring
+above `core`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import structlog
 from redis.asyncio import Redis
@@ -14,7 +15,11 @@ from pifai.core.database import create_engine, create_session_factory
 from pifai.core.embedded import EmbeddedServices, start_embedded
 from pifai.core.migrations import migrate, role_url
 from pifai.core.redis_version import require_redis_version
+from pifai.services.encryption import KeyRing
+from pifai.services.jobs import production_jobs
+from pifai.services.queue import JobList
 from pifai.services.rag import RagClient
+from pifai.services.storage import Storage, build_storage
 
 log = structlog.get_logger(__name__)
 
@@ -28,9 +33,14 @@ class Runtime:
     redis: Redis
     # BYPASSRLS role: super-admin endpoints only, each use audited.
     platform_engine: AsyncEngine
+    # Where PIF files live, and the keys that encrypt formula-class files.
+    storage: Storage
+    keyring: KeyRing
     embedded: EmbeddedServices | None = None
     # Central RAG service; None when not configured (products then use the local fallback).
     rag: RagClient | None = None
+    # What workers run and the API may queue; tests add their own jobs.
+    jobs: JobList = field(default_factory=production_jobs)
 
     async def close(self) -> None:
         # Clients first, then the embedded servers they talk to.
@@ -114,6 +124,8 @@ async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> R
         session_factory=create_session_factory(engine),
         redis=redis,
         platform_engine=platform_engine,
+        storage=build_storage(settings),
+        keyring=KeyRing.from_settings(settings),
         embedded=embedded,
         rag=RagClient.from_settings(settings) if settings.rag_api_base else None,
     )

@@ -332,8 +332,9 @@ class S3Storage:
         return True
 
 
-def get_storage(settings: Settings) -> Storage:
-    """The configured backend. Cheap for local; build once per process for S3 (a client)."""
+def build_storage(settings: Settings) -> Storage:
+    """The configured backend, built once per process (the runtime holds it): for S3 it
+    is a client with its connection pool."""
     if settings.storage_backend == "s3":
         return S3Storage.from_settings(settings)
     return LocalStorage(settings.data_dir / "files")

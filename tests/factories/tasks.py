@@ -1,9 +1,10 @@
-"""Task rows, test-only task kinds, and helpers to run and watch workers.
+"""Task rows, test-only jobs, and helpers to run and watch workers.
 
 Worker subprocesses import this module: it must not import the app or test harness.
 
-The kinds below register into the global registry on import; worker subprocesses
-load them with ``python -m pifai.worker --import tests.factories.tasks``.
+The test-only jobs are listed by :func:`queue_test_jobs`; the queue tests' runtime adds
+them to the production list (:func:`queue_jobs`), and worker subprocesses load them with
+``python -m pifai.worker --jobs tests.factories.tasks:queue_test_jobs``.
 """
 
 from __future__ import annotations
@@ -20,15 +21,26 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pifai.core.config import Settings
 from pifai.core.database import asyncpg_dsn, commit
 from pifai.core.tenancy import scope_session
 from pifai.models.task import Task
-from pifai.services.task_handlers import ProgressReporter, TaskResult, task_handler
-from pifai.services.task_worker import run_worker
-from pifai.services.tasks import create_task, enqueue
+from pifai.services.jobs import production_jobs
+from pifai.services.queue import (
+    GROUP,
+    Job,
+    JobContext,
+    JobList,
+    PeriodicJob,
+    PermanentTaskError,
+    TaskResult,
+    create_task,
+    enqueue,
+    run_worker,
+    stream_key,
+)
+from pifai.services.runtime import Runtime
 
-# test.record's side effects: finished rows of this (unregistered) kind, never run.
+# test.record's side effects: finished rows of this (unlisted) kind, never run.
 SIDE_EFFECT_KIND = "test.side_effect"
 # test.flaky: task id -> monotonic start time of each attempt (in-process workers only).
 ATTEMPT_STARTS: dict[uuid.UUID, list[float]] = {}
@@ -36,14 +48,14 @@ ATTEMPT_STARTS: dict[uuid.UUID, list[float]] = {}
 T = TypeVar("T")
 
 
-@task_handler("test.record")
-async def record(session: AsyncSession, task: Task, progress: ProgressReporter) -> TaskResult:
+async def record(ctx: JobContext) -> TaskResult:
     """A database side effect (a row naming the task), written through the
     handler's session so it commits only together with ``done``.
 
     Payload: ``sleep`` seconds, spent in steps that report progress, on the attempts
     listed in ``sleep_on_attempts`` (all attempts when absent).
     """
+    session, task, progress = ctx.session, ctx.task, ctx.progress
     payload = task.payload
     sleep = float(payload.get("sleep", 0))
     on = payload.get("sleep_on_attempts")
@@ -64,13 +76,62 @@ async def record(session: AsyncSession, task: Task, progress: ProgressReporter) 
     return {"recorded": True, "attempt": task.attempts}
 
 
-@task_handler("test.flaky")
-async def flaky(session: AsyncSession, task: Task, progress: ProgressReporter) -> TaskResult:
+async def flaky(ctx: JobContext) -> TaskResult:
     """Fails its first ``fail_times`` attempts; records when each attempt started."""
+    task = ctx.task
     ATTEMPT_STARTS.setdefault(task.id, []).append(time.monotonic())
     if task.attempts <= int(task.payload.get("fail_times", 0)):
         raise RuntimeError(f"flaky attempt {task.attempts}")
     return {"attempts": task.attempts}
+
+
+async def configurable_failure(ctx: JobContext) -> TaskResult:
+    """Fails its first ``fail_times`` attempts (all when absent), then succeeds.
+
+    Payload: ``fail_times`` (int), ``permanent`` (bool: fail without retrying),
+    ``sleep`` (seconds to run before deciding), ``message``.
+    """
+    task = ctx.task
+    payload = task.payload
+    if sleep := float(payload.get("sleep", 0)):
+        await asyncio.sleep(sleep)
+    message = str(payload.get("message", "configured failure"))
+    if payload.get("permanent"):
+        raise PermanentTaskError(message)
+    fail_times = payload.get("fail_times")
+    if fail_times is None or task.attempts <= int(fail_times):
+        raise RuntimeError(f"{message} (attempt {task.attempts})")
+    return {"ok": True, "attempts": task.attempts}
+
+
+async def follow_up(ctx: JobContext) -> TaskResult:
+    """Enqueues a ``system.noop`` follow-up (echoing this task's id) through its own
+    session, then fails for good when the payload says ``fail``. Its result tells how
+    many entries the follow-up's stream held when the handler returned."""
+    task, runtime = ctx.task, ctx.runtime
+    noop = runtime.jobs.require("system.noop")
+    follow = await enqueue(
+        ctx.session, runtime.redis, noop, org_id=task.org_id, payload={"echo": str(task.id)}
+    )
+    if task.payload.get("fail"):
+        raise PermanentTaskError("refused after queueing a follow-up")
+    waiting = await runtime.redis.xlen(stream_key(noop.name))
+    return {"follow_up": str(follow.id), "stream_length_on_return": waiting}
+
+
+def queue_test_jobs() -> list[Job | PeriodicJob]:
+    """The test-only jobs (never in production's list)."""
+    return [
+        Job("test.record", record),
+        Job("test.flaky", flaky),
+        Job("test.fail", configurable_failure),
+        Job("test.follow_up", follow_up),
+    ]
+
+
+def queue_jobs() -> JobList:
+    """The production jobs plus the test-only ones."""
+    return production_jobs().including(*queue_test_jobs())
 
 
 async def create_pending_task(session: AsyncSession, org_id: uuid.UUID, **overrides: Any) -> Task:
@@ -78,8 +139,8 @@ async def create_pending_task(session: AsyncSession, org_id: uuid.UUID, **overri
     await scope_session(session, org_id)
     return await create_task(
         session,
+        queue_jobs().require(overrides.pop("kind", "system.noop")),
         org_id=org_id,
-        kind=overrides.pop("kind", "noop"),
         payload=overrides.pop("payload", {}),
         **overrides,
     )
@@ -100,15 +161,11 @@ async def wait_until(
 
 
 @asynccontextmanager
-async def running_worker(
-    session_factory: async_sessionmaker[AsyncSession],
-    redis: Redis,
-    settings: Settings,
-    **options: Any,
-) -> AsyncIterator[asyncio.Task[None]]:
-    """An in-process worker, stopped (and drained) on exit."""
+async def running_worker(runtime: Runtime, **options: Any) -> AsyncIterator[asyncio.Task[None]]:
+    """An in-process worker on ``runtime`` (and its job list), stopped (and drained) on
+    exit."""
     stop = asyncio.Event()
-    job = asyncio.create_task(run_worker(session_factory, redis, settings, stop=stop, **options))
+    job = asyncio.create_task(run_worker(runtime, stop=stop, **options))
     try:
         yield job
     finally:
@@ -116,7 +173,7 @@ async def running_worker(
         await asyncio.wait_for(job, 30)
 
 
-# -- fixtures and helpers shared by test_tasks*.py -----------------------------
+# -- fixtures and helpers shared by test_queue_*.py -----------------------------
 
 QUEUE_REDIS_DB = 11
 BASE = 0.05  # backoff time base of these tests: 50 ms, 100 ms, ...
@@ -158,9 +215,15 @@ async def enqueue_one(
 ) -> uuid.UUID:
     async with factory() as session:
         await scope_session(session, org_id)
-        task = await enqueue(session, redis, org_id=org_id, kind=kind, **kw)
+        task = await enqueue(session, redis, queue_jobs().require(kind), org_id=org_id, **kw)
         await commit(session)
         return task.id
+
+
+async def stream_empty(redis: Redis, kind: str) -> bool:
+    """Nothing waits in ``kind``'s stream and nothing delivered is unacknowledged."""
+    pending = await redis.xpending(stream_key(kind), GROUP)
+    return await redis.xlen(stream_key(kind)) == 0 and pending["pending"] == 0
 
 
 def done_with(url: str, task_id: uuid.UUID, *statuses: str) -> Any:

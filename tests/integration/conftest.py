@@ -33,8 +33,10 @@ from pifai.core.migrations import migrate, role_url
 from pifai.core.tenancy import scope_session
 from pifai.main import create_app
 from pifai.models.organization import Organization
+from pifai.services.encryption import KeyRing
 from pifai.services.runtime import Runtime
-from tests.factories.tasks import BASE, queue_redis_url
+from pifai.services.storage import build_storage
+from tests.factories.tasks import BASE, queue_jobs, queue_redis_url
 
 # One database per test run, so parallel runs on one server do not drop each other's.
 TEST_DB = f"pifai_test_{os.getpid()}"
@@ -202,6 +204,8 @@ def runtime(
         session_factory=session_factory,
         redis=redis,
         platform_engine=platform_engine,
+        storage=build_storage(settings),
+        keyring=KeyRing.from_settings(settings),
     )
 
 
@@ -311,23 +315,31 @@ async def org_id(factory: async_sessionmaker[AsyncSession]) -> uuid.UUID:
 
 
 @pytest.fixture
-async def queue_client(
+def qruntime(
     factory: async_sessionmaker[AsyncSession],
     queue_engine: AsyncEngine,
     qredis: Redis,
     qsettings: Settings,
     queue_db: str,
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The API on the queue tests' database, committing for real, so that workers (their
-    own sessions, or processes) see what requests wrote."""
-    runtime = Runtime(
+) -> Runtime:
+    """The queue tests' runtime; its job list adds the test-only jobs to production's."""
+    return Runtime(
         settings=qsettings,
         admin_url=queue_db,
         engine=queue_engine,
         session_factory=factory,
         redis=qredis,
         platform_engine=queue_engine,
+        storage=build_storage(qsettings),
+        keyring=KeyRing.from_settings(qsettings),
+        jobs=queue_jobs(),
     )
-    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+
+
+@pytest.fixture
+async def queue_client(qruntime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    """The API on the queue tests' database, committing for real, so that workers (their
+    own sessions, or processes) see what requests wrote."""
+    transport = httpx.ASGITransport(app=create_app(runtime=qruntime))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client

@@ -41,14 +41,7 @@ async def test_readyz_ok_when_both_answer(client: httpx.AsyncClient) -> None:
 
 async def test_readyz_503_names_redis_when_it_is_down(runtime: Runtime) -> None:
     closed = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
-    broken = Runtime(
-        settings=runtime.settings,
-        admin_url=runtime.admin_url,
-        engine=runtime.engine,
-        session_factory=runtime.session_factory,
-        redis=closed,
-        platform_engine=runtime.platform_engine,
-    )
+    broken = dataclasses.replace(runtime, redis=closed)
     transport = httpx.ASGITransport(app=create_app(runtime=broken))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         response = await c.get("/readyz")
@@ -130,16 +123,16 @@ async def test_a_write_is_committed_before_its_answer_is_sent(
     app = create_app(runtime=real)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        credentials = {
+            "email": f"{uuid.uuid4().hex[:8]}@example.com",
+            "password": "a long enough password",
+        }
         registered = await c.post(
             "/api/v1/auth/register",
-            json={
-                "email": f"{uuid.uuid4().hex[:8]}@example.com",
-                "password": "a long enough password",
-                "full_name": "Writer",
-                "organization_name": "Commit Org",
-            },
+            json={**credentials, "full_name": "Writer", "organization_name": "Commit Org"},
         )
-        token = registered.json()["access_token"]
+        assert registered.status_code == 202, registered.text
+        token = (await c.post("/api/v1/auth/login", json=credentials)).json()["access_token"]
         created = await c.post(
             "/api/v1/products",
             json={"name": "草稿", "product_type": "leave_on_face"},

@@ -8,15 +8,18 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
 import jwt
 import pyotp
+import pytest
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from pifai.core import security
 from pifai.core.config import Settings
 from pifai.core.security import create_access_token
 from pifai.main import create_app
@@ -28,27 +31,21 @@ NEW_PASSWORD = "another long passphrase"
 
 def _outbox_tokens(settings: Settings, action: str, to: str) -> list[str]:
     tokens = []
-    for path in sorted(Path(settings.data_dir, "outbox").glob("*.eml")):
-        message = message_from_bytes(path.read_bytes(), policy=policy.default)
-        if message["To"] != to:
-            continue
+    for message in _outbox(settings, to):
         body = message.get_body(preferencelist=("plain",))
         assert body is not None
         tokens += re.findall(rf"/{action}\?token=(\S+)", body.get_content())
     return tokens
 
 
-async def _register(client: httpx.AsyncClient, email: str) -> httpx.Response:
-    return await client.post(
-        "/api/v1/auth/register",
-        json={
-            "email": email,
-            "password": PASSWORD,
-            "full_name": "王小明",
-            "organization_name": "美妝品牌股份有限公司",
-            "organization_type": "brand",
-        },
-    )
+def _outbox(settings: Settings, to: str) -> list[EmailMessage]:
+    messages = []
+    for path in sorted(Path(settings.data_dir, "outbox").glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        if message["To"] == to:
+            messages.append(message)
+    return messages
 
 
 async def _audit_actions(conn: AsyncConnection, org_id: uuid.UUID | None) -> list[str]:
@@ -65,41 +62,122 @@ async def _audit_actions(conn: AsyncConnection, org_id: uuid.UUID | None) -> lis
     return [r[0] for r in rows]
 
 
-async def test_register_me_and_verify_email(
+async def _register(
+    client: httpx.AsyncClient, email: str, password: str = PASSWORD, locale: str = "zh-TW"
+) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": email,
+            "password": password,
+            "full_name": "王小明",
+            "organization_name": "美妝品牌股份有限公司",
+            "organization_type": "brand",
+            "locale": locale,
+        },
+    )
+
+
+REGISTERED = {
+    "status": "verification_sent",
+    "message": "If the address can be registered, a verification link is on its way.",
+}
+
+
+async def _login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    return await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+
+
+async def test_register_then_log_in_and_verify_the_email(
     client: httpx.AsyncClient, settings: Settings, db_conn: AsyncConnection
 ) -> None:
     email = f"Owner-{uuid.uuid4().hex[:6]}@Example.COM"
     response = await _register(client, email)
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body["user"]["email"] == email.lower()
-    assert body["user"]["role"] == "owner"
-    assert body["user"]["email_verified_at"] is None
+    assert response.status_code == 202, response.text
+    assert response.json() == REGISTERED
 
-    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    login = await _login(client, email)
+    assert login.status_code == 200, login.text
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    me = await client.get("/api/v1/me", headers=headers)
     assert me.status_code == 200
     assert me.json()["organization"]["name"] == "美妝品牌股份有限公司"
+    user = me.json()["user"]
+    assert user["email"] == email.lower()
+    assert user["role"] == "owner"
+    assert user["email_verified_at"] is None
 
     [token] = _outbox_tokens(settings, "verify-email", email.lower())
     verified = await client.post("/api/v1/auth/verify-email", json={"token": token})
     assert verified.status_code == 200
     again = await client.post("/api/v1/auth/verify-email", json={"token": token})
     assert again.status_code == 400  # single use
-    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    me = await client.get("/api/v1/me", headers=headers)
     assert me.json()["user"]["email_verified_at"] is not None
 
-    org_id = uuid.UUID(body["user"]["org_id"])
-    assert await _audit_actions(db_conn, org_id) == ["auth.register", "auth.email_verified"]
+    org_id = uuid.UUID(user["org_id"])
+    assert await _audit_actions(db_conn, org_id) == [
+        "auth.register",
+        "auth.login",
+        "auth.email_verified",
+    ]
 
 
-async def test_register_twice_with_same_email_in_other_case_conflicts(
-    client: httpx.AsyncClient,
+async def test_registering_a_taken_address_answers_the_same_and_mails_a_notice(
+    client: httpx.AsyncClient, settings: Settings, db_conn: AsyncConnection
 ) -> None:
+    """No account enumeration: nothing is created, the owner learns of the attempt (in
+    the account's language), and their password still works."""
     email = f"dup-{uuid.uuid4().hex[:6]}@example.com"
-    assert (await _register(client, email)).status_code == 201
-    second = await _register(client, email.upper())
-    assert second.status_code == 409
-    assert second.json()["error"]["code"] == "email_taken"
+    first = await _register(client, email, locale="en")
+    second = await _register(client, email.upper(), password=NEW_PASSWORD, locale="zh-TW")
+    assert first.status_code == second.status_code == 202
+    assert first.json() == second.json() == REGISTERED
+
+    found = await db_conn.scalar(text("SELECT count(*) FROM auth_find_user(:e)"), {"e": email})
+    assert found == 1
+    assert (await _login(client, email, NEW_PASSWORD)).status_code == 401
+    login = await _login(client, email)
+    assert login.status_code == 200
+    me = await client.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"}
+    )
+    org_id = uuid.UUID(me.json()["user"]["org_id"])
+
+    mails = {message["Subject"]: message for message in _outbox(settings, email)}
+    notice_subject = "PIF AI: someone tried to register with your e-mail address"
+    assert set(mails) == {"PIF AI: verify your e-mail address", notice_subject}
+    body = mails[notice_subject].get_body(preferencelist=("plain",))
+    assert body is not None
+    text_body = body.get_content()
+    assert f"{settings.public_base_url}/login" in text_body
+    assert f"{settings.public_base_url}/forgot-password" in text_body
+    assert "token=" not in text_body
+    assert await _audit_actions(db_conn, org_id) == [
+        "auth.register",
+        "auth.register_existing_email",
+        "auth.login_failed",
+        "auth.login",
+    ]
+
+
+async def test_registering_a_taken_address_hashes_the_password_too(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The argon2 hash is most of a registration's time: both ways pay it, so the answer's
+    timing does not tell a taken address from a free one."""
+    hashed: list[str] = []
+    real = security.hash_password
+
+    def counting(password: str) -> str:
+        hashed.append(password)
+        return real(password)
+
+    monkeypatch.setattr(security, "hash_password", counting)
+    email = f"timing-{uuid.uuid4().hex[:6]}@example.com"
+    assert (await _register(client, email)).status_code == 202
+    assert (await _register(client, email, password=NEW_PASSWORD)).status_code == 202
+    assert hashed == [PASSWORD, NEW_PASSWORD]
 
 
 async def test_short_password_is_refused(client: httpx.AsyncClient) -> None:
@@ -396,3 +474,46 @@ async def test_login_with_redis_down_is_503_in_the_error_shape(
                 assert response.headers["Retry-After"] == "5"
     finally:
         await closed.aclose()
+
+
+async def _sign_in(client: httpx.AsyncClient, email: str) -> tuple[dict[str, str], str]:
+    body = (
+        await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    ).json()
+    return {"Authorization": f"Bearer {body['access_token']}"}, body["refresh_token"]
+
+
+async def test_an_access_token_ends_with_its_session(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    """Logging out, a reused refresh token and a password reset end the session, and the
+    access tokens issued for it are refused at once (not when they expire)."""
+    tenant = await create_tenant(session, settings)
+    email = tenant.user.email
+
+    laptop, laptop_refresh = await _sign_in(client, email)
+    phone, _ = await _sign_in(client, email)
+    out = await client.post(
+        "/api/v1/auth/logout", json={"refresh_token": laptop_refresh}, headers=laptop
+    )
+    assert out.status_code == 200
+    refused = await client.get("/api/v1/products", headers=laptop)
+    assert refused.status_code == 401
+    assert (await client.get("/api/v1/products", headers=phone)).status_code == 200  # its own
+
+    tablet, tablet_refresh = await _sign_in(client, email)
+    rotated = await client.post("/api/v1/auth/refresh", json={"refresh_token": tablet_refresh})
+    fresh = {"Authorization": f"Bearer {rotated.json()['access_token']}"}
+    assert (await client.get("/api/v1/products", headers=fresh)).status_code == 200
+    stolen = await client.post("/api/v1/auth/refresh", json={"refresh_token": tablet_refresh})
+    assert stolen.status_code == 401
+    for headers in (tablet, fresh):  # the reuse ended the whole family
+        assert (await client.get("/api/v1/products", headers=headers)).status_code == 401
+
+    await client.post("/api/v1/auth/forgot-password", json={"email": email})
+    [token] = _outbox_tokens(settings, "reset-password", email)
+    reset = await client.post(
+        "/api/v1/auth/reset-password", json={"token": token, "new_password": NEW_PASSWORD}
+    )
+    assert reset.status_code == 200
+    assert (await client.get("/api/v1/products", headers=phone)).status_code == 401

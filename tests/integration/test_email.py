@@ -96,7 +96,7 @@ async def test_registration_sends_the_verification_mail_over_smtp(
                 "locale": "en",
             },
         )
-    assert response.status_code == 201
+    assert response.status_code == 202
     await _wait_for(inbox, 1)
     _, message = inbox.messages[0]
     assert message["To"] == email

@@ -13,7 +13,8 @@ from pifai.core.security import Principal
 from pifai.models.pif import DocumentText
 from pifai.services import files
 from pifai.services.audit import RequestMeta
-from pifai.services.storage import Storage, StoredObject, get_storage
+from pifai.services.encryption import KeyRing
+from pifai.services.storage import Storage, StoredObject, build_storage
 from tests.factories.auth import create_tenant
 from tests.factories.files import aiter_of, collect, pdf, pieces
 from tests.factories.products import create_product
@@ -45,8 +46,9 @@ async def test_an_upload_indexes_its_text_without_reading_storage(
 ) -> None:
     tenant = await create_tenant(session, settings)
     product = await create_product(session, tenant.org)
-    storage = CountingStorage(get_storage(settings))
+    storage = CountingStorage(build_storage(settings))
     assert isinstance(storage, Storage)
+    keyring = KeyRing.from_settings(settings)
     actor = Principal(tenant.user.id, tenant.org.id, tenant.user.role)
     stored: dict[uuid.UUID, tuple[str, bytes]] = {}
     for item, line in ((11, "Stable at 40C"), (3, "Aqua 80 percent")):  # plain, encrypted
@@ -55,6 +57,7 @@ async def test_an_upload_indexes_its_text_without_reading_storage(
             session,
             settings,
             storage=storage,
+            keyring=keyring,
             product=product,
             item_number=item,
             filename="report.pdf",
@@ -74,5 +77,5 @@ async def test_an_upload_indexes_its_text_without_reading_storage(
     }
     for file_id, (_, data) in stored.items():  # what was stored is still the upload
         record = await files.get_file_for_org(session, product.id, file_id, tenant.org.id)
-        plaintext = await files.read_plaintext(settings, storage, record)
+        plaintext = await files.read_plaintext(storage, keyring, record)
         assert await collect(plaintext) == data

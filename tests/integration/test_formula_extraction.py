@@ -8,11 +8,11 @@ import httpx
 import openpyxl
 import pytest
 from fpdf import FPDF
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pifai.core.config import Settings
 from pifai.services.ingredient_import import ensure_reference_data
+from pifai.services.runtime import Runtime
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.products import create_product
 from tests.factories.tasks import running_worker, wait_until
@@ -71,7 +71,7 @@ async def _analyse(
     )
     assert started.status_code == 202, started.text
     [task] = started.json()["tasks"]
-    assert task["kind"] == "formula_extract"
+    assert task["kind"] == "formula.extract"
     item = await api.get(f"/api/v1/products/{product_id}/pif/3", headers=tenant.headers)
     assert item.json()["status"] == "ai_processing"
     return str(task["task_id"])
@@ -88,12 +88,12 @@ async def _finished(api: httpx.AsyncClient, tenant: Tenant, task_id: str) -> dic
 async def test_formula_is_extracted_into_rows_and_item_3_is_ready(
     api: httpx.AsyncClient,
     factory: async_sessionmaker[AsyncSession],
-    qredis: Redis,
+    qruntime: Runtime,
     qsettings: Settings,
 ) -> None:
     tenant, product_id = await _product(factory, qsettings)
     task_id = await _analyse(api, tenant, product_id, "配方.xlsx", _formula_xlsx())
-    async with running_worker(factory, qredis, qsettings):
+    async with running_worker(qruntime):
         task = await _finished(api, tenant, task_id)
     assert task["status"] == "done", task
     result = task["result"]
@@ -132,7 +132,7 @@ async def test_formula_is_extracted_into_rows_and_item_3_is_ready(
 async def test_unreadable_formula_fails_and_item_3_returns_to_uploaded(
     api: httpx.AsyncClient,
     factory: async_sessionmaker[AsyncSession],
-    qredis: Redis,
+    qruntime: Runtime,
     qsettings: Settings,
 ) -> None:
     tenant, product_id = await _product(factory, qsettings)
@@ -141,7 +141,7 @@ async def test_unreadable_formula_fails_and_item_3_returns_to_uploaded(
     pdf.set_font("helvetica", size=12)
     pdf.cell(text="Our lovely cream makes you happy.")
     task_id = await _analyse(api, tenant, product_id, "notes.pdf", bytes(pdf.output()))
-    async with running_worker(factory, qredis, qsettings):
+    async with running_worker(qruntime):
         task = await _finished(api, tenant, task_id)
     assert task["status"] == "failed"
     assert task["attempts"] == 1  # a file that cannot be read is not retried
@@ -153,13 +153,13 @@ async def test_unreadable_formula_fails_and_item_3_returns_to_uploaded(
 async def test_a_formula_that_cannot_be_stored_fails_once_and_says_why_without_sql(
     api: httpx.AsyncClient,
     factory: async_sessionmaker[AsyncSession],
-    qredis: Redis,
+    qruntime: Runtime,
     qsettings: Settings,
 ) -> None:
     tenant, product_id = await _product(factory, qsettings)
     csv = "INCI Name,CAS No.,%\nWater,7732-18-5,60\nGlycerin,56-81-5,5\nNiacinamide,,3\nAqua,,60\n"
     task_id = await _analyse(api, tenant, product_id, "formula.csv", csv.encode())
-    async with running_worker(factory, qredis, qsettings):
+    async with running_worker(qruntime):
         task = await _finished(api, tenant, task_id)
     assert task["status"] == "failed"
     assert task["attempts"] == 1  # the same rows would fail again: no retry

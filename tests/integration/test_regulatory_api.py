@@ -195,7 +195,7 @@ async def test_chemical_sync_endpoints(
     )
     await admin_session.commit()
     token = create_access_token(
-        settings, subject=admin.id, org_id=None, role="superadmin", token_type="superadmin"
+        settings, subject=admin.admin_id, org_id=None, role="superadmin", token_type="superadmin"
     )
     headers = {"Authorization": f"Bearer {token}"}
 
@@ -245,7 +245,7 @@ async def _admin_headers(admin_session: AsyncSession, settings: Settings) -> dic
     )
     await admin_session.commit()
     token = create_access_token(
-        settings, subject=admin.id, org_id=None, role="superadmin", token_type="superadmin"
+        settings, subject=admin.admin_id, org_id=None, role="superadmin", token_type="superadmin"
     )
     return {"Authorization": f"Bearer {token}"}
 

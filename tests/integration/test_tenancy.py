@@ -29,8 +29,9 @@ from pifai.core.security import Principal
 from pifai.core.tenancy import ensure_principal_checked, is_principal_rejected, scope_session
 from pifai.main import create_app
 from pifai.models.pif import PifFile
-from pifai.services.storage import get_storage, object_key
-from pifai.services.tasks import create_task
+from pifai.services.jobs import production_jobs
+from pifai.services.queue import create_task
+from pifai.services.storage import build_storage, object_key
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.identity import create_user
 from tests.factories.products import create_product
@@ -213,7 +214,7 @@ async def _file(session: AsyncSession, owner: Tenant, ctx: Context, settings: Se
 
     await scope_session(session, owner.org.id)
     key = object_key(owner.org.id, uuid.UUID(ctx["product_id"]), 11)
-    stored = await get_storage(settings).put(key, _one_chunk(b"%PDF-1.4 matrix"))
+    stored = await build_storage(settings).put(key, _one_chunk(b"%PDF-1.4 matrix"))
     document = await session.scalar(
         select(PifDocument).where(
             PifDocument.product_id == uuid.UUID(ctx["product_id"]), PifDocument.item_number == 11
@@ -240,7 +241,7 @@ async def _file(session: AsyncSession, owner: Tenant, ctx: Context, settings: Se
 
 async def _task(session: AsyncSession, owner: Tenant, ctx: Context, settings: Settings) -> str:
     await scope_session(session, owner.org.id)
-    task = await create_task(session, org_id=owner.org.id, kind="noop")
+    task = await create_task(session, production_jobs().require("system.noop"), org_id=owner.org.id)
     await session.flush()
     return str(task.id)
 

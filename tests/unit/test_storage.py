@@ -23,7 +23,7 @@ from pifai.services.storage import (
     S3Storage,
     Storage,
     StoredObjectNotFound,
-    get_storage,
+    build_storage,
     object_key,
     primed,
 )
@@ -222,7 +222,7 @@ def test_object_key_shape() -> None:
 
 
 def test_get_storage_local_default(tmp_path: Path) -> None:
-    storage = get_storage(make_settings(tmp_path))
+    storage = build_storage(make_settings(tmp_path))
     assert isinstance(storage, LocalStorage)
     assert isinstance(storage, Storage)
     assert storage.root == (tmp_path / "files").resolve()
@@ -230,7 +230,7 @@ def test_get_storage_local_default(tmp_path: Path) -> None:
 
 def test_get_storage_s3_needs_a_bucket(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="S3_BUCKET"):
-        get_storage(make_settings(tmp_path, storage_backend="s3"))
+        build_storage(make_settings(tmp_path, storage_backend="s3"))
 
 
 # --- S3 via botocore Stubber -----------------------------------------------------------------
@@ -256,7 +256,7 @@ def s3() -> Iterable[tuple[S3Storage, Stubber]]:
 
 
 def test_get_storage_s3_from_settings(tmp_path: Path) -> None:
-    storage = get_storage(
+    storage = build_storage(
         make_settings(
             tmp_path,
             storage_backend="s3",

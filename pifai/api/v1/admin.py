@@ -8,6 +8,7 @@ from pifai.api.deps import (
     CurrentSuperAdmin,
     MetaDep,
     PageDep,
+    RedisDep,
     RuntimeDep,
     SessionDep,
     SettingsDep,
@@ -26,10 +27,22 @@ router = APIRouter(prefix="/admin", tags=["admin"], route_class=TransactionalRou
 
 @router.post("/login", response_model=AdminTokenResponse)
 async def admin_login(
-    body: AdminLoginRequest, session: SessionDep, settings: SettingsDep, meta: MetaDep
+    body: AdminLoginRequest,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    meta: MetaDep,
 ) -> AdminTokenResponse:
+    """Password and TOTP code (`totp_code`), both required; 5 failures in 15 minutes per
+    account or IP: 429."""
     token = await admin.login(
-        session, settings, email=body.email, password=body.password, meta=meta
+        session,
+        redis,
+        settings,
+        email=body.email,
+        password=body.password,
+        totp_code=body.totp_code,
+        meta=meta,
     )
     return AdminTokenResponse(access_token=token, expires_in=settings.access_token_minutes * 60)
 

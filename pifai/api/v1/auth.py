@@ -43,13 +43,21 @@ def _tokens(pair: TokenPair) -> TokenResponse:
     )
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=RegisterResponse)
+@router.post("/register", status_code=status.HTTP_202_ACCEPTED, response_model=RegisterResponse)
 async def register(
-    body: RegisterRequest, session: SessionDep, settings: SettingsDep, meta: MetaDep
+    body: RegisterRequest,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    meta: MetaDep,
 ) -> RegisterResponse:
-    """Create an organisation and its owner; a verification e-mail is sent."""
-    user, pair = await auth.register(
+    """Create an organisation and its owner, and mail a verification link; then log in.
+    The answer is the same when the address already has an account (its owner is mailed
+    a notice instead, and nothing is created). Limited per client address and per e-mail
+    address (429 with Retry-After)."""
+    await auth.register(
         session,
+        redis,
         settings,
         email=body.email,
         password=body.password,
@@ -59,7 +67,7 @@ async def register(
         locale=body.locale,
         meta=meta,
     )
-    return RegisterResponse(**_tokens(pair).model_dump(), user=UserOut.model_validate(user))
+    return RegisterResponse()
 
 
 @router.post("/login", response_model=TokenResponse)
@@ -106,10 +114,11 @@ async def verify_email(body: TokenRequest, session: SessionDep, meta: MetaDep) -
     "/forgot-password", status_code=status.HTTP_202_ACCEPTED, response_model=StatusResponse
 )
 async def forgot_password(
-    body: EmailRequest, session: SessionDep, settings: SettingsDep, meta: MetaDep
+    body: EmailRequest, session: SessionDep, redis: RedisDep, settings: SettingsDep, meta: MetaDep
 ) -> StatusResponse:
-    """Always the same answer, whether or not the e-mail has an account."""
-    await auth.forgot_password(session, settings, email=body.email, meta=meta)
+    """Always the same answer, whether or not the e-mail has an account. Limited per client
+    address and per e-mail address, counted either way (429 with Retry-After)."""
+    await auth.forgot_password(session, redis, settings, email=body.email, meta=meta)
     return StatusResponse(
         status="accepted", message="If an account exists for this e-mail, a link is on its way."
     )

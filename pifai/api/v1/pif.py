@@ -11,14 +11,15 @@ from pifai.api.deps import (
     CurrentPrincipal,
     MetaDep,
     OrgSession,
-    RedisDep,
-    SettingsDep,
+    ProductForOrg,
+    RuntimeDep,
     TransactionalRoute,
 )
 from pifai.api.downloads import content_disposition
 from pifai.api.multipart import check_content_length, open_multipart_file
 from pifai.core.errors import ValidationFailed
 from pifai.models.pif import PifDocument, PifFile
+from pifai.models.product import Product
 from pifai.schemas.pif import (
     AnalyzeRequest,
     AnalyzeResponse,
@@ -29,9 +30,8 @@ from pifai.schemas.pif import (
     ItemUpdate,
     PifOverview,
 )
-from pifai.services import files, pif, products
+from pifai.services import files, pif
 from pifai.services.pif_analysis import start_analysis
-from pifai.services.storage import get_storage
 
 router = APIRouter(
     prefix="/products/{product_id}/pif", tags=["pif"], route_class=TransactionalRoute
@@ -58,42 +58,38 @@ def _item(document: PifDocument, files: list[PifFile]) -> ItemOut:
 
 @router.get("", response_model=PifOverview)
 async def overview(
-    product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession
+    product: ProductForOrg, user: CurrentPrincipal, session: OrgSession
 ) -> PifOverview:
     """Every item with status, confidence, files and last change; overall progress and the
     items that still block submission for review."""
-    await products.get_product_for_org(session, product_id, user.org_id)
-    documents = await pif.get_documents_for_org(session, product_id, user.org_id)
-    files = await pif.current_files_for_org(session, product_id, user.org_id)
+    documents = await pif.get_documents_for_org(session, product.id, user.org_id)
+    files = await pif.current_files_for_org(session, product.id, user.org_id)
     percent, blocking = pif.progress(documents)
     return PifOverview(
-        product_id=product_id,
+        product_id=product.id,
         progress_percent=percent,
         blocking_items=blocking,
         items=[_item(d, files.get(d.item_number, [])) for d in documents],
     )
 
 
-async def _detail(
-    session: OrgSession, product_id: uuid.UUID, document: PifDocument, org_id: uuid.UUID
-) -> ItemDetail:
-    files = await pif.current_files_for_org(session, product_id, org_id)
+async def _detail(session: OrgSession, product: Product, document: PifDocument) -> ItemDetail:
+    files = await pif.current_files_for_org(session, product.id, product.org_id)
     item = _item(document, files.get(document.item_number, []))
     return ItemDetail(**item.model_dump(), content=document.content)
 
 
 @router.get("/{item_number}", response_model=ItemDetail)
 async def get_item(
-    product_id: uuid.UUID, item_number: int, user: CurrentPrincipal, session: OrgSession
+    product: ProductForOrg, item_number: int, user: CurrentPrincipal, session: OrgSession
 ) -> ItemDetail:
-    await products.get_product_for_org(session, product_id, user.org_id)
-    document = await pif.get_document_for_org(session, product_id, item_number, user.org_id)
-    return await _detail(session, product_id, document, user.org_id)
+    document = await pif.get_document_for_org(session, product.id, item_number, user.org_id)
+    return await _detail(session, product, document)
 
 
 @router.put("/{item_number}", response_model=ItemDetail)
 async def update_item(
-    product_id: uuid.UUID,
+    product: ProductForOrg,
     item_number: int,
     body: ItemUpdate,
     user: CurrentPrincipal,
@@ -102,28 +98,28 @@ async def update_item(
 ) -> ItemDetail:
     """Structured content (validated per item) and/or a status change through the item
     state machine (409 with the allowed transitions; only an SA may approve)."""
-    await products.get_product_for_org(session, product_id, user.org_id)
     document = await pif.get_document_for_org(
-        session, product_id, item_number, user.org_id, for_update=True
+        session, product.id, item_number, user.org_id, for_update=True
     )
     await pif.update_item(
         session, document, actor=user, content=body.content, status=body.status, meta=meta
     )
-    return await _detail(session, product_id, document, user.org_id)
+    return await _detail(session, product, document)
 
 
 @router.post("/analyze", status_code=status.HTTP_202_ACCEPTED, response_model=AnalyzeResponse)
 async def analyze(
-    product_id: uuid.UUID,
+    product: ProductForOrg,
     body: AnalyzeRequest,
     user: CurrentPrincipal,
     session: OrgSession,
-    redis: RedisDep,
+    runtime: RuntimeDep,
     meta: MetaDep,
 ) -> AnalyzeResponse:
     """Queues the analysis of each item that has one; poll GET /api/v1/tasks/{task_id}."""
-    await products.get_product_for_org(session, product_id, user.org_id)
-    started = await start_analysis(session, redis, product_id, user, body.item_numbers, meta)
+    started = await start_analysis(
+        session, runtime.redis, runtime.jobs, product.id, user, body.item_numbers, meta
+    )
     return AnalyzeResponse(
         tasks=[AnalyzeTask(item_number=n, task_id=t.id, kind=t.kind) for n, t in started]
     )
@@ -152,18 +148,18 @@ async def analyze(
     },
 )
 async def upload(
-    product_id: uuid.UUID,
+    product: ProductForOrg,
     request: Request,
     user: CurrentPrincipal,
     session: OrgSession,
-    settings: SettingsDep,
+    runtime: RuntimeDep,
     meta: MetaDep,
     item_number: int | None = Query(default=None, ge=1, le=16),
 ) -> FileOut:
     """Multipart: `item_number` (form field before the file, or query) and `file`.
     Streamed to storage; the type is decided from the bytes; over the size limit: 413."""
+    settings = runtime.settings
     check_content_length(request.headers.get("content-length"), settings.max_upload_bytes)
-    product = await products.get_product_for_org(session, product_id, user.org_id)
     upload = await open_multipart_file(request.stream(), request.headers.get("content-type"))
     raw_item = upload.fields.get("item_number") or (str(item_number) if item_number else "")
     if not raw_item.strip().isdigit():
@@ -171,7 +167,8 @@ async def upload(
     record = await files.store_upload(
         session,
         settings,
-        storage=get_storage(settings),
+        storage=runtime.storage,
+        keyring=runtime.keyring,
         product=product,
         item_number=int(raw_item),
         filename=upload.filename,
@@ -184,16 +181,15 @@ async def upload(
 
 @router.get("/files/{file_id}", response_class=StreamingResponse)
 async def download(
-    product_id: uuid.UUID,
+    product: ProductForOrg,
     file_id: uuid.UUID,
     user: CurrentPrincipal,
     session: OrgSession,
-    settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> StreamingResponse:
     """The file as uploaded, with an RFC 5987 `filename*` (Chinese names survive)."""
-    await products.get_product_for_org(session, product_id, user.org_id)
-    record = await files.get_file_for_org(session, product_id, file_id, user.org_id)
-    download = await files.open_download(settings, record)
+    record = await files.get_file_for_org(session, product.id, file_id, user.org_id)
+    download = await files.open_download(runtime.storage, runtime.keyring, record)
     return StreamingResponse(
         download.chunks,
         media_type=record.content_type,
@@ -207,17 +203,16 @@ async def download(
 
 @router.delete("/files/{file_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_file(
-    product_id: uuid.UUID,
+    product: ProductForOrg,
     file_id: uuid.UUID,
     user: CurrentPrincipal,
     session: OrgSession,
     meta: MetaDep,
 ) -> Response:
     """Removes one version (audited); the previous version becomes current."""
-    await products.get_product_for_org(session, product_id, user.org_id)
-    record = await files.get_file_for_org(session, product_id, file_id, user.org_id)
+    record = await files.get_file_for_org(session, product.id, file_id, user.org_id)
     document = await pif.get_document_for_org(
-        session, product_id, record.item_number, user.org_id, for_update=True
+        session, product.id, record.item_number, user.org_id, for_update=True
     )
     await files.delete_version(session, record, document, user, meta)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -18,7 +18,6 @@ from pifai.api.deps import (
 from pifai.models.product import Product
 from pifai.schemas.product import PifStatus, ProductCreate, ProductOut, ProductPage, ProductUpdate
 from pifai.services import products
-from pifai.services.storage import get_storage
 
 router = APIRouter(prefix="/products", tags=["products"], route_class=TransactionalRoute)
 
@@ -93,6 +92,6 @@ async def delete_product(
     """A draft is erased with its files; a product whose PIF was ever signed is archived."""
     product = await products.get_product_for_org(session, product_id, user.org_id)
     await products.delete_product(
-        session, product, user, meta, rag=runtime.rag, storage=get_storage(runtime.settings)
+        session, product, user, meta, rag=runtime.rag, storage=runtime.storage
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

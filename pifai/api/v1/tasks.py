@@ -6,33 +6,38 @@ import uuid
 
 from fastapi import APIRouter, Query, Response, status
 
-from pifai.api.deps import CurrentPrincipal, OrgSession, PageDep, RedisDep, TransactionalRoute
+from pifai.api.deps import (
+    CurrentPrincipal,
+    OrgSession,
+    PageDep,
+    RuntimeDep,
+    TransactionalRoute,
+)
 from pifai.models.task import Task
 from pifai.schemas.task import TaskCreate, TaskPage, TaskRead, TaskStatus
-from pifai.services import tasks as service
-from pifai.services.task_handlers import registry
+from pifai.services import queue as service
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], route_class=TransactionalRoute)
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=TaskRead)
 async def enqueue_task(
-    body: TaskCreate, user: CurrentPrincipal, session: OrgSession, redis: RedisDep
+    body: TaskCreate, user: CurrentPrincipal, session: OrgSession, runtime: RuntimeDep
 ) -> Task:
-    """Queue a task of a public kind (``noop``: an end-to-end queue check). Other kinds
-    are queued by their own endpoints. Poll ``GET /tasks/{id}`` for the outcome."""
-    kind = registry.get(body.kind)
-    if kind is None or not kind.public:
+    """Queue a task of a public kind (``system.noop``: an end-to-end queue check). Other
+    kinds are queued by their own endpoints. Poll ``GET /tasks/{id}`` for the outcome."""
+    job = runtime.jobs.get(body.kind)
+    if job is None or not job.public:
         raise service.UnknownTaskKind(
             f"task kind {body.kind!r} cannot be queued directly",
-            details={"kinds": [k.kind for k in registry if k.public]},
+            details={"kinds": [j.name for j in runtime.jobs.public()]},
         )
     # Returned as is: the response is read once the task is committed and published.
     return await service.enqueue(
         session,
-        redis,
+        runtime.redis,
+        job,
         org_id=user.org_id,
-        kind=body.kind,
         payload=body.payload,
         created_by=user.id,
         idempotency_key=body.idempotency_key,

@@ -19,7 +19,8 @@ from pifai.services.auth.email_tokens import (
     send_template,
     verify_email,
 )
-from pifai.services.auth.login import login, register
+from pifai.services.auth.login import login
+from pifai.services.auth.registration import register
 from pifai.services.auth.sessions import logout, refresh, revoke_all_for_user, revoke_family
 from pifai.services.auth.totp import enable_totp, setup_totp, verify_totp_for_user
 

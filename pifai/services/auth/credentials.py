@@ -1,22 +1,20 @@
-"""Credentials: e-mail and password rules, user look-ups, the brute-force counters, and the
-errors of the auth context."""
+"""Credentials: e-mail and password rules, user look-ups, and the errors of the auth
+context."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
-from redis.asyncio import Redis
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from zxcvbn import zxcvbn
 
 from pifai.core.config import Settings
-from pifai.core.errors import AppError, TooManyRequests, Unauthorized
+from pifai.core.errors import AppError, Unauthorized
 from pifai.core.tenancy import scope_session
 from pifai.models.user import User
 
@@ -51,38 +49,6 @@ class TokenPair:
     access_token: str
     refresh_token: str
     expires_in: int
-
-
-def failure_keys(email: str, ip: str | None) -> list[str]:
-    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
-    keys = [f"login:fail:account:{digest}"]
-    if ip:
-        keys.append(f"login:fail:ip:{ip}")
-    return keys
-
-
-async def check_lockout(redis: Redis, settings: Settings, keys: list[str]) -> None:
-    async with redis.pipeline(transaction=False) as pipe:
-        for key in keys:
-            pipe.get(key)
-            pipe.ttl(key)
-        values = await pipe.execute()
-    for count, ttl in zip(values[::2], values[1::2], strict=True):
-        if count is not None and int(count) >= settings.login_max_failures:
-            retry = max(int(ttl), 1)
-            raise TooManyRequests(
-                f"Too many failed logins; try again in {retry} seconds.",
-                headers={"Retry-After": str(retry)},
-            )
-
-
-async def count_failure(redis: Redis, settings: Settings, keys: list[str]) -> None:
-    async with redis.pipeline(transaction=True) as pipe:
-        for key in keys:
-            pipe.incr(key)
-            # The window starts at the first failure.
-            pipe.expire(key, settings.login_failure_window_seconds, nx=True)
-        await pipe.execute()
 
 
 def normalise_email(email: str) -> str:

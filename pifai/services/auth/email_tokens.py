@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import structlog
+from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,7 @@ from pifai.core.security import (
 from pifai.core.tenancy import scope_session
 from pifai.models.auth import EmailToken
 from pifai.models.user import User
-from pifai.services import audit
+from pifai.services import audit, rate_limits
 from pifai.services.audit import RequestMeta
 from pifai.services.auth.credentials import (
     check_password_policy,
@@ -58,8 +59,12 @@ async def send_template(settings: Settings, user: User, template: str, **values:
         log.warning("email not sent", template=template, to=user.email, error=str(exc))
 
 
+def page_link(settings: Settings, page: str) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/{page}"
+
+
 def email_link(settings: Settings, action: str, token: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/{action}?token={token}"
+    return f"{page_link(settings, action)}?token={token}"
 
 
 async def consume_email_token(
@@ -99,10 +104,15 @@ async def verify_email(session: AsyncSession, *, token: str, meta: RequestMeta) 
 
 
 async def forgot_password(
-    session: AsyncSession, settings: Settings, *, email: str, meta: RequestMeta
+    session: AsyncSession, redis: Redis, settings: Settings, *, email: str, meta: RequestMeta
 ) -> None:
-    """Sends a reset link if the account exists; the caller answers the same either way."""
-    user = await find_user_by_email(session, normalise_email(email))
+    """Sends a reset link if the account exists; the caller answers the same either way.
+    The limits count before the look-up, so a refusal says nothing about the account."""
+    email = normalise_email(email)
+    await rate_limits.hit(
+        redis, rate_limits.password_reset_requests(settings, ip=meta.ip, email=email)
+    )
+    user = await find_user_by_email(session, email)
     if user is None or not user.is_active:
         return
     token = await create_email_token(session, settings, user, "reset_password")

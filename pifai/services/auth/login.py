@@ -1,24 +1,15 @@
-"""Registration and login (with the TOTP step when two-factor authentication is on)."""
+"""Login (with the TOTP step when two-factor authentication is on)."""
 
 from __future__ import annotations
 
 import hashlib
-import uuid
 
 from redis.asyncio import Redis
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
-from pifai.core.errors import Conflict
-from pifai.core.security import (
-    hash_password_async,
-    verify_password_async,
-)
-from pifai.core.tenancy import scope_session
-from pifai.models.organization import Organization
-from pifai.models.user import User
-from pifai.services import audit
+from pifai.core.security import verify_password_async
+from pifai.services import audit, rate_limits
 from pifai.services.audit import RequestMeta
 from pifai.services.auth.credentials import (
     INVALID_CREDENTIALS,
@@ -26,62 +17,11 @@ from pifai.services.auth.credentials import (
     TokenPair,
     TotpInvalid,
     TotpRequired,
-    check_lockout,
-    check_password_policy,
-    count_failure,
-    failure_keys,
     find_user_by_email,
     normalise_email,
 )
-from pifai.services.auth.email_tokens import create_email_token, email_link, send_template
 from pifai.services.auth.sessions import issue_tokens
 from pifai.services.auth.totp import accept_totp
-
-
-async def register(
-    session: AsyncSession,
-    settings: Settings,
-    *,
-    email: str,
-    password: str,
-    full_name: str,
-    organization_name: str,
-    organization_type: str,
-    locale: str,
-    meta: RequestMeta,
-) -> tuple[User, TokenPair]:
-    email = normalise_email(email)
-    check_password_policy(settings, password, user_inputs=(email, full_name, organization_name))
-    if await session.scalar(text("SELECT count(*) FROM auth_find_user(:e)"), {"e": email}):
-        raise Conflict("An account with this e-mail already exists.", code="email_taken")
-    org = Organization(id=uuid.uuid4(), name=organization_name, type=organization_type)
-    await scope_session(session, org.id)
-    session.add(org)
-    await session.flush()
-    user = User(
-        org_id=org.id,
-        email=email,
-        full_name=full_name,
-        password_hash=await hash_password_async(password),
-        role="owner",
-        locale=locale,
-    )
-    session.add(user)
-    await session.flush()
-    await audit.record(
-        session,
-        "auth.register",
-        org_id=org.id,
-        actor_id=user.id,
-        resource_type="organization",
-        resource_id=org.id,
-        meta=meta,
-    )
-    token = await create_email_token(session, settings, user, "verify_email")
-    await send_template(
-        settings, user, "verify_email", link=email_link(settings, "verify-email", token)
-    )
-    return user, await issue_tokens(session, settings, user)
 
 
 async def login(
@@ -96,12 +36,12 @@ async def login(
 ) -> TokenPair:
     """E-mail + password, and the TOTP code in the same call when 2FA is enabled."""
     email = normalise_email(email)
-    keys = failure_keys(email, meta.ip)
-    await check_lockout(redis, settings, keys)
+    failures = rate_limits.login_failures(settings, ip=meta.ip, email=email)
+    await rate_limits.refuse_if_reached(redis, failures)
     user = await find_user_by_email(session, email)
     password_ok = await verify_password_async(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.is_active:
-        await count_failure(redis, settings, keys)
+        await rate_limits.count(redis, failures)
         await audit.record(
             session,
             "auth.login_failed",
@@ -118,11 +58,11 @@ async def login(
         if not totp_code:
             raise TotpRequired("This account uses two-factor authentication: send totp_code.")
         if not await accept_totp(session, settings, user, totp_code):
-            await count_failure(redis, settings, keys)
+            await rate_limits.count(redis, failures)
             await audit.record(
                 session, "auth.totp_failed", org_id=user.org_id, actor_id=user.id, meta=meta
             )
             raise TotpInvalid("The two-factor code is wrong or was already used.")
-    await redis.delete(keys[0])
+    await rate_limits.forget(redis, failures[0])
     await audit.record(session, "auth.login", org_id=user.org_id, actor_id=user.id, meta=meta)
     return await issue_tokens(session, settings, user)

@@ -28,17 +28,20 @@ async def issue_tokens(
     session: AsyncSession, settings: Settings, user: User, family_id: uuid.UUID | None = None
 ) -> TokenPair:
     token, digest = new_opaque_token(user.org_id)
+    family_id = family_id or uuid.uuid4()  # a new sign-in is a new session
     session.add(
         RefreshToken(
             org_id=user.org_id,
             user_id=user.id,
             token_hash=digest,
-            family_id=family_id or uuid.uuid4(),
+            family_id=family_id,
             expires_at=datetime.now(UTC) + timedelta(days=settings.refresh_token_days),
         )
     )
     await session.flush()
-    access = create_access_token(settings, subject=user.id, org_id=user.org_id, role=user.role)
+    access = create_access_token(
+        settings, subject=user.id, org_id=user.org_id, role=user.role, session_id=family_id
+    )
     return TokenPair(access, token, settings.access_token_minutes * 60)
 
 

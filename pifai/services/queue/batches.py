@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pifai.core.database import commit
 from pifai.core.tenancy import scope_session
 from pifai.models.task import Task
 
@@ -114,7 +115,7 @@ async def claim_batch(
                 },
             )
         ).all()
-        await session.commit()
+        await commit(session)
     # Two entries of one task in a batch: only the token the row kept wins it.
     won = {(t.id, t.claim_token): t for t in tasks}
     return [won.get((task_id, token)) for task_id, token, _ in items]
@@ -141,7 +142,7 @@ async def done_batch(
             },
         )
         done = {row[0] for row in rows}
-        await session.commit()
+        await commit(session)
     pipe = redis.pipeline(transaction=False)
     ack(pipe, [i[3] for i in items if i[0] in done])
     await pipe.execute()

@@ -1,15 +1,11 @@
 """Task queue, producer side: rows in PostgreSQL, entries in Redis Streams.
 
-The row is the truth; the stream entry only says "look at this row". Enqueue commits
-the row before it XADDs (a worker must never read an id whose row is not visible), so
-a crash or a Redis outage between the two leaves a pending row without an entry: the
-sweeper finds those (``published_at IS NULL``) and republishes them. A duplicate entry
-is harmless because the worker claims with a conditional UPDATE.
-
-Redis layout: one stream ``queue:<kind>`` per kind with the consumer group
-``workers``; entries ``{task, org}``. Delayed retries wait in the sorted set
-``queue:delayed`` (member ``kind|org|task``, score = due time in ms) until a worker
-promotes them. Tasks that failed for good are copied to the stream ``queue:dead``.
+The row is the truth; the stream entry only says "look at this row". Producers insert
+the row (flushed, never committed: the caller owns the transaction) and XADD it once
+the caller's transaction commits (a worker must never read an id whose row is not
+visible), so a crash or a Redis outage between the two leaves a pending row without an
+entry: the worker's sweeper finds those (``published_at IS NULL``) and republishes them.
+A duplicate entry is harmless because the worker claims with a conditional UPDATE.
 """
 
 from __future__ import annotations
@@ -18,7 +14,6 @@ import asyncio
 import functools
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -28,21 +23,14 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pifai.core.config import Settings
 from pifai.core.database import after_commit
-from pifai.core.errors import Conflict, NotFound, ValidationFailed
+from pifai.core.errors import Conflict, NotFound
 from pifai.models.task import Task
-from pifai.services.task_handlers import TaskRegistry, registry
+from pifai.services.queue.registry import Job
+from pifai.services.queue.streams import Envelope, envelope, xadd_envelopes
 
 log = structlog.get_logger(__name__)
 
-STREAM_PREFIX = "queue:"
-GROUP = "workers"
-DEAD_STREAM = "queue:dead"
-DELAYED_KEY = "queue:delayed"
-SWEEPER_LOCK = "queue:sweeper-lock"
-RESERVED_KINDS = frozenset({"dead", "delayed", "sweeper-lock"})
-DEAD_STREAM_MAXLEN = 100_000
 # An API request must not hang on an unresponsive Redis: the sweeper delivers later.
 PUBLISH_TIMEOUT_SECONDS = 2.0
 
@@ -53,44 +41,6 @@ class TaskNotFound(NotFound):
 
 class TaskAlreadyFinished(Conflict):
     code = "task_already_finished"
-
-
-class UnknownTaskKind(ValidationFailed):
-    code = "unknown_task_kind"
-
-
-def stream_key(kind: str) -> str:
-    return f"{STREAM_PREFIX}{kind}"
-
-
-def delayed_member(kind: str, org_id: uuid.UUID, task_id: uuid.UUID) -> str:
-    return f"{kind}|{org_id}|{task_id}"
-
-
-def retry_delay(attempt: int, base: float, cap: float) -> float:
-    """Seconds to wait after failed attempt ``attempt`` (1-based): base, 2 base, 4 base ..."""
-    if attempt < 1:
-        raise ValueError("attempt is 1-based")
-    # min() before the power would overflow for absurd attempt counts.
-    return float(min(cap, base * 2.0 ** min(attempt - 1, 64)))
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """What a stream entry carries: enough to scope a session and find the row."""
-
-    task_id: uuid.UUID
-    org_id: uuid.UUID
-    kind: str
-
-
-def envelope(task: Task) -> Envelope:
-    return Envelope(task.id, task.org_id, task.kind)
-
-
-def _check_kind(kind: str, kinds: TaskRegistry) -> None:
-    if kind not in kinds or kind in RESERVED_KINDS:
-        raise UnknownTaskKind(f"unknown task kind {kind!r}", details={"kinds": kinds.kinds()})
 
 
 def _pending_row(
@@ -118,19 +68,17 @@ def _pending_row(
 
 async def create_task(
     session: AsyncSession,
+    job: Job,
     *,
     org_id: uuid.UUID,
-    kind: str,
     payload: dict[str, Any] | None = None,
     created_by: uuid.UUID | None = None,
     idempotency_key: str | None = None,
     max_attempts: int = 3,
-    kinds: TaskRegistry = registry,
 ) -> Task:
-    """Insert a pending row (flush only). Publish it after the commit, e.g. with
-    :func:`publish_committed`; :func:`enqueue` does all three."""
-    _check_kind(kind, kinds)
-    values = _pending_row(org_id, kind, payload, created_by, max_attempts, idempotency_key)
+    """Insert a pending row of ``job`` (flush only). Publish it after the commit, e.g.
+    with :func:`publish_after_commit`; :func:`enqueue` does both."""
+    values = _pending_row(org_id, job.name, payload, created_by, max_attempts, idempotency_key)
     stmt = insert(Task).values(**values)
     if idempotency_key is not None:
         # Same unfinished work already queued: keep that task (the partial unique index).
@@ -143,7 +91,7 @@ async def create_task(
         existing = await session.scalar(
             select(Task).where(
                 Task.org_id == org_id,
-                Task.kind == kind,
+                Task.kind == job.name,
                 Task.idempotency_key == idempotency_key,
                 Task.status.in_(("pending", "processing")),
             )
@@ -151,25 +99,16 @@ async def create_task(
         if existing is None:  # finished between the conflict and this read: try again
             return await create_task(
                 session,
+                job,
                 org_id=org_id,
-                kind=kind,
                 payload=payload,
                 created_by=created_by,
                 idempotency_key=idempotency_key,
                 max_attempts=max_attempts,
-                kinds=kinds,
             )
         return existing
-    log.info("task.enqueued", task_id=str(task.id), kind=kind, org_id=str(org_id))
+    log.info("task.enqueued", task_id=str(task.id), kind=job.name, org_id=str(org_id))
     return task
-
-
-async def xadd_envelopes(redis: Redis, envelopes: Sequence[Envelope]) -> None:
-    """One round trip for any number of entries."""
-    pipe = redis.pipeline(transaction=False)
-    for env in envelopes:
-        pipe.xadd(stream_key(env.kind), {"task": str(env.task_id), "org": str(env.org_id)})
-    await pipe.execute()
 
 
 def publish_after_commit(
@@ -215,9 +154,9 @@ async def publish_committed(
 async def enqueue(
     session: AsyncSession,
     redis: Redis,
+    job: Job,
     *,
     org_id: uuid.UUID,
-    kind: str,
     payload: dict[str, Any] | None = None,
     created_by: uuid.UUID | None = None,
     idempotency_key: str | None = None,
@@ -226,8 +165,8 @@ async def enqueue(
     """Insert the row and XADD it once the caller's transaction commits."""
     task = await create_task(
         session,
+        job,
         org_id=org_id,
-        kind=kind,
         payload=payload,
         created_by=created_by,
         idempotency_key=idempotency_key,
@@ -240,22 +179,23 @@ async def enqueue(
 async def enqueue_many(
     session: AsyncSession,
     redis: Redis,
+    job: Job,
     *,
     org_id: uuid.UUID,
-    kind: str,
     payloads: Sequence[dict[str, Any]],
     created_by: uuid.UUID | None = None,
     max_attempts: int = 3,
 ) -> list[uuid.UUID]:
     """A batch (e.g. one task per ingredient): one INSERT now, one pipeline after the
     commit."""
-    _check_kind(kind, registry)
-    rows = [_pending_row(org_id, kind, payload, created_by, max_attempts) for payload in payloads]
+    rows = [
+        _pending_row(org_id, job.name, payload, created_by, max_attempts) for payload in payloads
+    ]
     if not rows:
         return []
     ids: list[uuid.UUID] = [row["id"] for row in rows]
     await session.execute(insert(Task), rows)
-    after_commit(session, functools.partial(_publish_ids, session, redis, org_id, kind, ids))
+    after_commit(session, functools.partial(_publish_ids, session, redis, org_id, job.name, ids))
     return ids
 
 
@@ -327,36 +267,3 @@ async def cancel_task_for_org(session: AsyncSession, task_id: uuid.UUID, org_id:
         raise TaskAlreadyFinished(f"Task is already {task.status}", details={"status": task.status})
     await session.flush()
     return task
-
-
-async def sweep_undelivered(
-    session: AsyncSession, redis: Redis, settings: Settings, *, limit: int = 500
-) -> int:
-    """Republish pending rows whose XADD never happened (or whose entry was lost).
-
-    Cross-tenant, so it goes through the SECURITY DEFINER functions of migration 0003,
-    which return only (task id, org id, kind). Returns how many were republished.
-    """
-    rows = (
-        await session.execute(
-            text("SELECT task_id, org_id, kind FROM tasks_undelivered(:grace, :stale, :limit)"),
-            {
-                "grace": settings.queue_sweeper_grace_seconds,
-                "stale": settings.queue_sweeper_stale_seconds,
-                "limit": limit,
-            },
-        )
-    ).all()
-    await session.commit()
-    if not rows:
-        return 0
-    # Kinds this deployment no longer handles stay pending rather than fill dead streams.
-    envelopes = [Envelope(r.task_id, r.org_id, r.kind) for r in rows if r.kind in registry]
-    await xadd_envelopes(redis, envelopes)
-    await session.execute(
-        text("SELECT tasks_mark_published(:ids)"), {"ids": [e.task_id for e in envelopes]}
-    )
-    await session.commit()
-    for env in envelopes:
-        log.info("task.republished", task_id=str(env.task_id), kind=env.kind)
-    return len(envelopes)

@@ -1,0 +1,72 @@
+"""The job list: production's jobs as data, and what a list refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pifai.core.config import Settings
+from pifai.services.jobs import noop, production_jobs
+from pifai.services.queue import Job, JobContext, JobList, PeriodicJob, TaskResult, UnknownTaskKind
+
+
+async def _handler(ctx: JobContext) -> TaskResult:
+    return None
+
+
+async def _periodic(runtime: object) -> None:
+    return None
+
+
+def test_production_lists_its_jobs_and_no_test_job() -> None:
+    jobs = production_jobs()
+    assert jobs.names() == ["formula.extract", "system.noop"]
+    assert [j.name for j in jobs.public()] == ["system.noop"]
+    assert [j.name for j in jobs.periodic] == ["rag.backfill"]
+    assert "test.fail" not in jobs and jobs.get("test.fail") is None
+    formula = jobs.analysis(3)
+    assert formula is not None and formula.name == "formula.extract"
+    assert formula.on_failure is not None
+    assert jobs.analysed_items() == [3] and jobs.analysis(4) is None
+
+
+def test_rag_backfill_runs_only_with_a_rag_service(tmp_path: Path) -> None:
+    [backfill] = production_jobs().periodic
+    plain = Settings(app_env="test", data_dir=tmp_path, rag_api_base=None)
+    assert backfill.interval(plain) is None
+    configured = plain.model_copy(
+        update={"rag_api_base": "http://rag.test", "rag_backfill_interval_seconds": 120}
+    )
+    assert backfill.interval(configured) == 120
+
+
+def test_including_makes_a_new_list() -> None:
+    jobs = production_jobs()
+    more = jobs.including(Job("test.extra", _handler), PeriodicJob("test.tick", _periodic, float))
+    assert "test.extra" in more and "test.extra" not in jobs
+    assert [j.name for j in more.periodic] == ["rag.backfill", "test.tick"]
+    assert more.names() == ["formula.extract", "system.noop", "test.extra"]
+
+
+def test_require_names_the_known_kinds() -> None:
+    with pytest.raises(UnknownTaskKind) as caught:
+        production_jobs().require("noop")
+    assert caught.value.details == {"kinds": ["formula.extract", "system.noop"]}
+
+
+@pytest.mark.parametrize("name", ["noop", "formula_extract", "dead", "Queue.Run", "a.b.c", ".x"])
+def test_a_job_is_named_context_dot_verb(name: str) -> None:
+    with pytest.raises(ValueError, match=r"<context>\.<verb>"):
+        Job(name, _handler)
+    with pytest.raises(ValueError, match=r"<context>\.<verb>"):
+        PeriodicJob(name, _periodic, float)
+
+
+def test_a_list_refuses_twice_the_same_name_or_item() -> None:
+    with pytest.raises(ValueError, match="listed twice"):
+        JobList([Job("system.noop", noop), PeriodicJob("system.noop", _periodic, float)])
+    with pytest.raises(ValueError, match="two analyses"):
+        JobList([Job("a.one", _handler, item=3), Job("a.two", _handler, item=3)])
+    with pytest.raises(ValueError, match="1 to 16"):
+        Job("a.one", _handler, item=17)
