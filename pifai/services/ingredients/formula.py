@@ -106,12 +106,7 @@ async def replace_product_ingredients(
     A formula whose repeated ingredients add up to more than 100 % (``duplicates``) is
     refused (FormulaRowsInvalid) before anything is written: no single row can hold it."""
     if validated.duplicates:
-        raise FormulaRowsInvalid(
-            "The formula cannot be stored: "
-            + "; ".join(group.message for group in validated.duplicates)
-            + ".",
-            details=[{"rows": list(g.sources), "message": g.message} for g in validated.duplicates],
-        )
+        raise _unstorable(validated.duplicates)
     await get_product_for_org(session, product_id, org_id)
     # Serialise concurrent replacements of one product's rows.
     await session.execute(
@@ -233,6 +228,15 @@ async def correct_product_ingredients(
         session, product_id, org_id, validated, source="operator"
     )
     return validated, stored
+
+
+def _unstorable(duplicates: Sequence[DuplicateRows]) -> FormulaRowsInvalid:
+    """The refusal of a formula whose repeated ingredients no row can hold, naming the
+    rows where they were read ("rows 2 and 5")."""
+    return FormulaRowsInvalid(
+        f"The formula cannot be stored: {'; '.join(g.message for g in duplicates)}.",
+        details=[{"rows": list(g.sources), "message": g.message} for g in duplicates],
+    )
 
 
 def _duplicates_refused(duplicates: Sequence[DuplicateRows]) -> FormulaRowsInvalid:
