@@ -28,9 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import openpyxl
 
-from pifai.ai.document_parser import MAX_ROWS, FormulaParseError, parse_formula
-from pifai.ai.ingredient_validator import validate_formula
-from tests.unit.formula_corpus import (
+from bench.fixtures.formula_corpus import (
     CorpusFile,
     Line,
     big_formula,
@@ -45,6 +43,8 @@ from tests.unit.formula_corpus import (
     write_xlsx_merged,
     write_xlsx_phases,
 )
+from pifai.ai.document_parser import MAX_ROWS, FormulaParseError, parse_formula
+from pifai.ai.ingredient_validator import validate_formula
 
 WRITERS: dict[str, Callable[[Sequence[Line]], bytes]] = {
     "xlsx (merged, header row 3)": write_xlsx_merged,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import quote
 
-from pifai.services.uploads import display_name
+from pifai.services.pif.uploads import display_name
 
 # RFC 5987 attr-char minus what quote() always keeps (letters, digits and "_.-~").
 _ATTR_SAFE = "!#$&+^`|"

@@ -16,7 +16,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from pifai.core.errors import UnsupportedMediaType, ValidationFailed
-from pifai.services.uploads import too_large
+from pifai.services.pif.uploads import too_large
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -30,7 +30,7 @@ _Event = tuple[str, Any]
 def check_content_length(header: str | None, max_bytes: int, *, overhead: int = 64 * 1024) -> None:
     """Refuse a request whose declared Content-Length already exceeds the limit (plus room
     for the multipart envelope) before reading any of it. A missing or lying header is
-    still caught by :func:`pifai.services.uploads.limit_stream`."""
+    still caught by :func:`pifai.services.pif.uploads.limit_stream`."""
     if header is None:
         return
     try:

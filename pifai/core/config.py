@@ -167,7 +167,7 @@ class Settings(BaseSettings):
     s3_key_prefix: str = ""
     # Older FILE_ENCRYPTION_KEYs, comma-separated base64: still decrypt, never encrypt.
     file_encryption_retired_keys: SecretStr | None = None
-    # Uploads (pifai.services.uploads): larger bodies are refused with 413 while streaming.
+    # Uploads (pifai.services.pif.uploads): larger bodies are refused with 413 while streaming.
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     # Any other request body (JSON): larger ones get 413 as soon as that is known.
     max_json_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)

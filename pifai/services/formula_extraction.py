@@ -40,13 +40,13 @@ from pifai.core.security import Actor
 from pifai.models.pif import PifFile
 from pifai.services import pif
 from pifai.services.audit import RequestMeta
-from pifai.services.files import read_plaintext
 from pifai.services.ingredients import (
     FormulaRowsInvalid,
     load_dictionary,
     replace_product_ingredients,
 )
-from pifai.services.pif_analysis import document_of_task
+from pifai.services.pif.analysis import document_of_task
+from pifai.services.pif.files import read_plaintext
 from pifai.services.queue import JobContext, PermanentTaskError
 
 FORMULA_ITEM = 3

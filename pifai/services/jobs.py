@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pifai.services.formula_extraction import FORMULA_ITEM, formula_extract
 from pifai.services.knowledge import backfill_periodically
-from pifai.services.pif_analysis import analysis_failed
+from pifai.services.pif.analysis import analysis_failed
 from pifai.services.queue import Job, JobContext, JobList, PeriodicJob, TaskResult
 
 

@@ -18,8 +18,8 @@ from pifai.models.pif import PifFile
 from pifai.models.product import Product
 from pifai.services import audit
 from pifai.services.audit import RequestMeta
-from pifai.services.files import delete_stored_files
 from pifai.services.pif import new_documents
+from pifai.services.pif.files import delete_stored_files
 from pifai.services.rag import RagClient, safe_create_kb, safe_delete_kb
 from pifai.services.storage import Storage
 

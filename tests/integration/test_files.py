@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pifai.core.config import Settings
 from pifai.core.security import Principal
 from pifai.models.pif import DocumentText
-from pifai.services import files
 from pifai.services.audit import RequestMeta
 from pifai.services.encryption import KeyRing
+from pifai.services.pif import files
 from pifai.services.storage import Storage, StoredObject, build_storage
 from tests.factories.auth import create_tenant
 from tests.factories.files import aiter_of, collect, pdf, pieces

@@ -9,14 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pifai.ai.document_parser import (
-    MAX_ROWS,
-    FormulaParseError,
-    parse_formula,
-)
-from pifai.ai.ingredient_validator import IngredientDictionary, validate_formula
-from pifai.core.errors import AppError
-from tests.unit.formula_corpus import (
+from bench.fixtures.formula_corpus import (
     CorpusFile,
     Line,
     big_formula,
@@ -32,6 +25,13 @@ from tests.unit.formula_corpus import (
     write_xlsx_merged,
     write_xlsx_phases,
 )
+from pifai.ai.document_parser import (
+    MAX_ROWS,
+    FormulaParseError,
+    parse_formula,
+)
+from pifai.ai.ingredient_validator import IngredientDictionary, validate_formula
+from pifai.core.errors import AppError
 
 WRITERS: dict[str, Callable[[Sequence[Line]], bytes]] = {
     "xlsx": write_xlsx_merged,

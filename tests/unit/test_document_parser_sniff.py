@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
+from bench.fixtures.formula_corpus import (
+    cream_lines,
+    write_xlsx_merged,
+)
 from pifai.ai.document_parser import (
     FormulaParseError,
     parse_formula,
     sniff_format,
-)
-from tests.unit.formula_corpus import (
-    cream_lines,
-    write_xlsx_merged,
 )
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from bench.fixtures.formula_corpus import (
+    write_csv_big5,
+    zh_lines,
+)
 from pifai.ai.document_parser import (
     MAX_ROWS,
     decode_text,
     parse_formula,
-)
-from tests.unit.formula_corpus import (
-    write_csv_big5,
-    zh_lines,
 )
 
 

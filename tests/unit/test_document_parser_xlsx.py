@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.fixtures.formula_corpus import (
+    cream_lines,
+    write_xlsx_merged,
+)
 from pifai.ai.document_parser import (
     MAX_ROWS,
     FormulaParseError,
     parse_formula,
     xlsx,
-)
-from tests.unit.formula_corpus import (
-    cream_lines,
-    write_xlsx_merged,
 )
 
 

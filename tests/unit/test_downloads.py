@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pifai.api.downloads import content_disposition
-from pifai.services.uploads import display_name
+from pifai.services.pif.uploads import display_name
 
 
 def parse_filename(header: str) -> str | None:

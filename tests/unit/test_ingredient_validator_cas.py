@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.fixtures.formula_corpus import INGREDIENTS
 from pifai.ai.ingredient_validator import (
     cas_check_digit,
     find_cas_numbers,
     is_valid_cas,
 )
-from tests.unit.formula_corpus import INGREDIENTS
 
 
 @pytest.mark.parametrize("cas", [i.cas for i in INGREDIENTS if i.cas])

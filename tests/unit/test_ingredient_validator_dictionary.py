@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bench.fixtures.formula_corpus import build_dictionary
 from pifai.ai.ingredient_validator import (
     IngredientDictionary,
 )
-from tests.unit.formula_corpus import build_dictionary
 
 
 @pytest.fixture(scope="module")

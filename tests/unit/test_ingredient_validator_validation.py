@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.fixtures.formula_corpus import INGREDIENTS, build_dictionary
 from pifai.ai.document_parser import RawRow
 from pifai.ai.ingredient_validator import (
     IngredientDictionary,
@@ -13,7 +14,6 @@ from pifai.ai.ingredient_validator import (
     validate_formula,
     validate_row,
 )
-from tests.unit.formula_corpus import INGREDIENTS, build_dictionary
 
 
 @pytest.fixture(scope="module")

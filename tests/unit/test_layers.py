@@ -122,3 +122,21 @@ def test_every_package_is_in_a_layer() -> None:
     names = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     names |= {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
     assert sorted(names - set(LAYERS)) == []
+
+
+def test_benches_do_not_import_the_tests() -> None:
+    """bench/ has fixtures of its own: a benchmark must not depend on test modules."""
+    bench = PACKAGE.parent / "bench"
+    found = []
+    for path in sorted(bench.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "tests"]
+    assert found == []

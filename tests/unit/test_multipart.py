@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pifai.api.multipart import check_content_length, open_multipart_file
 from pifai.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from pifai.services.uploads import check_upload, limit_stream
+from pifai.services.pif.uploads import check_upload, limit_stream
 from tests.factories.files import aiter_of, collect, image, pdf, pieces
 
 MB = 1024 * 1024

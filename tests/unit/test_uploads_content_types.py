@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pifai.core.errors import UnsupportedMediaType, ValidationFailed
-from pifai.services.uploads import (
+from pifai.services.pif.uploads import (
     ALLOWED_TYPES_BY_ITEM,
     SNIFF_BYTES,
     FileKind,

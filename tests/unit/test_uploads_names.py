@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pifai.services.uploads import display_name, safe_storage_name
+from pifai.services.pif.uploads import display_name, safe_storage_name
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from pifai.core.errors import PayloadTooLarge
-from pifai.services.uploads import StreamCopy, StreamDigest, limit_stream
+from pifai.services.pif.uploads import StreamCopy, StreamDigest, limit_stream
 from tests.factories.files import aiter_of, collect, pieces
 
 MB = 1024 * 1024

@@ -30,8 +30,9 @@ from pifai.schemas.pif import (
     ItemUpdate,
     PifOverview,
 )
-from pifai.services import files, pif
-from pifai.services.pif_analysis import start_analysis
+from pifai.services import pif
+from pifai.services.pif import files
+from pifai.services.pif.analysis import start_analysis
 
 router = APIRouter(
     prefix="/products/{product_id}/pif", tags=["pif"], route_class=TransactionalRoute

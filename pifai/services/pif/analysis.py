@@ -17,8 +17,8 @@ from pifai.core.errors import Conflict, ValidationFailed
 from pifai.core.security import Actor
 from pifai.models.pif import PifDocument
 from pifai.models.task import Task
-from pifai.services import pif
 from pifai.services.audit import RequestMeta
+from pifai.services.pif import items
 from pifai.services.queue import JobList, create_task, publish_after_commit
 
 
@@ -43,7 +43,7 @@ async def start_analysis(
         )
     started: list[tuple[int, Task]] = []
     for item_number, job in analyses.items():
-        document = await pif.get_document_for_org(
+        document = await items.get_document_for_org(
             session, product_id, item_number, actor.org_id, for_update=True
         )
         if document.status == "missing":
@@ -51,7 +51,7 @@ async def start_analysis(
                 f"Item {item_number} has nothing to analyse yet: upload a file first.",
                 code="nothing_to_analyse",
             )
-        await pif.transition(session, document, "ai_processing", actor=actor, meta=meta)
+        await items.transition(session, document, "ai_processing", actor=actor, meta=meta)
         task = await create_task(
             session,
             job,
@@ -70,7 +70,7 @@ async def document_of_task(
 ) -> PifDocument:
     product_id = uuid.UUID(str(task.payload["product_id"]))
     item_number = int(task.payload["item_number"])
-    return await pif.get_document_for_org(
+    return await items.get_document_for_org(
         session, product_id, item_number, task.org_id, for_update=for_update
     )
 
@@ -79,4 +79,4 @@ async def analysis_failed(session: AsyncSession, task: Task, error: str) -> None
     """Fail-soft edge: the item returns to ``uploaded`` with the error shown to the user."""
     document = await document_of_task(session, task)
     if document.status == "ai_processing":
-        await pif.transition(session, document, "uploaded", actor=None, reason=error[:1000])
+        await items.transition(session, document, "uploaded", actor=None, reason=error[:1000])

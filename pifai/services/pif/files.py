@@ -18,7 +18,7 @@ from pifai.core.errors import Conflict, NotFound
 from pifai.core.security import Actor
 from pifai.models.pif import DocumentText, PifDocument, PifFile
 from pifai.models.product import Product
-from pifai.services import audit, pif
+from pifai.services import audit
 from pifai.services.audit import RequestMeta
 from pifai.services.encryption import (
     KeyRing,
@@ -27,8 +27,8 @@ from pifai.services.encryption import (
     needs_encryption,
     verify_stream,
 )
-from pifai.services.storage import Storage, object_key, primed
-from pifai.services.uploads import (
+from pifai.services.pif import items
+from pifai.services.pif.uploads import (
     FileKind,
     StreamCopy,
     StreamDigest,
@@ -37,6 +37,7 @@ from pifai.services.uploads import (
     limit_stream,
     mime_type,
 )
+from pifai.services.storage import Storage, object_key, primed
 
 log = structlog.get_logger(__name__)
 
@@ -73,7 +74,7 @@ async def store_upload(
     """Check the bytes, stream them to storage (encrypted for items 3 and 6), record the
     version, index its text and move the item to ``uploaded``. The stored object is removed
     again if the database part fails, so nothing half-written remains."""
-    pif.check_item_number(item_number)
+    items.check_item_number(item_number)
     document = await _document_open_for_upload(session, product, item_number)
     kind, stream = await check_upload(
         limit_stream(chunks, settings.max_upload_bytes), item_number, filename
@@ -101,7 +102,7 @@ async def store_upload(
         # Audit rows last: each holds the audit chain's lock until the commit.
         await _audit_upload(session, record, kind, actor, meta)
         if document.status != "uploaded":
-            await pif.transition(session, document, "uploaded", actor=actor, meta=meta)
+            await items.transition(session, document, "uploaded", actor=actor, meta=meta)
         await session.flush()
     except BaseException:
         await storage.delete(key)
@@ -113,7 +114,7 @@ async def _document_open_for_upload(
     session: AsyncSession, product: Product, item_number: int
 ) -> PifDocument:
     """The item's row, locked; refused while an analysis of it is running."""
-    document = await pif.get_document_for_org(
+    document = await items.get_document_for_org(
         session, product.id, item_number, product.org_id, for_update=True
     )
     if document.status == "ai_processing":
@@ -244,7 +245,7 @@ async def delete_version(
         )
     )
     if not left and document.status == "uploaded":
-        await pif.transition(session, document, "missing", actor=actor, meta=meta)
+        await items.transition(session, document, "missing", actor=actor, meta=meta)
     await session.flush()
 
 

@@ -21,7 +21,7 @@ and for a download: ``headers={"Content-Disposition": content_disposition(name),
 "X-Content-Type-Options": "nosniff"}`` with ``media_type=mime_type(kind)``.
 """
 
-from pifai.services.uploads.content_types import (
+from pifai.services.pif.uploads.content_types import (
     ALLOWED_TYPES_BY_ITEM,
     MIME_TYPES,
     SNIFF_BYTES,
@@ -33,8 +33,8 @@ from pifai.services.uploads.content_types import (
     mime_type,
     sniff_content_type,
 )
-from pifai.services.uploads.names import MAX_NAME_BYTES, display_name, safe_storage_name
-from pifai.services.uploads.streams import StreamCopy, StreamDigest, limit_stream, too_large
+from pifai.services.pif.uploads.names import MAX_NAME_BYTES, display_name, safe_storage_name
+from pifai.services.pif.uploads.streams import StreamCopy, StreamDigest, limit_stream, too_large
 
 __all__ = [
     "ALLOWED_TYPES_BY_ITEM",

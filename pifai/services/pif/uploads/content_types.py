@@ -14,7 +14,7 @@ from enum import StrEnum
 import filetype
 
 from pifai.core.errors import UnsupportedMediaType, ValidationFailed
-from pifai.services.uploads.names import display_name
+from pifai.services.pif.uploads.names import display_name
 
 # How many leading bytes decide the type. Enough for several zip local headers of an
 # Office file (names are in the first entries) and for a few lines of a CSV.

@@ -1,0 +1,5 @@
+"""`python -m pifai.cli`."""
+
+from pifai.cli import app
+
+app()
