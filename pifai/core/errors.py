@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+_log = structlog.get_logger(__name__)
 
 
 class AppError(Exception):
@@ -96,6 +101,65 @@ _HTTP_CODES = {
 }
 
 
+# Marks of SQLAlchemy's rendering of a statement: text carrying them is never shown.
+_SQL_MARKS = ("[SQL: ", "[parameters: ")
+
+
+def public_error_text(exc: BaseException) -> str:
+    """The text of a failure that a client may read (a task's ``error``, a PIF item's
+    ``last_error``): ``"<Type>: <message>"``, except that a database error (or any text
+    rendering SQL) becomes a short generic message naming the constraint or SQLSTATE. The
+    statement and its parameters (tenant data) stay out; the full error goes to the log."""
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, StatementError | asyncpg.PostgresError):
+        public = f"the result could not be stored ({_database_reason(exc)})"
+    elif any(mark in text for mark in _SQL_MARKS):
+        public = "the result could not be stored (a database error; see the server log)"
+    else:
+        return text
+    _log.warning("error.withheld_from_client", public=public, error=text)
+    return public
+
+
+def _database_reason(exc: BaseException) -> str:
+    """The constraint a database error names, else its SQLSTATE, else its kind."""
+    constraint = _driver_field(exc, "constraint_name")
+    if constraint:
+        return f"constraint {constraint}"
+    state = _driver_field(exc, "sqlstate")
+    kind = type(exc).__name__
+    return f"{kind}, SQLSTATE {state}" if state else kind
+
+
+def _driver_field(exc: BaseException, name: str) -> str | None:
+    """A field of the driver's error under SQLAlchemy's (``sqlstate``, ``constraint_name``)."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # SQLAlchemy's error -> the adapted driver error -> asyncpg's
+        if seen is None:
+            break
+        value = getattr(seen, name, None)
+        if isinstance(value, str) and value:
+            return value
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return None
+
+
+# Text PostgreSQL cannot hold (a NUL character, a byte sequence invalid in UTF-8): the
+# request's text is at fault, wherever it arrived (a query parameter, a file name).
+_UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
+
+
+async def _database_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if _driver_field(exc, "sqlstate") not in _UNSTORABLE_TEXT:
+        raise exc  # a server fault: logged and answered 500 by the request middleware
+    return _json(
+        422,
+        "validation_error",
+        "A text in the request holds a character the database cannot store (such as NUL, \\u0000).",
+    )
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
 
@@ -146,3 +210,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(RedisError, _redis_down)
+    app.add_exception_handler(DBAPIError, _database_error)

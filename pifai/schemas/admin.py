@@ -9,10 +9,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from pifai.schemas.auth import OrganizationOut
+from pifai.schemas.base import RequestModel
 from pifai.schemas.pagination import Paginated
 
 
-class AdminLoginRequest(BaseModel):
+class AdminLoginRequest(RequestModel):
     email: EmailStr
     password: str = Field(min_length=1, max_length=256)
     # Required: a super admin always signs in with their authenticator's current code.

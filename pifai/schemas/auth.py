@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from pifai.models.organization import ORG_TYPES
 from pifai.models.user import USER_ROLES
+from pifai.schemas.base import RequestModel
 from pifai.schemas.pagination import Paginated
 
 OrgType = Literal["brand", "oem", "importer", "consultant"]
@@ -22,7 +23,7 @@ Password = Annotated[str, Field(min_length=1, max_length=256)]
 TotpCode = Annotated[str, Field(pattern=r"^\d{6}$", description="6-digit TOTP code")]
 
 
-class RegisterRequest(BaseModel):
+class RegisterRequest(RequestModel):
     email: EmailStr
     password: Password
     full_name: Annotated[str, Field(min_length=1, max_length=200)]
@@ -31,7 +32,7 @@ class RegisterRequest(BaseModel):
     locale: Locale = "zh-TW"
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(RequestModel):
     email: EmailStr
     password: Password
     totp_code: TotpCode | None = Field(
@@ -46,19 +47,19 @@ class TokenResponse(BaseModel):
     expires_in: int = Field(description="Access-token lifetime in seconds")
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestModel):
     refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(RequestModel):
     token: Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class EmailRequest(BaseModel):
+class EmailRequest(RequestModel):
     email: EmailStr
 
 
-class ResetPasswordRequest(BaseModel):
+class ResetPasswordRequest(RequestModel):
     token: Annotated[str, Field(min_length=1, max_length=200)]
     new_password: Password
 
@@ -68,7 +69,7 @@ class TotpSetupResponse(BaseModel):
     otpauth_uri: str
 
 
-class TotpVerifyRequest(BaseModel):
+class TotpVerifyRequest(RequestModel):
     code: TotpCode
 
 
@@ -114,14 +115,14 @@ class RegisterResponse(BaseModel):
     message: str = "If the address can be registered, a verification link is on its way."
 
 
-class InviteRequest(BaseModel):
+class InviteRequest(RequestModel):
     email: EmailStr
     role: Role = "member"
     full_name: Annotated[str, Field(max_length=200)] = ""
     locale: Locale = "zh-TW"
 
 
-class MemberUpdate(BaseModel):
+class MemberUpdate(RequestModel):
     role: Role | None = None
     is_active: bool | None = None
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pifai.schemas.base import RequestModel
 from pifai.schemas.pagination import Paginated
 
 
@@ -86,10 +87,8 @@ class ProductIngredientsRead(BaseModel):
     findings: list[str] = Field(description="Formula-level findings, e.g. a total off 100 %")
 
 
-class ProductIngredientWrite(BaseModel):
+class ProductIngredientWrite(RequestModel):
     """One corrected row. ``name`` is the INCI (or the name as written, when unknown)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=500)
     raw_name: str | None = Field(
@@ -103,9 +102,7 @@ class ProductIngredientWrite(BaseModel):
     function: str | None = Field(default=None, max_length=500)
 
 
-class ProductIngredientsWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ProductIngredientsWrite(RequestModel):
     rows: list[ProductIngredientWrite] = Field(
         max_length=500, description="The whole formula; an empty list clears it"
     )

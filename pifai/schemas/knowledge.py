@@ -7,8 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from pifai.schemas.base import RequestModel
 
-class AskRequest(BaseModel):
+
+class AskRequest(RequestModel):
     question: Annotated[str, Field(min_length=2, max_length=2000)]
 
 

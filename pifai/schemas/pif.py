@@ -8,12 +8,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pifai.schemas.base import RequestModel
+
 Text200 = Annotated[str, Field(max_length=200)]
 Text2000 = Annotated[str, Field(max_length=2000)]
 
 
-class _Content(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Content(RequestModel):
+    """Item content an operator writes (PUT .../pif/{item_number})."""
 
 
 class GenericContent(_Content):
@@ -132,12 +134,12 @@ class PifOverview(BaseModel):
     items: list[ItemOut]
 
 
-class ItemUpdate(BaseModel):
+class ItemUpdate(RequestModel):
     content: dict[str, object] | None = None
     status: ItemStatus | None = None
 
 
-class AnalyzeRequest(BaseModel):
+class AnalyzeRequest(RequestModel):
     item_numbers: list[Annotated[int, Field(ge=1, le=16)]] = Field(min_length=1, max_length=16)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pifai.domain import ProductType
+from pifai.schemas.base import RequestModel
 from pifai.schemas.pagination import Paginated
 
 PifStatus = Literal["draft", "in_review", "revision_requested", "signed", "archived"]
@@ -19,7 +20,7 @@ PifStatus = Literal["draft", "in_review", "revision_requested", "signed", "archi
 NOTIFICATION_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$")
 
 
-class _ProductFields(BaseModel):
+class _ProductFields(RequestModel):
     name_en: Annotated[str, Field(max_length=500)] | None = None
     category: Annotated[str, Field(max_length=100)] | None = None
     dosage_form: Annotated[str, Field(max_length=100)] | None = None
@@ -40,8 +41,6 @@ class _ProductFields(BaseModel):
 
 
 class ProductCreate(_ProductFields):
-    model_config = ConfigDict(extra="forbid")
-
     name: Annotated[str, Field(min_length=1, max_length=500)]
     product_type: ProductType
     children_under_3: bool = False
@@ -49,8 +48,6 @@ class ProductCreate(_ProductFields):
 
 class ProductUpdate(_ProductFields):
     """Only the fields sent change; these three cannot be cleared."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(min_length=1, max_length=500)] | None = None
     product_type: ProductType | None = None

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
 
 from pifai.domain import ProductType
+from pifai.schemas.base import RequestModel
 
 SeverityName = Literal["critical", "high", "advisory", "info"]
 
 
-class FormulaIngredientIn(BaseModel):
+class FormulaIngredientIn(RequestModel):
     name: str | None = Field(default=None, max_length=500)
     cas: str | None = Field(default=None, max_length=200)
     concentration_pct: float | None = Field(default=None, ge=0, le=100)
@@ -26,7 +27,7 @@ class FormulaIngredientIn(BaseModel):
         return self
 
 
-class FormulaCheckRequest(BaseModel):
+class FormulaCheckRequest(RequestModel):
     product_type: ProductType
     children_under_3: bool = False
     ingredients: list[FormulaIngredientIn] = Field(min_length=1, max_length=500)
@@ -100,7 +101,100 @@ class SyncStatus(BaseModel):
     shipped_entries: int
 
 
-class SyncRequest(BaseModel):
-    """Records in the documented TFDA JSON format; empty: re-sync the shipped data."""
+# A share in % w/w. An integer stays one: the store's change detection hashes the record
+# as given, so a re-sent shipped record ("max_pct": 10) must not look changed (10.0).
+Percent = Annotated[StrictInt, Field(ge=0, le=100)] | Annotated[StrictFloat, Field(ge=0, le=100)]
+# Symbolic product-type scopes ("rinse_off", "mucous", "leave_on_face"); the service checks
+# them against the rule engine's vocabulary.
+ScopeTags = list[Annotated[str, Field(min_length=1, max_length=40)]]
+Note = Annotated[str, Field(max_length=20_000)]
+Short = Annotated[str, Field(min_length=1, max_length=200)]
 
-    records: list[dict[str, Any]] | None = None
+
+class LimitIn(RequestModel):
+    max_pct: Percent | None = None
+    applies_to: ScopeTags = Field(default_factory=list, max_length=50)
+    expressed_as: Short | None = None
+    text: Note | None = None
+
+
+class GroupLimitIn(RequestModel):
+    """A maximum for the sum of a group's members (e.g. parabens)."""
+
+    key: Short
+    max_pct: Percent
+    expressed_as: Short | None = None
+    text: Note | None = None
+
+
+class DisclosureIn(RequestModel):
+    leave_on_pct: Percent
+    rinse_off_pct: Percent
+
+
+class ChildrenUnder3In(RequestModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    prohibited: bool = False
+    except_: ScopeTags = Field(default_factory=list, max_length=50, alias="except")
+
+
+class HazardIn(RequestModel):
+    hazard: Short
+    category_as_written: Short | None = None
+    clp_category: Short | None = None
+
+
+class RuleIn(RequestModel):
+    """What an entry says: limits, the product types it covers or excludes, conditions."""
+
+    limits: list[LimitIn] = Field(default_factory=list, max_length=50)
+    scope: ScopeTags = Field(default_factory=list, max_length=50)
+    excluded: ScopeTags = Field(default_factory=list, max_length=50)
+    exempt: ScopeTags = Field(default_factory=list, max_length=50)
+    children_under_3: ChildrenUnder3In | None = None
+    function: Literal["preservative", "non_preservative"] | None = None
+    groups: list[GroupLimitIn] = Field(default_factory=list, max_length=20)
+    disclosure: DisclosureIn | None = None
+    conditions: Note | None = None
+    warnings: Note | None = None
+    source_text: Note | None = None
+    product_type_text: Note | None = None
+    cmr: Note | None = None
+    classification_text: Note | None = None
+    cmr_1a_1b: bool | None = None
+    hazards: list[HazardIn] = Field(default_factory=list, max_length=50)
+
+
+class ListRecordIn(RequestModel):
+    """One entry of a list, in the documented JSON format (pifai/data/regulatory/README.md)."""
+
+    authority: Literal["TFDA", "ECHA"] | None = Field(
+        default=None, description="If given, the authority of the endpoint it is sent to"
+    )
+    list_type: Annotated[str, Field(min_length=1, max_length=20)]
+    entry_ref: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, Field(min_length=1, max_length=1000)]
+    names: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(
+        default_factory=list, max_length=200
+    )
+    cas: list[Annotated[str, Field(min_length=1, max_length=20)]] = Field(
+        default_factory=list, max_length=200
+    )
+    rule: RuleIn = Field(default_factory=RuleIn)
+    source: dict[str, Any] = Field(default_factory=dict, description="Where the entry was read")
+    verified: bool = False
+    verification_note: Note | None = None
+    effective_date: date | None = None
+
+
+class SyncRequest(RequestModel):
+    """Records in the documented JSON format; none (or no body): re-sync the shipped data."""
+
+    records: list[ListRecordIn] | None = Field(default=None, max_length=20_000)
+
+    def record_dicts(self) -> list[dict[str, Any]] | None:
+        """The records as sent (fields left out stay out: the store hashes what was given)."""
+        if self.records is None:
+            return None
+        return [r.model_dump(mode="json", by_alias=True, exclude_unset=True) for r in self.records]

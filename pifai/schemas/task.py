@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pifai.schemas.base import RequestModel
 from pifai.schemas.pagination import Paginated
 
 TaskStatus = Literal["pending", "processing", "done", "failed", "cancelled"]
@@ -37,7 +38,7 @@ class TaskPage(Paginated[TaskRead]):
     pass
 
 
-class TaskCreate(BaseModel):
+class TaskCreate(RequestModel):
     """Direct enqueue, allowed only for kinds listed as public (e.g. ``system.noop``)."""
 
     kind: str = Field(min_length=1, max_length=100)

@@ -18,6 +18,7 @@ import asyncio
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.document_parser import FormulaParseError, ParsedFormula, parse_formula
@@ -34,12 +35,16 @@ from pifai.ai.ingredient_validator import (
 )
 from pifai.ai.llm import build_client, llm_enabled
 from pifai.core.config import Settings
-from pifai.core.errors import AppError, Conflict
+from pifai.core.errors import AppError, Conflict, public_error_text
 from pifai.core.security import Actor
 from pifai.models.pif import PifFile
 from pifai.services import pif
 from pifai.services.audit import RequestMeta
-from pifai.services.ingredients import load_dictionary, replace_product_ingredients
+from pifai.services.ingredients import (
+    FormulaRowsInvalid,
+    load_dictionary,
+    replace_product_ingredients,
+)
 from pifai.services.pif.analysis import document_of_task
 from pifai.services.pif.files import read_plaintext
 from pifai.services.queue import JobContext, PermanentTaskError
@@ -108,9 +113,14 @@ async def formula_extract(ctx: JobContext) -> dict[str, object]:
     await session.refresh(document, with_for_update=True)
     if document.status != "ai_processing":
         return {"skipped": f"item 3 became {document.status} while the file was read"}
-    await replace_product_ingredients(
-        session, document.product_id, task.org_id, validated, source="extraction"
-    )
+    try:
+        await replace_product_ingredients(
+            session, document.product_id, task.org_id, validated, source="extraction"
+        )
+    except FormulaRowsInvalid as exc:  # e.g. one ingredient twice, over 100 % together
+        raise PermanentTaskError(exc.message) from exc
+    except (IntegrityError, DataError) as exc:  # the same rows would fail again
+        raise PermanentTaskError(public_error_text(exc)) from exc
     await pif.transition(
         session, document, "ai_draft_ready", actor=None, confidence=validated.confidence
     )

@@ -148,3 +148,26 @@ async def test_unreadable_formula_fails_and_item_3_returns_to_uploaded(
     item = (await api.get(f"/api/v1/products/{product_id}/pif/3", headers=tenant.headers)).json()
     assert item["status"] == "uploaded"
     assert item["last_error"]
+
+
+async def test_a_formula_that_cannot_be_stored_fails_once_and_says_why_without_sql(
+    api: httpx.AsyncClient,
+    factory: async_sessionmaker[AsyncSession],
+    qruntime: Runtime,
+    qsettings: Settings,
+) -> None:
+    tenant, product_id = await _product(factory, qsettings)
+    csv = "INCI Name,CAS No.,%\nWater,7732-18-5,60\nGlycerin,56-81-5,5\nNiacinamide,,3\nAqua,,60\n"
+    task_id = await _analyse(api, tenant, product_id, "formula.csv", csv.encode())
+    async with running_worker(qruntime):
+        task = await _finished(api, tenant, task_id)
+    assert task["status"] == "failed"
+    assert task["attempts"] == 1  # the same rows would fail again: no retry
+    reason = "rows 2 and 5 are the same ingredient (Water / Aqua) and add up to 120 %"
+    item = (await api.get(f"/api/v1/products/{product_id}/pif/3", headers=tenant.headers)).json()
+    assert item["status"] == "uploaded"
+    for text in (str(task["error"]), str(item["last_error"])):
+        assert reason in text
+        assert "SQL" not in text and "INSERT" not in text and "parameters" not in text
+    rows = await api.get(f"/api/v1/products/{product_id}/ingredients", headers=tenant.headers)
+    assert rows.json()["items"] == []

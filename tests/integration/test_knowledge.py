@@ -113,12 +113,18 @@ async def test_rag_answers_with_the_kb_of_the_checked_product(
     rag = _rag(settings, httpx.MockTransport(handler))
     app = create_app(runtime=Runtime(**{**runtime.__dict__, "rag": rag}))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-        response = await c.post(
+        # The client cannot name another knowledge base: the field is refused by name.
+        chosen = await c.post(
             f"/api/v1/products/{product.id}/ask",
             json={"question": "pH?", "knowledge_base_id": "kb_of_someone_else"},
             headers=tenant.headers,
         )
+        response = await c.post(
+            f"/api/v1/products/{product.id}/ask", json={"question": "pH?"}, headers=tenant.headers
+        )
     await rag.aclose()
+    assert chosen.status_code == 422
+    assert chosen.json()["error"]["details"][0]["loc"] == ["body", "knowledge_base_id"]
     assert response.status_code == 200
     assert response.json()["served_by"] == "rag"
     assert response.json()["answer"] == "pH 5.5"

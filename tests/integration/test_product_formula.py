@@ -226,3 +226,116 @@ async def test_replace_is_idempotent_for_a_redelivered_extraction(session: Async
         text("SELECT count(*) FROM product_ingredients WHERE product_id = :p"), {"p": product.id}
     )
     assert count == 3
+
+
+async def test_put_refuses_one_ingredient_twice_over_100_percent_naming_both_rows(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    await importer.load_reference_data(session)
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    url = f"/api/v1/products/{product.id}/ingredients"
+    assert (await client.put(url, json={"rows": FORMULA}, headers=tenant.headers)).is_success
+
+    rows = [
+        {"name": "Water", "concentration": 60},
+        {"name": "Glycerin", "concentration": 5},
+        {"name": "Aqua", "concentration": "60"},
+    ]
+    response = await client.put(url, json={"rows": rows}, headers=tenant.headers)
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "formula_rows_invalid"
+    expected = "rows 0 and 2 are the same ingredient (Water / Aqua) and add up to 120 %"
+    assert expected in error["message"]
+    assert [(d["row"], d["field"]) for d in error["details"]] == [
+        (0, "concentration"),
+        (2, "concentration"),
+    ]
+    kept = (await client.get(url, headers=tenant.headers)).json()["items"]
+    assert len(kept) == len(FORMULA)
+
+    # Within 100 % the rows are one ingredient: merged, as before.
+    rows[2]["concentration"] = 35
+    merged = await client.put(url, json={"rows": rows}, headers=tenant.headers)
+    assert merged.status_code == 200, merged.text
+    assert [(r["inci"], r["concentration"]) for r in merged.json()["items"]] == [
+        ("WATER", pytest.approx(95.0)),
+        ("GLYCERIN", pytest.approx(5.0)),
+    ]
+
+
+async def test_a_store_failure_is_told_without_its_sql(session: AsyncSession) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from pifai.core.errors import public_error_text
+    from tests.factories.identity import create_org
+
+    org = await create_org(session)
+    product = await create_product(session, org)
+    secret = "Top Secret Extract"
+    session.add(
+        ProductIngredient(
+            org_id=org.id,
+            product_id=product.id,
+            raw_name=secret,
+            inci=secret,
+            concentration=120.0,
+            sort_order=0,
+            confidence={},
+            match_method="unknown",
+            notes=[],
+            source="operator",
+        )
+    )
+    with pytest.raises(IntegrityError) as failed:
+        async with session.begin_nested():
+            await session.flush()
+    assert secret in str(failed.value)  # what must not reach a client
+
+    text_ = public_error_text(failed.value)
+    assert text_ == (
+        "the result could not be stored (constraint ck_product_ingredients_concentration_range)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("concentration", "kind"),
+    [("1e-400", "number_underflow"), ("1e400", "number_not_finite"), ("NaN", "number_not_finite")],
+)
+async def test_put_refuses_a_number_a_float_cannot_hold(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    settings: Settings,
+    concentration: str,
+    kind: str,
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    url = f"/api/v1/products/{product.id}/ingredients"
+    # Written by hand: json.dumps would not keep the number as typed.
+    body = f'{{"rows": [{{"name": "Water", "concentration": 5}}, {{"name": "Glycerin", "concentration": {concentration}}}]}}'  # noqa: E501
+    headers = {**tenant.headers, "Content-Type": "application/json"}
+    response = await client.put(url, content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    [detail] = error["details"]
+    assert detail["loc"] == ["body", "rows", 1, "concentration"] and detail["type"] == kind
+    assert (await client.get(url, headers=tenant.headers)).json()["items"] == []
+
+
+async def test_put_flags_a_concentration_text_too_small_to_read(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    response = await client.put(
+        f"/api/v1/products/{product.id}/ingredients",
+        json={"rows": [{"name": "Water", "concentration": "1e-400"}]},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 422
+    [detail] = response.json()["error"]["details"]
+    assert detail["field"] == "concentration" and "not understood" in detail["message"]

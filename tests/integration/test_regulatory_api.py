@@ -4,6 +4,7 @@ check-formula / chemical-sync endpoints."""
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -148,6 +149,36 @@ async def test_check_formula_refusals(
         headers=tenant.headers,
     )
     assert nameless.status_code == 422
+    # A misspelt field is refused by name, not ignored (which would check nothing).
+    misspelt = await client.post(
+        "/api/v1/ingredients/check-formula",
+        json={"product_type": "lip", "ingredients": [{"name": "Water", "concentration": 200}]},
+        headers=tenant.headers,
+    )
+    assert misspelt.status_code == 422
+    [detail] = misspelt.json()["error"]["details"]
+    assert detail["loc"] == ["body", "ingredients", 0, "concentration"]
+    assert detail["type"] == "extra_forbidden"
+
+
+@pytest.mark.parametrize("number", ["1e-400", "-1e400", "Infinity"])
+async def test_check_formula_refuses_a_concentration_a_float_cannot_hold(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, number: str
+) -> None:
+    tenant = await create_tenant(session, settings)
+    body = (
+        '{"product_type": "lip", "ingredients": '
+        f'[{{"name": "Mercury", "concentration_pct": {number}}}]}}'
+    )
+    response = await client.post(
+        "/api/v1/ingredients/check-formula",
+        content=body,
+        headers=tenant.headers,  # no Content-Type: FastAPI reads the body as JSON anyway
+    )
+    assert response.status_code == 422, response.text
+    [detail] = response.json()["error"]["details"]
+    assert detail["loc"] == ["body", "ingredients", 0, "concentration_pct"]
+    assert detail["msg"].startswith(number)
 
 
 async def test_chemical_sync_endpoints(
@@ -206,6 +237,97 @@ async def test_chemical_sync_endpoints(
     )
     over = [f for f in check.json()["findings"] if f["rule"] == "over_limit"]
     assert [(f["authority"], f["limit_pct"]) for f in over] == [("TFDA", 7.34)]
+
+
+async def _admin_headers(admin_session: AsyncSession, settings: Settings) -> dict[str, str]:
+    admin = await create_super_admin(
+        admin_session, settings, email="lists@pif.example", password=PASSWORD
+    )
+    await admin_session.commit()
+    token = create_access_token(
+        settings, subject=admin.admin_id, org_id=None, role="superadmin", token_type="superadmin"
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+ECHA_RECORD = {"list_type": "classification", "entry_ref": "CLP/50-00-0", "name": "FORMALDEHYDE"}
+TFDA_RECORD = {"list_type": "prohibited", "entry_ref": "No. 1", "name": "Mercury"}
+
+
+@pytest.mark.parametrize("authority", ["echa", "tfda"])
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({}, "list_type"),
+        ({"entry_ref": "CLP/1", "name": "X"}, "list_type"),
+        ({**ECHA_RECORD, "list_type": None}, "list_type"),
+        ({**ECHA_RECORD, "rule": {"limits": [{"max_pct": "lots"}]}}, "rule"),
+        ({**ECHA_RECORD, "rule": {"limits": ["10 %"]}}, "rule"),
+        ({**ECHA_RECORD, "cas": "50-00-0"}, "cas"),
+        ({**ECHA_RECORD, "key": "TFDA:prohibited:No. 1"}, "key"),
+    ],
+)
+async def test_sync_refuses_malformed_records_by_record_and_field(
+    client: httpx.AsyncClient,
+    admin_session: AsyncSession,
+    settings: Settings,
+    authority: str,
+    record: dict[str, object],
+    field: str,
+) -> None:
+    headers = await _admin_headers(admin_session, settings)
+    response = await client.post(
+        f"/api/v1/chemical-sync/{authority}",
+        json={"records": [ECHA_RECORD, record]},
+        headers=headers,
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    locs = [d["loc"] for d in error["details"]]
+    assert all(loc[:3] == ["body", "records", 1] for loc in locs) and locs[0][3] == field
+
+
+@pytest.mark.parametrize(
+    ("authority", "records", "field", "message"),
+    [
+        ("echa", [{**TFDA_RECORD}], "list_type", "not one of classification"),
+        ("tfda", [{**ECHA_RECORD}], "list_type", "not one of prohibited"),
+        ("tfda", [{**TFDA_RECORD, "authority": "ECHA"}], "authority", "sent to the TFDA"),
+        ("tfda", [{**TFDA_RECORD, "rule": {"scope": ["everywhere"]}}], "rule.scope", "scope"),
+        (
+            "tfda",
+            [{**TFDA_RECORD, "rule": {"limits": [{"max_pct": 1, "applies_to": ["hands"]}]}}],
+            "rule.limits[0].applies_to",
+            "unknown product-type scope 'hands'",
+        ),
+        ("echa", [ECHA_RECORD, {**ECHA_RECORD, "name": "again"}], "entry_ref", "record 0"),
+    ],
+)
+async def test_sync_refuses_records_the_store_cannot_use_and_writes_nothing(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    admin_session: AsyncSession,
+    settings: Settings,
+    authority: str,
+    records: list[dict[str, object]],
+    field: str,
+    message: str,
+) -> None:
+    headers = await _admin_headers(admin_session, settings)
+    response = await client.post(
+        f"/api/v1/chemical-sync/{authority}", json={"records": records}, headers=headers
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "regulatory_import_invalid"
+    [problem] = error["details"]
+    assert problem["record"] == len(records) - 1 and problem["field"] == field
+    assert (
+        message in problem["message"] and f"record {len(records) - 1} {field}" in error["message"]
+    )
+    assert await session.scalar(select(func.count(RegulatoryImport.id))) == 0
+    assert await session.scalar(select(func.count(RegulatoryEntry.id))) == 0
 
 
 async def test_product_compliance_endpoint(

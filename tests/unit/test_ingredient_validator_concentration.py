@@ -56,6 +56,21 @@ def test_nonsense_concentrations_are_invalid_not_errors(text: str) -> None:
     assert not parsed.valid and parsed.value is None and parsed.notes
 
 
+@pytest.mark.parametrize("text", ["1e-400", "5E-400 %", "0.1-1e-400", "<1e-400", "1e-322 ppm"])
+def test_a_number_too_small_for_a_float_is_unreadable_not_zero(text: str) -> None:
+    parsed = parse_concentration(text)
+    assert not parsed.valid and parsed.value is None
+    assert any("not understood" in n for n in parsed.notes)
+
+
+@pytest.mark.parametrize(("text", "value"), [("0", 0.0), ("0.000", 0.0), ("0e5", 0.0),
+                                             ("1e-300 ppm", 1e-304)])  # fmt: skip
+def test_zero_and_tiny_shares_stay_readable(text: str, value: float) -> None:
+    parsed = parse_concentration(text)
+    assert parsed.valid and parsed.value is not None
+    assert math.isclose(parsed.value, value, rel_tol=1e-9)
+
+
 @pytest.mark.parametrize("text", [None, "", "-", "N/A"])
 def test_missing_concentration(text: str | None) -> None:
     parsed = parse_concentration(text)

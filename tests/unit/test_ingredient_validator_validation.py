@@ -10,6 +10,7 @@ from bench.fixtures.formula_corpus import INGREDIENTS, build_dictionary
 from pifai.ai.document_parser import RawRow
 from pifai.ai.ingredient_validator import (
     IngredientDictionary,
+    rows_phrase,
     validate_formula,
     validate_row,
 )
@@ -69,6 +70,72 @@ def test_balance_total_duplicates_and_order(dictionary: IngredientDictionary) ->
     assert result.total == pytest.approx(100.0)
     assert not result.findings
     assert result.confidence > 0.9
+
+
+def test_repeated_rows_over_100_percent_together_are_kept_apart_and_reported(
+    dictionary: IngredientDictionary,
+) -> None:
+    rows = [
+        RawRow("Glycerin", "5", row=1),
+        RawRow("Water", "60", row=2),
+        RawRow("Niacinamide", "4", row=3),
+        RawRow("Glycerine", "2", row=4),
+        RawRow("Aqua", "60", row=5),
+    ]
+    result = validate_formula(rows, dictionary)
+    [group] = result.duplicates
+    assert group.positions == (1, 4) and group.sources == ("row 2", "row 5")
+    assert group.total == pytest.approx(120.0)
+    assert (
+        group.message == "rows 2 and 5 are the same ingredient (Water / Aqua) and add up to 120 %"
+    )
+    assert group.message in result.findings
+    # Kept as two rows, each flagged with the reason; the other repeat is still merged.
+    water = [r for r in result.rows if r.inci == "Water"]
+    assert [r.concentration for r in water] == [60.0, 60.0]
+    assert all(r.flagged and f"not merged: {group.message}" in r.notes for r in water)
+    glycerin = next(r for r in result.rows if r.inci == "Glycerin")
+    assert glycerin.concentration == pytest.approx(7.0)
+
+
+def test_repeated_rows_merge_while_their_sum_is_a_share(
+    dictionary: IngredientDictionary,
+) -> None:
+    exact = validate_formula([RawRow("Water", "60"), RawRow("Aqua", "40")], dictionary)
+    assert exact.duplicates == [] and [r.concentration for r in exact.rows] == [100.0]
+    # A balance row among them makes the merged row the balance (never over 100 %).
+    balance = validate_formula(
+        [RawRow("Water", "80"), RawRow("Aqua", "q.s."), RawRow("Water", "70")], dictionary
+    )
+    assert balance.duplicates == [] and balance.rows[0].is_balance
+    assert balance.rows[0].concentration == pytest.approx(100.0)
+
+
+def test_rows_phrase_names_rows_as_a_person_would() -> None:
+    assert rows_phrase(["row 2"]) == "row 2"
+    assert rows_phrase(["row 2", "row 5", "row 7"]) == "rows 2, 5 and 7"
+    assert rows_phrase(["sheet 'A', row 2", "page 3"]) == "sheet 'A', row 2 and page 3"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Water", "Aqua", "Glycerin", "Glycerine", "Niacinamide"]),
+            st.one_of(st.integers(0, 100).map(str), st.just("q.s."), st.none()),
+        ),
+        max_size=8,
+    )
+)
+def test_every_row_kept_is_a_share_or_the_formula_is_refused(
+    rows: list[tuple[str, str | None]],
+) -> None:
+    result = validate_formula(
+        [RawRow(n, c, row=i + 1) for i, (n, c) in enumerate(rows)], build_dictionary()
+    )
+    if not result.duplicates:
+        assert all(0 <= (r.concentration or 0.0) <= 100 for r in result.rows)
+    for group in result.duplicates:
+        assert group.total > 100 and len(group.positions) >= 2
 
 
 def test_total_off_by_more_than_two_percent_is_a_finding(

@@ -34,13 +34,18 @@ _BOUND_RE = re.compile(rf"^(<=|>=|<|>|≤|≥|≦|≧|max\.?|min\.?|up to)\s*({_
 _EMPTY = {"", "-", "—", "n/a", "na", "none", "/", "?", "tbd"}
 
 
-def _to_float(text: str, thousands: bool = False) -> float:
+def _to_float(text: str, factor: float = 1.0, thousands: bool = False) -> float:
+    """The number in % (times `factor`, the unit's); ValueError for a non-zero number
+    too small for a float ("1e-400" would otherwise read as 0, a valid share)."""
     # A comma is a decimal comma ("0,5"), except "1,000 ppm" where it groups thousands.
     if "," in text:
         head, _, tail = text.partition(",")
         grouped = thousands and len(tail) == 3 and head not in ("0", "")
         text = head + tail if grouped else head + "." + tail
-    return float(text)
+    value = float(text) * factor
+    if value == 0.0 and re.search(r"[1-9]", text.partition("e")[0]):
+        raise ValueError(f"{text} underflows to 0")
+    return value
 
 
 def parse_concentration(raw: str | float | int | None) -> Concentration:
@@ -68,20 +73,20 @@ def parse_concentration(raw: str | float | int | None) -> Concentration:
     notes: list[str] = [unit_note] if unit_note else []
     try:
         if match := _RANGE_RE.match(text):
-            low, high = _to_float(match.group(1)) * factor, _to_float(match.group(2)) * factor
+            low, high = _to_float(match.group(1), factor), _to_float(match.group(2), factor)
             if low > high:
                 low, high = high, low
             notes.append(f"range {raw!s}: upper bound {format_percent(high)}% used")
             return _checked(high, tuple(notes))
         if match := _BOUND_RE.match(text):
-            sign, value = match.group(1), _to_float(match.group(2)) * factor
+            sign, value = match.group(1), _to_float(match.group(2), factor)
             if sign.startswith((">", "≥", "≧", "min")):
                 notes.append(f"{raw!s}: only a lower bound is given")
             else:
                 notes.append(f"{raw!s}: upper bound {format_percent(value)}% used")
             return _checked(value, tuple(notes))
         if re.fullmatch(_NUMBER, text):
-            return _checked(_to_float(text, factor < 1e-3) * factor, tuple(notes))
+            return _checked(_to_float(text, factor, thousands=factor < 1e-3), tuple(notes))
     except ValueError:
         pass
     return _invalid(str(raw))

@@ -36,12 +36,50 @@ class ValidatedRow:
     sources: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class DuplicateRows:
+    """Rows naming one ingredient whose concentrations add up to more than 100 %: they
+    cannot be one row, so they are kept apart and the formula cannot be stored."""
+
+    inci: str
+    positions: tuple[int, ...]  # indexes into the rows given to `validate_formula`
+    sources: tuple[str, ...]  # where each row was read ("row 5", "sheet 'A', row 2")
+    names: tuple[str, ...]  # the names as written, each once
+    total: float
+
+    def describe(self, rows: str) -> str:
+        """The problem, with the rows named by the caller ("rows 0 and 3")."""
+        return (
+            f"{rows} are the same ingredient ({' / '.join(self.names)}) "
+            f"and add up to {format_percent(self.total)} %"
+        )
+
+    @property
+    def message(self) -> str:
+        return self.describe(rows_phrase(self.sources))
+
+
+def rows_phrase(labels: Sequence[str]) -> str:
+    """ "rows 2 and 5" for plain row labels, else the labels joined ("sheet 'A', row 2 and
+    sheet 'B', row 4")."""
+    numbers = [label.removeprefix("row ") for label in labels]
+    if all(n.isdigit() for n in numbers):
+        return ("rows " if len(numbers) > 1 else "row ") + _joined(numbers)
+    return _joined(list(labels))
+
+
+def _joined(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 @dataclass(slots=True)
 class ValidatedFormula:
     rows: list[ValidatedRow]
     total: float | None
     confidence: float
     findings: list[str] = field(default_factory=list)
+    # Repeated ingredients over 100 % together: a formula with any cannot be stored.
+    duplicates: list[DuplicateRows] = field(default_factory=list)
 
 
 def validate_row(row: RawRow, dictionary: IngredientDictionary) -> ValidatedRow:
@@ -150,37 +188,76 @@ def _reconcile_cas(
         reading.notes.append(f"CAS {reading.cas} taken from the ingredient dictionary")
 
 
-def _merge(rows: list[ValidatedRow]) -> list[ValidatedRow]:
-    """One row per ingredient; concentrations of repeated rows are added up."""
+def _merge(rows: list[ValidatedRow]) -> tuple[list[ValidatedRow], list[DuplicateRows]]:
+    """One row per ingredient, with the rule for rows naming the same one (by INCI key,
+    so "Water" and "Aqua" are one): they are merged into the first, their concentrations
+    added up, while that sum stays a share (at most 100 %); a balance row among them makes
+    the merged row the balance (its remainder is computed later). Rows whose sum would
+    pass 100 % are not merged: each stays, flagged, and the group is returned as
+    `DuplicateRows` (the formula is refused when stored rather than capped or guessed)."""
+    groups: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(name_key(row.inci), []).append(index)
+    duplicates = [
+        group for members in groups.values() if (group := _over_100(rows, members)) is not None
+    ]
+    apart = {i for group in duplicates for i in group.positions}
     merged: dict[str, ValidatedRow] = {}
-    for row in rows:
+    out: list[ValidatedRow] = []
+    for index, row in enumerate(rows):
         key = name_key(row.inci)
-        first = merged.get(key)
-        if first is None:
-            merged[key] = row
-            continue
-        if first.concentration is not None and row.concentration is not None:
-            first.concentration = round(first.concentration + row.concentration, 10)
-        elif row.concentration is not None and not first.is_balance:
-            first.concentration = row.concentration
-        first.is_balance = first.is_balance or row.is_balance
-        first.notes.append(
-            f"merged with the duplicate row at {', '.join(row.sources)}"
-            + (f" ({row.raw_name!r})" if row.raw_name != first.raw_name else "")
-        )
-        first.notes += [n for n in row.notes if n not in first.notes]
-        first.sources += row.sources
-        first.cas = first.cas or row.cas
-        first.function = first.function or row.function
-        first.confidence = min(first.confidence, row.confidence)
-        first.flagged = first.flagged or row.flagged
-    return list(merged.values())
+        if index in apart or key not in merged:
+            merged.setdefault(key, row)
+            out.append(row)
+        else:
+            _absorb(merged[key], row)
+    for group in duplicates:
+        for index in group.positions:
+            rows[index].flagged = True
+            rows[index].notes.append(f"not merged: {group.message}")
+    return out, duplicates
+
+
+def _over_100(rows: list[ValidatedRow], members: list[int]) -> DuplicateRows | None:
+    """The group of rows as DuplicateRows when their concentrations add up past 100 %."""
+    if len(members) < 2 or any(rows[i].is_balance for i in members):
+        return None
+    total = round(sum(rows[i].concentration or 0.0 for i in members), 10)
+    if total <= 100:
+        return None
+    return DuplicateRows(
+        inci=rows[members[0]].inci,
+        positions=tuple(members),
+        sources=tuple(", ".join(rows[i].sources) for i in members),
+        names=tuple(dict.fromkeys(rows[i].raw_name for i in members)),
+        total=total,
+    )
+
+
+def _absorb(first: ValidatedRow, row: ValidatedRow) -> None:
+    """`row` merged into `first`, the earlier row of the same ingredient."""
+    if first.concentration is not None and row.concentration is not None:
+        first.concentration = round(first.concentration + row.concentration, 10)
+    elif row.concentration is not None and not first.is_balance:
+        first.concentration = row.concentration
+    first.is_balance = first.is_balance or row.is_balance
+    first.notes.append(
+        f"merged with the duplicate row at {', '.join(row.sources)}"
+        + (f" ({row.raw_name!r})" if row.raw_name != first.raw_name else "")
+    )
+    first.notes += [n for n in row.notes if n not in first.notes]
+    first.sources += row.sources
+    first.cas = first.cas or row.cas
+    first.function = first.function or row.function
+    first.confidence = min(first.confidence, row.confidence)
+    first.flagged = first.flagged or row.flagged
 
 
 def validate_formula(rows: Sequence[RawRow], dictionary: IngredientDictionary) -> ValidatedFormula:
-    """Rows identified, balanced, merged, checked against 100 % and sorted descending."""
-    findings: list[str] = []
-    validated = _merge([validate_row(r, dictionary) for r in rows])
+    """Rows identified, balanced, merged (repeated ingredients: see `_merge`), checked
+    against 100 % and sorted descending."""
+    validated, duplicates = _merge([validate_row(r, dictionary) for r in rows])
+    findings = [group.message for group in duplicates]
     if not validated:
         return ValidatedFormula([], None, 0.0, ["the formula has no ingredient rows"])
 
@@ -230,4 +307,4 @@ def validate_formula(rows: Sequence[RawRow], dictionary: IngredientDictionary) -
         confidence *= 0.8
     if missing and total is not None:
         confidence *= 0.9
-    return ValidatedFormula(validated, total, round(confidence, 3), findings)
+    return ValidatedFormula(validated, total, round(confidence, 3), findings, duplicates)

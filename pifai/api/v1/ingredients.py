@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, PageDep, TransactionalRoute
+from pifai.api.json_numbers import refuse_unreadable_numbers
 from pifai.models.ingredient import ProductIngredient
 from pifai.schemas.ingredient import (
     IngredientHit,
@@ -21,7 +22,10 @@ from pifai.schemas.ingredient import (
 from pifai.services import ingredients as service
 from pifai.services.formula_extraction import mark_formula_reviewed
 
-router = APIRouter(route_class=TransactionalRoute)
+# Concentrations and limits arrive as JSON numbers: see pifai.api.json_numbers.
+router = APIRouter(
+    route_class=TransactionalRoute, dependencies=[Depends(refuse_unreadable_numbers)]
+)
 
 
 @router.get("/ingredients/search", response_model=IngredientSearchPage, tags=["ingredients"])

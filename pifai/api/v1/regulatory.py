@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.regulatory import CheckResult, FormulaItem, UnknownProductType
@@ -16,6 +16,7 @@ from pifai.api.deps import (
     SessionDep,
     TransactionalRoute,
 )
+from pifai.api.json_numbers import refuse_unreadable_numbers
 from pifai.core.errors import ValidationFailed
 from pifai.models.auth import SuperAdmin
 from pifai.schemas.regulatory import (
@@ -32,7 +33,12 @@ from pifai.services import audit
 from pifai.services import regulatory as service
 from pifai.services.audit import RequestMeta
 
-router = APIRouter(tags=["regulatory"], route_class=TransactionalRoute)
+# Concentrations and limits arrive as JSON numbers: see pifai.api.json_numbers.
+router = APIRouter(
+    tags=["regulatory"],
+    route_class=TransactionalRoute,
+    dependencies=[Depends(refuse_unreadable_numbers)],
+)
 
 
 def result_response(result: CheckResult, store_version: str) -> FormulaCheckResponse:
@@ -90,7 +96,7 @@ async def _sync(
     session: AsyncSession,
     meta: RequestMeta,
 ) -> ImportRead:
-    records = body.records if body else None
+    records = body.record_dicts() if body else None
     run = await service.sync_from_request(session, authority, records, admin_id=admin.id)
     await audit.record(
         session,

@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pifai.ai.document_parser import RawRow
 from pifai.ai.ingredient_validator import (
     TOTAL_TOLERANCE,
+    DuplicateRows,
     ValidatedFormula,
     ValidatedRow,
     find_cas_numbers,
     is_valid_cas,
     name_key,
     parse_concentration,
+    rows_phrase,
     validate_formula,
 )
 from pifai.core.errors import ValidationFailed
@@ -99,7 +101,12 @@ async def replace_product_ingredients(
 ) -> list[ProductIngredient]:
     """Replace the product's formula rows with ``validated`` (in its order), linking each
     identified row to its ``ingredients`` row. Safe to repeat (an extraction task
-    delivered twice leaves one copy). The caller's transaction commits."""
+    delivered twice leaves one copy). The caller's transaction commits.
+
+    A formula whose repeated ingredients add up to more than 100 % (``duplicates``) is
+    refused (FormulaRowsInvalid) before anything is written: no single row can hold it."""
+    if validated.duplicates:
+        raise _unstorable(validated.duplicates)
     await get_product_for_org(session, product_id, org_id)
     # Serialise concurrent replacements of one product's rows.
     await session.execute(
@@ -191,7 +198,9 @@ async def correct_product_ingredients(
 ) -> tuple[ValidatedFormula, list[ProductIngredient]]:
     """An operator's full replacement of the formula rows: every row checked (hard errors
     raise FormulaRowsInvalid, 422, listing each), then validated like an extraction
-    (identity, balance, total 100 % +/- 2 % as a finding) and stored."""
+    (identity, balance, total 100 % +/- 2 % as a finding) and stored. Rows naming one
+    ingredient are merged while they add up to at most 100 %; past that they are refused
+    (422), naming the rows by their index in the request."""
     await get_product_for_org(session, product_id, org_id)
     errors = check_operator_rows(rows)
     if errors:
@@ -210,6 +219,8 @@ async def correct_product_ingredients(
         for index, r in enumerate(rows)
     ]
     validated = validate_formula(raw_rows, await load_dictionary(session))
+    if validated.duplicates:
+        raise _duplicates_refused(validated.duplicates)
     written = {r.name: r.raw_name for r in rows if r.raw_name}
     for validated_row in validated.rows:
         validated_row.raw_name = written.get(validated_row.raw_name, validated_row.raw_name)
@@ -217,3 +228,29 @@ async def correct_product_ingredients(
         session, product_id, org_id, validated, source="operator"
     )
     return validated, stored
+
+
+def _unstorable(duplicates: Sequence[DuplicateRows]) -> FormulaRowsInvalid:
+    """The refusal of a formula whose repeated ingredients no row can hold, naming the
+    rows where they were read ("rows 2 and 5")."""
+    return FormulaRowsInvalid(
+        f"The formula cannot be stored: {'; '.join(g.message for g in duplicates)}.",
+        details=[{"rows": list(g.sources), "message": g.message} for g in duplicates],
+    )
+
+
+def _duplicates_refused(duplicates: Sequence[DuplicateRows]) -> FormulaRowsInvalid:
+    """The 422 for an operator's repeated ingredients, naming rows as the other row errors
+    do (their index in the request)."""
+    details: list[dict[str, Any]] = []
+    messages = []
+    for group in duplicates:
+        message = group.describe(rows_phrase([f"row {p}" for p in group.positions]))
+        messages.append(message)
+        details += [
+            {"row": p, "field": "concentration", "message": message} for p in group.positions
+        ]
+    return FormulaRowsInvalid(
+        f"{len(duplicates)} problem(s) in the ingredient rows: {'; '.join(messages)}",
+        details=details,
+    )

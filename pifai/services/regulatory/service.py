@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pifai.ai.regulatory import CheckResult, FormulaItem
 from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport
 from pifai.services.regulatory.errors import RegulatoryImportNotFound
+from pifai.services.regulatory.records import check_records
 from pifai.services.regulatory.snapshots import (
     get_snapshot,
     invalidate_snapshot,
@@ -107,9 +108,12 @@ async def sync_from_request(
     *,
     admin_id: uuid.UUID,
 ) -> RegulatoryImport:
-    """The super admin's sync: the records given (TFDA's documented JSON format), or the
-    shipped data of that authority when none are given. Returns the recorded run."""
+    """The super admin's sync: the records given (the documented JSON format), or the
+    shipped data of that authority when none are given. Returns the recorded run.
+    Records the store or the rule engine could not use are refused first (422, naming
+    each record and field), so nothing is half-written."""
     if records:
+        check_records(authority, records)
         rows = [{**record, "authority": authority} for record in records]
         if authority == "TFDA":
             rows = parse_tfda_file(json.dumps(rows), file_name="api")

@@ -1,0 +1,43 @@
+"""Database errors the request's own text caused: a 422 in the error shape, not a 500."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.core.config import Settings
+from tests.factories.auth import create_tenant
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/ingredients/search?q=gly%00cerin",
+        "/api/v1/products?category=cream%00",
+        "/api/v1/products?q=%00",
+    ],
+)
+async def test_a_nul_character_in_a_query_is_a_422(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, path: str
+) -> None:
+    tenant = await create_tenant(session, settings)
+    response = await client.get(path, headers=tenant.headers)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "validation_error" and "NUL" in error["message"]
+    assert "SELECT" not in response.text and "0x00" not in response.text
+
+
+async def test_a_nul_character_in_a_body_is_refused_by_its_field(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    response = await client.post(
+        "/api/v1/products",
+        json={"name": "Cream\u0000", "product_type": "lip"},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 422
+    [detail] = response.json()["error"]["details"]
+    assert detail["loc"] == ["body", "name"] and "NUL" in detail["msg"]
