@@ -517,3 +517,30 @@ async def test_an_access_token_ends_with_its_session(
     )
     assert reset.status_code == 200
     assert (await client.get("/api/v1/products", headers=phone)).status_code == 401
+
+
+async def test_a_long_password_is_judged_not_refused_with_a_500(
+    client: httpx.AsyncClient,
+) -> None:
+    """zxcvbn refuses input over 72 characters; a password may have up to 256."""
+    long_password = "correct horse battery staple " * 8  # 232 characters
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "long.password@example.com",
+            "password": long_password,
+            "full_name": "Long",
+            "organization_name": "Long Org",
+        },
+    )
+    assert response.status_code == 202, response.text
+    weak = await client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "weak.long@example.com",
+            "password": "a" * 200,
+            "full_name": "Weak",
+            "organization_name": "Weak Org",
+        },
+    )
+    assert weak.status_code == 400 and weak.json()["error"]["code"] == "weak_password"

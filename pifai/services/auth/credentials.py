@@ -55,8 +55,9 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-# zxcvbn's cost grows with the length; what it says of a longer password is the same.
-_STRENGTH_CHARS = 100
+# zxcvbn refuses longer input (its cost grows with the length); a longer password is judged
+# by its first 72 characters.
+_STRENGTH_CHARS = 72
 
 
 def check_password_policy(
