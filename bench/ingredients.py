@@ -31,7 +31,8 @@ from pifai.services.ingredient_import import (
     load_reference_data,
     vacuum_ingredients,
 )
-from pifai.services.ingredients import load_dictionary, search_ingredients
+from pifai.services.ingredients import read_dictionary, search_ingredients
+from pifai.services.reference import ReferenceData
 
 
 async def main(rows: int, file: Path | None, searches: int) -> None:
@@ -71,26 +72,28 @@ async def main(rows: int, file: Path | None, searches: int) -> None:
 
         async with factory() as session:
             started = time.perf_counter()
-            dictionary = await load_dictionary(session)
+            dictionary = await read_dictionary(session)
             print(
                 f"validator dictionary: {len(dictionary.entries)} entries built in "
                 f"{time.perf_counter() - started:.2f} s"
             )
             queries = ["glycerin", "甘油", "56-81-5", "Aqua", "cetyl", "glyceryl stearate",
                        "phenoxyethanl", "hydrolyzed", "sodium-1234", "zzqxjv"]  # fmt: skip
-            await _search(session, queries, searches)
+            await _search(session, ReferenceData(), queries, searches)
     finally:
         await engine.dispose()
         await admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         await admin.close()
 
 
-async def _search(session: AsyncSession, queries: list[str], n: int) -> None:
+async def _search(
+    session: AsyncSession, reference: ReferenceData, queries: list[str], n: int
+) -> None:
     latencies: dict[str, list[float]] = {q: [] for q in queries}
     for i in range(n):
         q = queries[i % len(queries)]
         started = time.perf_counter()
-        await search_ingredients(session, q, 20)
+        await search_ingredients(session, reference, q, 20)
         latencies[q].append(time.perf_counter() - started)
     every = sorted(x for values in latencies.values() for x in values)
     p50 = statistics.median(every) * 1000

@@ -29,6 +29,7 @@ from pifai.services import rate_limits
 from pifai.services.audit import RequestMeta
 from pifai.services.auth import get_user_for_org, verify_totp_for_user
 from pifai.services.products import get_product_for_org
+from pifai.services.reference import ReferenceData
 from pifai.services.runtime import Runtime
 
 # Dependencies are `async def` even when they do not await: FastAPI runs a plain `def`
@@ -55,6 +56,11 @@ async def get_settings_dep(request: Request) -> Settings:
 async def get_redis(request: Request) -> Redis:
     redis: Redis = request.app.state.runtime.redis
     return redis
+
+
+async def get_reference(request: Request) -> ReferenceData:
+    reference: ReferenceData = request.app.state.runtime.reference
+    return reference
 
 
 _SESSION = "pifai.session"  # the request's session, in the ASGI scope
@@ -174,6 +180,7 @@ async def get_request_meta(request: Request) -> RequestMeta:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
+ReferenceDep = Annotated[ReferenceData, Depends(get_reference)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 MetaDep = Annotated[RequestMeta, Depends(get_request_meta)]
 

@@ -42,7 +42,6 @@ from pifai.services import pif
 from pifai.services.audit import RequestMeta
 from pifai.services.ingredients import (
     FormulaRowsInvalid,
-    load_dictionary,
     replace_product_ingredients,
 )
 from pifai.services.pif.analysis import document_of_task
@@ -99,7 +98,7 @@ async def formula_extract(ctx: JobContext) -> dict[str, object]:
     except FormulaParseError as exc:
         if not (llm_enabled(settings) and llm_can_read(bytes(data), exc)):
             raise PermanentTaskError(exc.message) from exc
-        dictionary = await load_dictionary(session)
+        dictionary = await ctx.runtime.reference.dictionary(session)
         await progress(40, "reading the formula with the LLM")
         parsed = await _read_with_llm(
             settings, bytes(data), record.original_filename, dictionary, exc
@@ -108,7 +107,7 @@ async def formula_extract(ctx: JobContext) -> dict[str, object]:
         raise PermanentTaskError(exc.message) from exc
     await progress(60, "identifying ingredients")
     if dictionary is None:
-        dictionary = await load_dictionary(session)
+        dictionary = await ctx.runtime.reference.dictionary(session)
     validated = apply_review(validate_formula(parsed.rows, dictionary), parsed)
     await session.refresh(document, with_for_update=True)
     if document.status != "ai_processing":

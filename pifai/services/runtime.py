@@ -19,6 +19,7 @@ from pifai.services.encryption import KeyRing
 from pifai.services.jobs import production_jobs
 from pifai.services.queue import JobList
 from pifai.services.rag import RagClient
+from pifai.services.reference import ReferenceData
 from pifai.services.storage import Storage, build_storage
 
 log = structlog.get_logger(__name__)
@@ -39,6 +40,8 @@ class Runtime:
     embedded: EmbeddedServices | None = None
     # Central RAG service; None when not configured (products then use the local fallback).
     rag: RagClient | None = None
+    # The ingredient dictionary and the regulatory snapshot, rebuilt when the stores change.
+    reference: ReferenceData = field(default_factory=ReferenceData)
     # What workers run and the API may queue; tests add their own jobs.
     jobs: JobList = field(default_factory=production_jobs)
 

@@ -32,7 +32,7 @@ from pifai.services.runtime import load_reference_data
 from tests.factories.auth import PASSWORD, create_tenant
 from tests.factories.products import create_product
 from tests.factories.tasks import queue_redis_url
-from tests.integration.conftest import APP_ROLE, PLATFORM_ROLE, REDIS_TEST_DB
+from tests.integration.fixtures.servers import APP_ROLE, PLATFORM_ROLE, REDIS_TEST_DB
 
 pytestmark = pytest.mark.fuzz
 

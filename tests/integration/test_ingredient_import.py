@@ -25,6 +25,7 @@ from pifai.core.migrations import migrate
 from pifai.models.ingredient import Ingredient
 from pifai.services import ingredient_import as importer
 from pifai.services import ingredients as service
+from pifai.services.reference import ReferenceData
 from tests.factories.ingredients import ingredient_count, stored_ingredient
 from tests.integration.fixtures.servers import ROOT
 
@@ -156,9 +157,9 @@ async def test_cosing_import_finds_new_names_in_search_and_dictionary(
 ) -> None:
     await importer.load_reference_data(session)
     await importer.import_cosing(session, cosing_file(COSING_ROWS, delimiter=";"))
-    hits = (await service.search_ingredients(session, "12345-67-4", 5)).hits
+    hits = (await service.search_ingredients(session, ReferenceData(), "12345-67-4", 5)).hits
     assert hits[0].ingredient.inci_name == "TESTOSYL GLUCOSIDE"
-    dictionary = await service.load_dictionary(session)
+    dictionary = await service.read_dictionary(session)
     match = dictionary.match("Testosyl Glucoside")
     assert match.entry is not None and match.entry.inci == "TESTOSYL GLUCOSIDE"
     assert dictionary.match("Aqua").entry is not None

@@ -14,6 +14,7 @@ from pifai.core.database import create_engine
 from pifai.core.migrations import migrate, schema_drift
 from pifai.services import ingredient_import as importer
 from pifai.services import ingredients as service
+from pifai.services.reference import ReferenceData
 from tests.factories.auth import create_tenant
 from tests.factories.ingredients import stored_ingredient
 
@@ -38,7 +39,7 @@ async def test_search_finds_by_inci_synonym_chinese_name_and_cas(
     session: AsyncSession, q: str, inci: str, matched_on: str
 ) -> None:
     await importer.load_reference_data(session)
-    page = await service.search_ingredients(session, q, 5)
+    page = await service.search_ingredients(session, ReferenceData(), q, 5)
     assert page.hits, q
     best = page.hits[0]
     assert (best.ingredient.inci_name, best.matched_on) == (inci, matched_on)
@@ -48,21 +49,21 @@ async def test_search_finds_by_inci_synonym_chinese_name_and_cas(
 
 async def test_search_ranks_exact_before_longer_names(session: AsyncSession) -> None:
     await importer.load_reference_data(session)
-    page = await service.search_ingredients(session, "glyceryl", 20)
+    page = await service.search_ingredients(session, ReferenceData(), "glyceryl", 20)
     names = [h.ingredient.inci_name for h in page.hits]
     assert len(names) > 1
     assert all("GLYCERYL" in n for n in names[:3])
-    exact = await service.search_ingredients(session, "cetyl alcohol", 5)
+    exact = await service.search_ingredients(session, ReferenceData(), "cetyl alcohol", 5)
     assert exact.hits[0].ingredient.inci_name == "CETYL ALCOHOL"
     assert exact.hits[0].score == 1.0
 
 
 async def test_search_of_nothing_matching_is_empty(session: AsyncSession) -> None:
     await importer.load_reference_data(session)
-    page = await service.search_ingredients(session, "zzqxjv", 10)
+    page = await service.search_ingredients(session, ReferenceData(), "zzqxjv", 10)
     assert (page.hits, page.total) == ([], 0)
     # LIKE wildcards in the query are text, not patterns.
-    assert (await service.search_ingredients(session, "%_%", 10)).total == 0
+    assert (await service.search_ingredients(session, ReferenceData(), "%_%", 10)).total == 0
 
 
 async def test_search_api_paginates_and_rejects_empty_q(
@@ -132,9 +133,9 @@ async def test_search_without_pg_trgm(scratch_db: str) -> None:
             expected = [("glycerin", "GLYCERIN"), ("甘油", "GLYCERIN"), ("56-81-5", "GLYCERIN"),
                         ("phenoxyethanl", "PHENOXYETHANOL")]  # fmt: skip
             for q, inci in expected:
-                page = await service.search_ingredients(session, q, 5)
+                page = await service.search_ingredients(session, ReferenceData(), q, 5)
                 assert page.hits and page.hits[0].ingredient.inci_name == inci, q
-            glyc = await service.search_ingredients(session, "glyc", 50)
+            glyc = await service.search_ingredients(session, ReferenceData(), "glyc", 50)
             assert glyc.total >= 3
             assert all("glyc" in h.ingredient.search_text for h in glyc.hits)
         # (CASCADE also dropped other contexts' trigram indexes; only ours is checked.)

@@ -201,7 +201,7 @@ async def test_replace_is_idempotent_for_a_redelivered_extraction(session: Async
     await importer.load_reference_data(session)
     org = await create_org(session)
     product = await create_product(session, org)
-    dictionary = await service.load_dictionary(session)
+    dictionary = await service.read_dictionary(session)
     rows = [
         RawRow(name="水 Water", concentration="ad 100", row=2),
         RawRow(name="Glycerine", cas="56-81-5", concentration="5.0", row=3),

@@ -14,6 +14,7 @@ from pifai.core.security import create_access_token
 from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport
 from pifai.services import regulatory as service
 from pifai.services.admin import create_super_admin
+from pifai.services.reference import ReferenceData
 from tests.factories.auth import PASSWORD, create_tenant
 from tests.factories.regulatory import ANNEX_V_ROWS, cosing_csv
 
@@ -72,7 +73,7 @@ async def test_cosing_import_change_report(session: AsyncSession) -> None:
     assert not report3.has_changes
 
     # The engine uses the imported limit, not the shipped one.
-    snapshot = await service.get_snapshot(session)
+    snapshot = await ReferenceData().snapshot(session)
     result = snapshot.check([("Phenoxyethanol", None, 0.95, "preservative")], "leave_on_face")
     assert [(f.severity, f.limit_pct) for f in result.findings if f.rule == "over_limit"] == [
         ("high", 0.9)

@@ -8,7 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, PageDep, TransactionalRoute
+from pifai.api.deps import (
+    CurrentPrincipal,
+    MetaDep,
+    OrgSession,
+    PageDep,
+    ReferenceDep,
+    TransactionalRoute,
+)
 from pifai.api.json_numbers import refuse_unreadable_numbers
 from pifai.models.ingredient import ProductIngredient
 from pifai.schemas.ingredient import (
@@ -32,6 +39,7 @@ router = APIRouter(
 async def search_ingredients(
     user: CurrentPrincipal,
     session: OrgSession,
+    reference: ReferenceDep,
     page: PageDep,
     q: Annotated[
         str,
@@ -39,7 +47,7 @@ async def search_ingredients(
     ],
 ) -> IngredientSearchPage:
     """Ranked matches in the ingredient dictionary (best first)."""
-    found = await service.search_ingredients(session, q, page.limit, offset=page.offset)
+    found = await service.search_ingredients(session, reference, q, page.limit, offset=page.offset)
     items = [
         IngredientHit.model_validate(
             {
@@ -98,6 +106,7 @@ async def replace_product_ingredients(
     body: ProductIngredientsWrite,
     user: CurrentPrincipal,
     session: OrgSession,
+    reference: ReferenceDep,
     meta: MetaDep,
 ) -> ProductIngredientsRead:
     """Replace the formula rows with an operator's corrections. Every row is checked: a
@@ -114,7 +123,7 @@ async def replace_product_ingredients(
         for r in body.rows
     ]
     validated, stored = await service.correct_product_ingredients(
-        session, product_id, user.org_id, rows
+        session, reference, product_id, user.org_id, rows
     )
     await mark_formula_reviewed(session, product_id, user, meta)
     return _formula(product_id, stored, validated.findings)

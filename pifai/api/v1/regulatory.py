@@ -13,6 +13,7 @@ from pifai.api.deps import (
     CurrentSuperAdmin,
     MetaDep,
     OrgSession,
+    ReferenceDep,
     SessionDep,
     TransactionalRoute,
 )
@@ -55,12 +56,12 @@ def result_response(result: CheckResult, store_version: str) -> FormulaCheckResp
 
 @router.post("/ingredients/check-formula", response_model=FormulaCheckResponse)
 async def check_formula(
-    body: FormulaCheckRequest, user: CurrentPrincipal, session: OrgSession
+    body: FormulaCheckRequest, user: CurrentPrincipal, session: OrgSession, reference: ReferenceDep
 ) -> FormulaCheckResponse:
     """Check an ad-hoc ingredient list (no product needed) against the TFDA and EU lists.
     Findings: critical (prohibited), high (over a limit, not on a positive list, wrong
     product type, group limit), advisory (TFDA met, EU stricter), info (label)."""
-    snapshot = await service.get_snapshot(session)
+    snapshot = await reference.snapshot(session)
     items = [FormulaItem(i.name, i.cas, i.concentration_pct, i.function) for i in body.ingredients]
     try:
         result = snapshot.check(items, body.product_type, children_under_3=body.children_under_3)
@@ -71,10 +72,10 @@ async def check_formula(
 
 @router.get("/products/{product_id}/compliance", response_model=FormulaCheckResponse)
 async def product_compliance(
-    product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession
+    product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession, reference: ReferenceDep
 ) -> FormulaCheckResponse:
     """The product's formula checked for its product type (and children-under-3 flag)."""
-    result, version = await service.check_product(session, product_id, user.org_id)
+    result, version = await service.check_product(session, product_id, user.org_id, reference)
     return result_response(result, version)
 
 

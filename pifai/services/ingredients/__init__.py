@@ -6,7 +6,7 @@ Loading the dictionary (curated CSV, EU CosIng) lives in
 ``pifai.services.ingredient_import``.
 """
 
-from pifai.services.ingredients.dictionary import load_dictionary
+from pifai.services.ingredients.dictionary import read_dictionary
 from pifai.services.ingredients.formula import (
     FormulaRowsInvalid,
     FormulaSummary,
@@ -38,7 +38,7 @@ __all__ = [
     "field_confidence",
     "get_ingredient",
     "list_product_ingredients",
-    "load_dictionary",
+    "read_dictionary",
     "replace_product_ingredients",
     "search_ingredients",
     "summarize",

@@ -1,32 +1,18 @@
-"""The ``ingredients`` table as the formula validator's dictionary, cached per process."""
+"""The ``ingredients`` table as the formula validator's dictionary (the process keeps it in
+`pifai.services.reference`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import case, select, text
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.ingredient_validator import DictionaryEntry, IngredientDictionary
 from pifai.models.ingredient import Ingredient
 
-_dictionary_cache: dict[str, tuple[tuple[Any, ...], IngredientDictionary]] = {}
 
-
-async def load_dictionary(session: AsyncSession) -> IngredientDictionary:
+async def read_dictionary(session: AsyncSession) -> IngredientDictionary:
     """The whole ``ingredients`` table as the validator's dictionary. Curated rows first
-    (on a shared synonym or CAS, the curated row wins). Cached per process until the
-    table's row count or latest update changes."""
-    version = tuple(
-        (
-            await session.execute(
-                text("SELECT current_database(), count(*), max(updated_at) FROM ingredients")
-            )
-        ).one()
-    )
-    cached = _dictionary_cache.get("all")
-    if cached is not None and cached[0] == version:
-        return cached[1]
+    (on a shared synonym or CAS, the curated row wins)."""
     rows = await session.execute(
         select(
             Ingredient.inci_name,
@@ -46,5 +32,4 @@ async def load_dictionary(session: AsyncSession) -> IngredientDictionary:
         )
         for inci, cas, synonyms, zh, functions in rows
     )
-    _dictionary_cache["all"] = (version, dictionary)
     return dictionary

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,8 +27,10 @@ from pifai.ai.ingredient_validator import (
 from pifai.core.errors import ValidationFailed
 from pifai.models.ingredient import Ingredient, ProductIngredient
 from pifai.models.product import Product
-from pifai.services.ingredients.dictionary import load_dictionary
 from pifai.services.products import get_product_for_org
+
+if TYPE_CHECKING:
+    from pifai.services.reference import ReferenceData
 
 
 class FormulaRowsInvalid(ValidationFailed):
@@ -194,7 +196,11 @@ def check_operator_rows(rows: Sequence[OperatorRow]) -> list[dict[str, Any]]:
 
 
 async def correct_product_ingredients(
-    session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID, rows: Sequence[OperatorRow]
+    session: AsyncSession,
+    reference: ReferenceData,
+    product_id: uuid.UUID,
+    org_id: uuid.UUID,
+    rows: Sequence[OperatorRow],
 ) -> tuple[ValidatedFormula, list[ProductIngredient]]:
     """An operator's full replacement of the formula rows: every row checked (hard errors
     raise FormulaRowsInvalid, 422, listing each), then validated like an extraction
@@ -218,7 +224,7 @@ async def correct_product_ingredients(
         )
         for index, r in enumerate(rows)
     ]
-    validated = validate_formula(raw_rows, await load_dictionary(session))
+    validated = validate_formula(raw_rows, await reference.dictionary(session))
     if validated.duplicates:
         raise _duplicates_refused(validated.duplicates)
     written = {r.name: r.raw_name for r in rows if r.raw_name}

@@ -6,7 +6,7 @@ import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import ColumnElement, Float, case, func, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pifai.ai.ingredient_validator import find_cas_numbers, name_key
 from pifai.core.errors import NotFound, ValidationFailed
 from pifai.models.ingredient import Ingredient
-from pifai.services.ingredients.dictionary import load_dictionary
+
+if TYPE_CHECKING:
+    from pifai.services.reference import ReferenceData
 
 
 class IngredientNotFound(NotFound):
@@ -56,7 +58,7 @@ async def _has_trgm(session: AsyncSession) -> bool:
 
 
 async def search_ingredients(
-    session: AsyncSession, q: str, limit: int = 20, *, offset: int = 0
+    session: AsyncSession, reference: ReferenceData, q: str, limit: int = 20, *, offset: int = 0
 ) -> SearchPage:
     """Ranked search by INCI, synonym, Chinese name or CAS number.
 
@@ -73,7 +75,7 @@ async def search_ingredients(
     if page.total == 0:
         if trgm:
             return await _search(session, query, limit, offset, trgm=True, fuzzy=True)
-        near = await _fuzzy_hit(session, query) if offset == 0 else None
+        near = await _fuzzy_hit(session, reference, query) if offset == 0 else None
         if near is not None:
             return SearchPage(hits=[near], total=1)
     return page
@@ -134,9 +136,11 @@ async def _search(
     return SearchPage(hits=hits, total=total)
 
 
-async def _fuzzy_hit(session: AsyncSession, query: str) -> SearchHit | None:
+async def _fuzzy_hit(
+    session: AsyncSession, reference: ReferenceData, query: str
+) -> SearchHit | None:
     """A typo's best near miss, by the validator's fuzzy matcher (no pg_trgm)."""
-    match = (await load_dictionary(session)).match(query)
+    match = (await reference.dictionary(session)).match(query)
     if match.entry is None or match.method != "fuzzy":
         return None
     found = await session.scalar(

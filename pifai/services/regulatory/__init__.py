@@ -26,8 +26,6 @@ from pifai.services.regulatory.service import (
 from pifai.services.regulatory.snapshots import (
     REGULATORY_DIR,
     build_snapshot,
-    get_snapshot,
-    invalidate_snapshot,
     load_shipped,
     load_shipped_records,
     shipped_snapshot,
@@ -47,9 +45,7 @@ __all__ = [
     "check_product",
     "content_hash",
     "get_import",
-    "get_snapshot",
     "import_file",
-    "invalidate_snapshot",
     "load_shipped",
     "load_shipped_records",
     "parse_conditions",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,13 +16,14 @@ from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport
 from pifai.services.regulatory.errors import RegulatoryImportNotFound
 from pifai.services.regulatory.records import check_records
 from pifai.services.regulatory.snapshots import (
-    get_snapshot,
-    invalidate_snapshot,
     load_shipped,
     load_shipped_records,
 )
 from pifai.services.regulatory.sync import sync_records
 from pifai.services.regulatory.tfda_files import parse_tfda_file
+
+if TYPE_CHECKING:
+    from pifai.services.reference import ReferenceData
 
 
 async def sync_status(session: AsyncSession, *, recent: int = 20) -> dict[str, Any]:
@@ -71,7 +72,7 @@ async def get_import(session: AsyncSession, import_id: uuid.UUID) -> RegulatoryI
 
 
 async def check_product(
-    session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID
+    session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID, reference: ReferenceData
 ) -> tuple[CheckResult, str]:
     """The product's formula (PIF item 3) against the store, for its product type.
     A product of another organisation is "not found" (the products ACL gate)."""
@@ -96,7 +97,7 @@ async def check_product(
         )
         for row in rows
     ]
-    snapshot = await get_snapshot(session)
+    snapshot = await reference.snapshot(session)
     result = snapshot.check(items, product.product_type, children_under_3=product.children_under_3)
     return result, snapshot.version
 
@@ -130,6 +131,5 @@ async def sync_from_request(
         run, _ = await load_shipped(
             session, authority=authority, requested_by=admin_id, always_record=True
         )
-    invalidate_snapshot()
     assert run is not None  # always_record / explicit records: a run is written
     return run

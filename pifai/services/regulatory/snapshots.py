@@ -1,8 +1,8 @@
 """The shipped data and the engine's snapshots of the store.
 
 Shipped data (``pifai/data/regulatory/*.json``) is loaded idempotently: only what changed
-is written, rows changed by a later official import are left alone. :func:`get_snapshot`
-gives the rule engine an in-memory snapshot, rebuilt only when the store changed.
+is written, rows changed by a later official import are left alone.  The process's
+snapshot of the store is kept by `pifai.services.reference`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.ingredient_validator import DictionaryEntry, IngredientDictionary
@@ -53,11 +52,16 @@ def curated_dictionary_rows() -> tuple[DictionaryEntry, ...]:
 
 
 def build_snapshot(
-    records: Iterable[Mapping[str, Any]], *, version: str = ""
+    records: Iterable[Mapping[str, Any]],
+    *,
+    dictionary_rows: Iterable[DictionaryEntry] | None = None,
+    version: str = "",
 ) -> RegulatorySnapshot:
-    return RegulatorySnapshot(
-        (RegEntry.from_record(r) for r in records), curated_dictionary_rows(), version=version
-    )
+    """The engine's snapshot of ``records``. Names resolve through ``dictionary_rows``:
+    the ingredients table's (the validator's dictionary), or the curated file's when
+    there is no database (the shipped snapshot)."""
+    rows = curated_dictionary_rows() if dictionary_rows is None else dictionary_rows
+    return RegulatorySnapshot((RegEntry.from_record(r) for r in records), rows, version=version)
 
 
 @lru_cache(maxsize=1)
@@ -88,41 +92,8 @@ async def load_shipped(
     )
 
 
-async def store_version(session: AsyncSession) -> tuple[int, datetime | None]:
-    row = (
-        await session.execute(
-            select(func.count(RegulatoryEntry.id), func.max(RegulatoryEntry.updated_at)).where(
-                RegulatoryEntry.removed_at.is_(None)
-            )
-        )
-    ).one()
-    return int(row[0]), row[1]
-
-
 async def active_records(session: AsyncSession) -> list[dict[str, Any]]:
     rows = await session.scalars(
         select(RegulatoryEntry).where(RegulatoryEntry.removed_at.is_(None))
     )
     return [row_to_record(row) for row in rows]
-
-
-_SNAPSHOT: dict[str, Any] = {"version": None, "snapshot": None}
-
-
-async def get_snapshot(session: AsyncSession) -> RegulatorySnapshot:
-    """The engine's snapshot of the store, rebuilt only when the store changed. An empty
-    store (shipped data not loaded yet) answers from the shipped data."""
-    count, updated = await store_version(session)
-    if count == 0:
-        return shipped_snapshot()
-    version = f"{count}@{updated.isoformat() if updated else ''}"
-    if _SNAPSHOT["version"] != version or _SNAPSHOT["snapshot"] is None:
-        _SNAPSHOT["snapshot"] = build_snapshot(await active_records(session), version=version)
-        _SNAPSHOT["version"] = version
-    snapshot: RegulatorySnapshot = _SNAPSHOT["snapshot"]
-    return snapshot
-
-
-def invalidate_snapshot() -> None:
-    _SNAPSHOT["version"] = None
-    _SNAPSHOT["snapshot"] = None
