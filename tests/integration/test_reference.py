@@ -41,7 +41,10 @@ async def test_a_new_synonym_reaches_the_validator_and_the_rule_engine_at_once(
         update(Ingredient)
         .where(Ingredient.inci_name == "PHENOXYETHANOL")
         # As a later transaction would stamp it (now() is this transaction's start).
-        .values(synonyms=Ingredient.synonyms + [IUPAC], updated_at=func.clock_timestamp())
+        .values(
+            synonyms=func.array_append(Ingredient.synonyms, IUPAC),
+            updated_at=func.clock_timestamp(),
+        )
     )
     second = await reference.load(session)
     assert second is not first
