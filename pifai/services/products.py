@@ -64,16 +64,7 @@ async def create_product(
     session.add(product)
     await session.flush()
     session.add_all(new_documents(actor.org_id, product.id))
-    await audit.record(
-        session,
-        "product.created",
-        org_id=actor.org_id,
-        actor_id=actor.id,
-        resource_type="product",
-        resource_id=product.id,
-        details={"name": product.name},
-        meta=meta,
-    )
+    await _audit(session, "product.created", product, actor, meta, {"name": product.name})
     await session.flush()
     if rag is not None:
         after_commit(session, functools.partial(_create_knowledge_base, session, rag, product))
@@ -127,16 +118,7 @@ async def update_product(
         setattr(product, key, value)
     if changed:
         product.updated_at = datetime.now(UTC)
-        await audit.record(
-            session,
-            "product.updated",
-            org_id=product.org_id,
-            actor_id=actor.id,
-            resource_type="product",
-            resource_id=product.id,
-            details={"fields": sorted(changed)},
-            meta=meta,
-        )
+        await _audit(session, "product.updated", product, actor, meta, {"fields": sorted(changed)})
     await session.flush()
     return product
 
@@ -167,17 +149,22 @@ async def delete_product(
     if product.first_signed_at is not None:
         product.archived_at = datetime.now(UTC)
         product.pif_status = "archived"
-        await audit.record(
-            session,
-            "product.archived",
-            org_id=product.org_id,
-            actor_id=actor.id,
-            resource_type="product",
-            resource_id=product.id,
-            meta=meta,
-        )
+        await _audit(session, "product.archived", product, actor, meta)
         await session.flush()
         return "archived"
+    await _erase(session, product, actor, meta, rag=rag, storage=storage)
+    return "deleted"
+
+
+async def _erase(
+    session: AsyncSession,
+    product: Product,
+    actor: Actor,
+    meta: RequestMeta,
+    *,
+    rag: RagClient | None,
+    storage: Storage,
+) -> None:
     keys = list(
         await session.scalars(
             select(PifFile.storage_key).where(
@@ -186,16 +173,8 @@ async def delete_product(
         )
     )
     kb_id = product.rag_kb_id
-    await audit.record(
-        session,
-        "product.deleted",
-        org_id=product.org_id,
-        actor_id=actor.id,
-        resource_type="product",
-        resource_id=product.id,
-        details={"name": product.name, "files": len(keys)},
-        meta=meta,
-    )
+    details = {"name": product.name, "files": len(keys)}
+    await _audit(session, "product.deleted", product, actor, meta, details)
     await session.execute(
         delete(Product).where(Product.id == product.id, Product.org_id == product.org_id)
     )
@@ -203,4 +182,23 @@ async def delete_product(
     after_commit(session, functools.partial(delete_stored_files, storage, keys))
     if rag is not None and kb_id:
         after_commit(session, functools.partial(safe_delete_kb, rag, kb_id))
-    return "deleted"
+
+
+async def _audit(
+    session: AsyncSession,
+    action: str,
+    product: Product,
+    actor: Actor,
+    meta: RequestMeta,
+    details: dict[str, Any] | None = None,
+) -> None:
+    await audit.record(
+        session,
+        action,
+        org_id=product.org_id,
+        actor_id=actor.id,
+        resource_type="product",
+        resource_id=product.id,
+        details=details,
+        meta=meta,
+    )

@@ -30,7 +30,7 @@ from pifai.schemas.regulatory import (
     SyncRequest,
     SyncStatus,
 )
-from pifai.services import audit
+from pifai.services import audit, compliance
 from pifai.services import regulatory as service
 from pifai.services.audit import RequestMeta
 
@@ -75,7 +75,7 @@ async def product_compliance(
     product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession, reference: ReferenceDep
 ) -> FormulaCheckResponse:
     """The product's formula checked for its product type (and children-under-3 flag)."""
-    result, version = await service.check_product(session, product_id, user.org_id, reference)
+    result, version = await compliance.check_product(session, product_id, user.org_id, reference)
     return result_response(result, version)
 
 

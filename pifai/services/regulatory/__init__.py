@@ -18,7 +18,6 @@ from pifai.services.regulatory.limits import (
     strip_disclosure,
 )
 from pifai.services.regulatory.service import (
-    check_product,
     get_import,
     sync_from_request,
     sync_status,
@@ -42,7 +41,6 @@ __all__ = [
     "RegulatoryImportError",
     "RegulatoryImportNotFound",
     "build_snapshot",
-    "check_product",
     "content_hash",
     "get_import",
     "import_file",

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pifai.ai.regulatory import CheckResult, FormulaItem
 from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport
 from pifai.services.regulatory.errors import RegulatoryImportNotFound
 from pifai.services.regulatory.records import check_records
@@ -21,9 +20,6 @@ from pifai.services.regulatory.snapshots import (
 )
 from pifai.services.regulatory.sync import sync_records
 from pifai.services.regulatory.tfda_files import parse_tfda_file
-
-if TYPE_CHECKING:
-    from pifai.services.reference import ReferenceData
 
 
 async def sync_status(session: AsyncSession, *, recent: int = 20) -> dict[str, Any]:
@@ -69,37 +65,6 @@ async def get_import(session: AsyncSession, import_id: uuid.UUID) -> RegulatoryI
     if run is None:
         raise RegulatoryImportNotFound("No such import.")
     return run
-
-
-async def check_product(
-    session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID, reference: ReferenceData
-) -> tuple[CheckResult, str]:
-    """The product's formula (PIF item 3) against the store, for its product type.
-    A product of another organisation is "not found" (the products ACL gate)."""
-    # Imported here: the MCP servers load this package and need none of the product stack.
-    from pifai.models.ingredient import ProductIngredient
-    from pifai.services.products import get_product_for_org
-
-    product = await get_product_for_org(session, product_id, org_id)
-    rows = (
-        await session.scalars(
-            select(ProductIngredient)
-            .where(ProductIngredient.product_id == product.id, ProductIngredient.org_id == org_id)
-            .order_by(ProductIngredient.sort_order)
-        )
-    ).all()
-    items = [
-        FormulaItem(
-            name=row.inci or row.raw_name,
-            cas=row.cas,
-            concentration_pct=row.concentration,
-            function=row.function,
-        )
-        for row in rows
-    ]
-    snapshot = await reference.snapshot(session)
-    result = snapshot.check(items, product.product_type, children_under_3=product.children_under_3)
-    return result, snapshot.version
 
 
 async def sync_from_request(
