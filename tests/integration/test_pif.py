@@ -131,3 +131,17 @@ async def test_analyze_unknown_kind_lists_what_exists(
     )
     assert response.status_code == 422
     assert "analysable_items" in response.json()["error"]["details"]
+
+
+async def test_item_content_with_an_unreadable_number_is_422(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    response = await client.put(
+        f"/api/v1/products/{product.id}/pif/7",
+        content=b'{"content": {"amount_g": 1e-400}}',
+        headers={**tenant.headers, "content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["type"] == "number_underflow"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from pifai.api.deps import (
@@ -16,6 +16,7 @@ from pifai.api.deps import (
     TransactionalRoute,
 )
 from pifai.api.downloads import content_disposition
+from pifai.api.json_numbers import refuse_unreadable_numbers
 from pifai.api.multipart import check_content_length, open_multipart_file
 from pifai.core.errors import ValidationFailed
 from pifai.models.pif import PifDocument, PifFile
@@ -35,7 +36,11 @@ from pifai.services.pif import files
 from pifai.services.pif.analysis import start_analysis
 
 router = APIRouter(
-    prefix="/products/{product_id}/pif", tags=["pif"], route_class=TransactionalRoute
+    prefix="/products/{product_id}/pif",
+    tags=["pif"],
+    route_class=TransactionalRoute,
+    # Item content carries numbers (usage amounts, test results).
+    dependencies=[Depends(refuse_unreadable_numbers)],
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from pifai.api.deps import (
     CurrentPrincipal,
@@ -13,11 +13,17 @@ from pifai.api.deps import (
     RuntimeDep,
     TransactionalRoute,
 )
+from pifai.api.json_numbers import refuse_unreadable_numbers
 from pifai.models.task import Task
 from pifai.schemas.task import TaskCreate, TaskPage, TaskRead, TaskStatus
 from pifai.services import queue as service
 
-router = APIRouter(prefix="/tasks", tags=["tasks"], route_class=TransactionalRoute)
+router = APIRouter(
+    prefix="/tasks",
+    tags=["tasks"],
+    route_class=TransactionalRoute,
+    dependencies=[Depends(refuse_unreadable_numbers)],
+)
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=TaskRead)
