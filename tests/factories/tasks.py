@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
+import sqlalchemy.exc
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 from sqlalchemy import text
@@ -50,6 +51,8 @@ from pifai.services.runtime import Runtime
 SIDE_EFFECT_KIND = "test.side_effect"
 # test.flaky: task id -> monotonic start time of each attempt (in-process workers only).
 ATTEMPT_STARTS: dict[uuid.UUID, list[float]] = {}
+# test.infra_fault: task id -> the attempt number each of its runs saw (in-process only).
+INFRA_RUNS: dict[uuid.UUID, list[int]] = {}
 
 T = TypeVar("T")
 
@@ -127,6 +130,28 @@ async def follow_up(ctx: JobContext) -> TaskResult:
     return {"follow_up": str(follow.id), "stream_length_on_return": waiting}
 
 
+async def infrastructure_fault(ctx: JobContext) -> TaskResult:
+    """Its first ``times`` runs meet an infrastructure fault, then it succeeds.
+
+    Payload ``fault``: ``pool_timeout`` (the pool's checkout timeout, as SQLAlchemy
+    raises it) or ``disconnect`` (its database connection is terminated under it, for
+    real); any other value: no fault of its own (a test injects one elsewhere).
+    """
+    task = ctx.task
+    runs = INFRA_RUNS.setdefault(task.id, [])
+    runs.append(task.attempts)
+    if len(runs) <= int(task.payload.get("times", 1)):
+        fault = task.payload["fault"]
+        if fault == "pool_timeout":
+            raise sqlalchemy.exc.TimeoutError(
+                "QueuePool limit of size 10 overflow 10 reached, connection timed out, "
+                "timeout 30.00"
+            )
+        if fault == "disconnect":
+            await ctx.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+    return {"runs": len(runs)}
+
+
 def queue_test_jobs() -> list[Job | PeriodicJob]:
     """The test-only jobs (never in production's list)."""
     return [
@@ -134,6 +159,7 @@ def queue_test_jobs() -> list[Job | PeriodicJob]:
         Job("test.flaky", flaky),
         Job("test.fail", configurable_failure),
         Job("test.follow_up", follow_up),
+        Job("test.infra_fault", infrastructure_fault),
     ]
 
 

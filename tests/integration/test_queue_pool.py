@@ -2,7 +2,8 @@
 
 A ``pifai worker`` at its default settings (WORKER_CONCURRENCY, DB_POOL_SIZE) runs a
 burst of real formula extractions, each holding its connection while it reports
-progress, on their first attempt; across a SIGKILL too.
+progress, on their first attempt; across a SIGKILL too. A pool timeout or a lost
+connection around a task is an infrastructure fault: it costs the task no attempt.
 """
 
 from __future__ import annotations
@@ -20,21 +21,26 @@ import asyncpg
 import httpx
 import openpyxl
 import pytest
+import sqlalchemy.exc
 import structlog
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pifai.core.config import Settings
 from pifai.services.ingredient_import import ensure_reference_data
-from pifai.services.queue import Worker
+from pifai.services.queue import Worker, execution, outcomes
 from pifai.services.queue.pool import OWN_CONNECTIONS, pool_capacity
 from pifai.services.runtime import Runtime, start_runtime
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.products import create_product
 from tests.factories.tasks import (
+    INFRA_RUNS,
     SpawnWorker,
+    done_with,
+    enqueue_one,
     fetch,
     holding_work,
+    running_worker,
     stream_empty,
     wait_until,
     worker_processes,
@@ -220,3 +226,87 @@ async def test_default_worker_sigkilled_mid_burst_the_next_one_finishes_every_fo
     assert all(r["attempts"] == 1 for r in rows if r["id"] not in unfinished)
     assert all(r["attempts"] <= 2 for r in rows)
     await wait_until(lambda: stream_empty(qredis, FORMULA))
+
+
+def _lost_connection() -> sqlalchemy.exc.InterfaceError:
+    return sqlalchemy.exc.InterfaceError(
+        "UPDATE tasks", None, ConnectionResetError("connection is closed"), True
+    )
+
+
+@pytest.mark.parametrize("where", ["pool_timeout", "disconnect", "completion"])
+async def test_an_infrastructure_fault_costs_the_task_no_attempt(
+    where: str,
+    factory: async_sessionmaker[AsyncSession],
+    qredis: Redis,
+    qruntime: Runtime,
+    queue_db: str,
+    org_id: uuid.UUID,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In the handler: the pool's checkout timeout, or its connection terminated under it;
+    after it: the connection lost while its completion is written. One attempt allowed,
+    so a fault counted as one would fail the task for good."""
+    if where == "completion":
+        real = execution.done_batch
+        faults = [_lost_connection()]
+
+        async def faulty_done_batch(*args: Any) -> list[bool]:
+            if faults:
+                raise faults.pop()
+            return await real(*args)
+
+        monkeypatch.setattr(execution, "done_batch", faulty_done_batch)
+    task_id = await enqueue_one(
+        factory, qredis, org_id, "test.infra_fault", payload={"fault": where}, max_attempts=1
+    )
+
+    with structlog.testing.capture_logs() as logs:
+        async with running_worker(qruntime):
+            row = await wait_until(done_with(queue_db, task_id, "done", "failed"))
+            await wait_until(lambda: stream_empty(qredis, "test.infra_fault"))
+
+    assert (row["status"], row["attempts"], row["error"]) == ("done", 1, None)
+    # Run again, with the attempt number it had.
+    assert INFRA_RUNS[task_id] == [1, 1]
+    events = [e for e in logs if e.get("task_id") == str(task_id)]
+    assert [e["event"] for e in events if e["log_level"] == "warning"] == [
+        "task.infrastructure_fault"
+    ]
+    assert not {"task.retry_scheduled", "task.failed", "task.worker_error"} & {
+        e["event"] for e in events
+    }
+
+
+async def test_a_task_that_keeps_meeting_faults_has_its_attempts_counted_after_the_limit(
+    factory: async_sessionmaker[AsyncSession],
+    qredis: Redis,
+    qruntime: Runtime,
+    queue_db: str,
+    org_id: uuid.UUID,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fault that is really the task's own must not run it for ever."""
+    monkeypatch.setattr(outcomes, "GIVE_BACK_LIMIT", 2)
+    task_id = await enqueue_one(
+        factory,
+        qredis,
+        org_id,
+        "test.infra_fault",
+        payload={"fault": "pool_timeout", "times": 99},
+        max_attempts=1,
+    )
+
+    with structlog.testing.capture_logs() as logs:
+        async with running_worker(qruntime):
+            row = await wait_until(done_with(queue_db, task_id, "done", "failed"))
+
+    assert (row["status"], row["attempts"]) == ("failed", 1)
+    assert row["error"].startswith("TimeoutError: QueuePool limit")
+    assert INFRA_RUNS[task_id] == [1, 1, 1]
+    faults = [
+        e["given_back"]
+        for e in logs
+        if e.get("task_id") == str(task_id) and e["event"] == "task.infrastructure_fault"
+    ]
+    assert faults == [True, True, False]

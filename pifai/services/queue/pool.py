@@ -1,4 +1,4 @@
-"""A worker's database connections: how many it needs.
+"""A worker's database connections: how many it needs, and the faults that are theirs.
 
 Each task in flight holds at most one connection, for its handler's session (its
 outcome is written in the same session). Beside those the worker runs short
@@ -12,12 +12,19 @@ no handler waits on another: the pool cannot deadlock, and no checkout waits lon
 
 from __future__ import annotations
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 # Connections beside the tasks' own: the worker's short transactions queue for these
 # (each is one statement or two), so a few serve any number of tasks.
 OWN_CONNECTIONS = 4
+
+# SQLSTATEs of a server that cannot serve now: connection exceptions (class 08),
+# insufficient resources (53: too many connections, out of memory, disk full), and
+# shutdown, crash or start-up (57P01-57P03).
+UNAVAILABLE_STATES = ("08", "53", "57P01", "57P02", "57P03")
 
 
 def worker_pool(concurrency: int) -> dict[str, int]:
@@ -41,3 +48,17 @@ def tasks_served(engine: AsyncEngine, wanted: int) -> int:
     if capacity is None:
         return wanted
     return max(1, min(wanted, capacity - OWN_CONNECTIONS))
+
+
+def infrastructure_fault(exc: BaseException) -> bool:
+    """The database gave no connection in time, or lost the one it had: nothing the task
+    did, and running it again once the database serves is the cure."""
+    if isinstance(exc, PoolTimeout):  # the pool's checkout timeout
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, InterfaceError | OperationalError):
+            return True
+        state = getattr(exc.orig, "sqlstate", None)
+        return isinstance(state, str) and state.startswith(UNAVAILABLE_STATES)
+    # Refused or reset while connecting: the driver raises these unwrapped.
+    return isinstance(exc, ConnectionError)
