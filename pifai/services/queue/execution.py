@@ -24,7 +24,7 @@ from pifai.models.task import Task
 from pifai.services.queue.batches import Batcher, claim_batch, done_batch
 from pifai.services.queue.delivery import ClaimLost, Delivery, Running
 from pifai.services.queue.metrics import TASK_RUN_TIME, TASKS_DONE
-from pifai.services.queue.outcomes import Outcomes, fenced, queue_acks
+from pifai.services.queue.outcomes import Outcomes, describe, fenced, queue_acks
 from pifai.services.queue.pool import infrastructure_fault
 from pifai.services.queue.registry import (
     Job,
@@ -88,7 +88,7 @@ class TaskRunner:
     async def _give_back(
         self, d: Delivery, task: Task | None, token: uuid.UUID, exc: Exception, bound: Any
     ) -> None:
-        error = f"{type(exc).__name__}: {exc}"
+        error = describe(exc)
         if task is None:
             # No claim of ours (it failed, or found nothing to run): no attempt to hand
             # back. The entry is redelivered after the visibility timeout; the claim

@@ -55,6 +55,11 @@ def retry_delay(attempt: int, base: float, cap: float) -> float:
     return float(min(cap, base * 2.0 ** min(attempt - 1, 64)))
 
 
+def describe(exc: BaseException) -> str:
+    """An exception as a task's ``error`` shows it."""
+    return f"{type(exc).__name__}: {exc}"[:4000]
+
+
 def queue_acks(pipe: Any, entries: Sequence[tuple[str, str]]) -> None:
     for kind, entry_id in entries:
         pipe.xack(stream_key(kind), GROUP, entry_id)
@@ -161,15 +166,11 @@ class Outcomes:
         exc: Exception,
         bound: Any,
     ) -> None:
-        error = f"{type(exc).__name__}: {exc}"[:4000]
+        error = describe(exc)
         if isinstance(exc, PermanentTaskError) or task.attempts >= task.max_attempts:
             await self.fail(session, d, task, token, error, bound)
             return
-        delay = retry_delay(
-            task.attempts,
-            self.settings.queue_backoff_base_seconds,
-            self.settings.queue_backoff_cap_seconds,
-        )
+        delay = self._backoff(task.attempts)
         if not await self._pending_again(session, d, token, bound, delay, error=error):
             return
         TASKS_RETRIED.labels(d.kind).inc()
@@ -187,21 +188,25 @@ class Outcomes:
         """The database failed the attempt, not the task: hand the attempt back and run it
         again after a delay that grows with each hand-back; once they pass the limit, the
         attempt counts like any failed one."""
-        error = f"{type(exc).__name__}: {exc}"[:4000]
+        error = describe(exc)
         times = await self._count_given_back(d)
         if times > GIVE_BACK_LIMIT:
             bound.warning("task.infrastructure_fault", error=error, given_back=False)
             await self.failed_attempt(session, d, task, token, exc, bound)
             return
-        delay = retry_delay(
-            times, self.settings.queue_backoff_base_seconds, self.settings.queue_backoff_cap_seconds
-        )
+        delay = self._backoff(times)
         given_back = {"attempts": Task.attempts - 1}
         if not await self._pending_again(session, d, token, bound, delay, **given_back):
             return
         TASKS_GIVEN_BACK.labels(d.kind).inc()
         bound.warning(
             "task.infrastructure_fault", error=error, given_back=True, delay_seconds=delay
+        )
+
+    def _backoff(self, times: int) -> float:
+        settings = self.settings
+        return retry_delay(
+            times, settings.queue_backoff_base_seconds, settings.queue_backoff_cap_seconds
         )
 
     async def _pending_again(
