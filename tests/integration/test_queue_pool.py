@@ -177,7 +177,7 @@ async def test_default_worker_extracts_40_formulas_each_on_its_first_attempt(
 ) -> None:
     ids = await _queue_formulas(api, factory, qsettings)
     started = time.monotonic()
-    await spawn(concurrency=None)  # WORKER_CONCURRENCY and DB_POOL_SIZE as shipped
+    worker = await spawn(concurrency=None)  # WORKER_CONCURRENCY and DB_POOL_SIZE as shipped
 
     rows = await wait_until(_all_finished(queue_db, ids), within=120, every=0.2)
 
@@ -186,6 +186,8 @@ async def test_default_worker_extracts_40_formulas_each_on_its_first_attempt(
         ids
     )
     assert all('"rows": 4' in r["result"] for r in rows)
+    # Not even a hand-back: no task waited for a connection until the pool timed out.
+    assert "task.infrastructure_fault" not in worker.log_path.read_text()
     await wait_until(lambda: stream_empty(qredis, FORMULA))
 
 
@@ -214,7 +216,7 @@ async def test_default_worker_sigkilled_mid_burst_the_next_one_finishes_every_fo
     running = await wait_until(midway, within=60, every=0.01)
     await first.kill()
     unfinished = {r["id"] for r in await _rows(queue_db, ids) if r["status"] != "done"}
-    await spawn(concurrency=None)
+    second = await spawn(concurrency=None)
 
     rows = await wait_until(_all_finished(queue_db, ids), within=120, every=0.2)
 
@@ -225,6 +227,8 @@ async def test_default_worker_sigkilled_mid_burst_the_next_one_finishes_every_fo
     # A rerun only for what the kill interrupted, and only once.
     assert all(r["attempts"] == 1 for r in rows if r["id"] not in unfinished)
     assert all(r["attempts"] <= 2 for r in rows)
+    for worker in (first, second):
+        assert "task.infrastructure_fault" not in worker.log_path.read_text()
     await wait_until(lambda: stream_empty(qredis, FORMULA))
 
 
