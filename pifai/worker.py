@@ -61,7 +61,9 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    runtime = await start_runtime(settings, run_migrations=False)
+    concurrency = concurrency or settings.worker_concurrency
+    # The pool is sized from the concurrency, so the two always agree.
+    runtime = await start_runtime(settings, run_migrations=False, worker_concurrency=concurrency)
     try:
         runtime.jobs = runtime.jobs.including(*extra)
         if settings.worker_metrics_port:

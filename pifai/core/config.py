@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     # BYPASSRLS role of the audited super-admin path only.
     platform_db_role: str = "pifai_platform"
     platform_db_password: SecretStr | None = None
+    # An API process's pool (as many again open under bursts). A `pifai worker` sizes its
+    # own from WORKER_CONCURRENCY instead (pifai.services.queue.pool).
     db_pool_size: int = 10
     # API processes `pifai serve` starts (the name uvicorn and gunicorn read too).
     web_concurrency: int = Field(default=1, ge=1, le=64)
@@ -121,6 +123,8 @@ class Settings(BaseSettings):
 
     # Task queue (pifai.services.queue, pifai.worker).
     # Tasks in flight per worker process; handlers mostly wait on I/O (database, LLM).
+    # Its database pool has a connection per task and a few for the worker's own work;
+    # an in-process worker on the API's pool runs only as many tasks as that serves.
     worker_concurrency: int = Field(default=32, ge=1)
     # A delivered entry idle this long (its worker stopped renewing) is reclaimed.
     queue_visibility_timeout_seconds: float = Field(default=60.0, gt=0)

@@ -58,12 +58,14 @@ def asyncpg_dsn(url: str) -> str:
     return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None) -> AsyncEngine:
+    """``max_overflow``: connections opened beyond ``pool_size`` under bursts (and closed
+    after); by default as many again."""
     return create_async_engine(
         async_url(url),
         connect_args={"connection_class": ScopedConnection},
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         # No pre-ping: it costs a round trip per checkout; recycle old connections instead.
         pool_recycle=1800,
     )

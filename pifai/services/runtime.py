@@ -17,7 +17,7 @@ from pifai.core.migrations import migrate, role_url
 from pifai.core.redis_version import require_redis_version
 from pifai.services.encryption import KeyRing
 from pifai.services.jobs import production_jobs
-from pifai.services.queue import JobList
+from pifai.services.queue import JobList, worker_pool
 from pifai.services.rag import RagClient
 from pifai.services.reference import ReferenceData
 from pifai.services.storage import Storage, build_storage
@@ -89,7 +89,11 @@ async def prepare_database(settings: Settings, admin_url: str) -> None:
     await load_reference_data(admin_url)
 
 
-async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> Runtime:
+async def start_runtime(
+    settings: Settings, *, run_migrations: bool = True, worker_concurrency: int | None = None
+) -> Runtime:
+    """``worker_concurrency``: a worker process running that many tasks at once; its pool
+    is sized for them rather than by DB_POOL_SIZE."""
     embedded: EmbeddedServices | None = None
     if settings.database_url is None or settings.redis_url is None:
         embedded = start_embedded(
@@ -111,9 +115,12 @@ async def start_runtime(settings: Settings, *, run_migrations: bool = True) -> R
         await require_redis_version(redis, "REDIS_URL" if settings.redis_url else "embedded")
         if run_migrations:
             await prepare_database(settings, admin_url)
-        engine = create_engine(
-            app_database_url(settings, admin_url), pool_size=settings.db_pool_size
+        pool = (
+            worker_pool(worker_concurrency)
+            if worker_concurrency
+            else {"pool_size": settings.db_pool_size}
         )
+        engine = create_engine(app_database_url(settings, admin_url), **pool)
         platform_engine = create_engine(platform_database_url(settings, admin_url), pool_size=2)
     except BaseException:
         await redis.aclose()

@@ -10,17 +10,24 @@ them to the production list (:func:`queue_jobs`), and worker subprocesses load t
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
+import sqlalchemy.exc
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pifai.core.config import Settings
 from pifai.core.database import asyncpg_dsn, commit
 from pifai.core.tenancy import scope_session
 from pifai.models.task import Task
@@ -44,8 +51,12 @@ from pifai.services.runtime import Runtime
 SIDE_EFFECT_KIND = "test.side_effect"
 # test.flaky: task id -> monotonic start time of each attempt (in-process workers only).
 ATTEMPT_STARTS: dict[uuid.UUID, list[float]] = {}
+# test.infra_fault: task id -> the attempt number each of its runs saw (in-process only).
+INFRA_RUNS: dict[uuid.UUID, list[int]] = {}
 
 T = TypeVar("T")
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def record(ctx: JobContext) -> TaskResult:
@@ -119,6 +130,28 @@ async def follow_up(ctx: JobContext) -> TaskResult:
     return {"follow_up": str(follow.id), "stream_length_on_return": waiting}
 
 
+async def infrastructure_fault(ctx: JobContext) -> TaskResult:
+    """Its first ``times`` runs meet an infrastructure fault, then it succeeds.
+
+    Payload ``fault``: ``pool_timeout`` (the pool's checkout timeout, as SQLAlchemy
+    raises it) or ``disconnect`` (its database connection is terminated under it, for
+    real); any other value: no fault of its own (a test injects one elsewhere).
+    """
+    task = ctx.task
+    runs = INFRA_RUNS.setdefault(task.id, [])
+    runs.append(task.attempts)
+    if len(runs) <= int(task.payload.get("times", 1)):
+        fault = task.payload["fault"]
+        if fault == "pool_timeout":
+            raise sqlalchemy.exc.TimeoutError(
+                "QueuePool limit of size 10 overflow 10 reached, connection timed out, "
+                "timeout 30.00"
+            )
+        if fault == "disconnect":
+            await ctx.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+    return {"runs": len(runs)}
+
+
 def queue_test_jobs() -> list[Job | PeriodicJob]:
     """The test-only jobs (never in production's list)."""
     return [
@@ -126,6 +159,7 @@ def queue_test_jobs() -> list[Job | PeriodicJob]:
         Job("test.flaky", flaky),
         Job("test.fail", configurable_failure),
         Job("test.follow_up", follow_up),
+        Job("test.infra_fault", infrastructure_fault),
     ]
 
 
@@ -237,3 +271,109 @@ def done_with(url: str, task_id: uuid.UUID, *statuses: str) -> Any:
 async def task_resource(session: AsyncSession, owner: Any) -> str:
     """For the cross-tenant route matrix: a pending task of ``owner``'s org (a Tenant)."""
     return str((await create_pending_task(session, owner.org.id)).id)
+
+
+# -- worker processes ----------------------------------------------------------------
+
+# Settings a worker process must take at their defaults when a test asks for them.
+POOL_SETTINGS = ("WORKER_CONCURRENCY", "DB_POOL_SIZE")
+
+
+class WorkerProcess:
+    """``python -m pifai.worker`` against the settings' database and Redis."""
+
+    def __init__(self, settings: Settings, log_path: Path, **env: str) -> None:
+        inherited = {k: v for k, v in os.environ.items() if k not in POOL_SETTINGS}
+        self.env = {
+            **inherited,
+            "APP_ENV": "test",
+            "DATABASE_URL": str(settings.database_url),
+            "REDIS_URL": str(settings.redis_url),
+            "DATA_DIR": str(settings.data_dir),
+            "APP_DB_ROLE": settings.app_db_role,
+            "PLATFORM_DB_ROLE": settings.platform_db_role,
+            "QUEUE_VISIBILITY_TIMEOUT_SECONDS": "1.0",
+            "QUEUE_BACKOFF_BASE_SECONDS": str(BASE),
+            "QUEUE_BLOCK_MS": "100",
+            "LOG_LEVEL": "INFO",
+            **env,
+        }
+        self.log_path = log_path
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self, concurrency: int | None = 4) -> WorkerProcess:
+        """``concurrency`` None: the process's default (WORKER_CONCURRENCY)."""
+        flags = [] if concurrency is None else ["--concurrency", str(concurrency)]
+        log = self.log_path.open("ab")
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "pifai.worker",
+            "--jobs",
+            "tests.factories.tasks:queue_test_jobs",
+            *flags,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        log.close()
+        return self
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
+    def signal(self, sig: signal.Signals) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+
+    async def wait(self, within: float = 20) -> int:
+        assert self.proc is not None
+        return await asyncio.wait_for(self.proc.wait(), within)
+
+    async def kill(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+SpawnWorker = Callable[..., Awaitable[WorkerProcess]]
+
+
+@asynccontextmanager
+async def worker_processes(settings: Settings, folder: Path) -> AsyncIterator[SpawnWorker]:
+    """Yields ``start(concurrency=4, **env)``; every process started is killed on exit
+    (each logs to ``folder/worker-N.log``)."""
+    started: list[WorkerProcess] = []
+
+    async def start(concurrency: int | None = 4, **env: str) -> WorkerProcess:
+        worker = WorkerProcess(settings, folder / f"worker-{len(started)}.log", **env)
+        started.append(worker)
+        return await worker.start(concurrency)
+
+    try:
+        yield start
+    finally:
+        for worker in started:
+            await worker.kill()
+
+
+async def holding_work(
+    redis: Redis, kinds: Sequence[str], workers: Sequence[WorkerProcess]
+) -> list[int]:
+    """Indexes of the workers that hold delivered, unacknowledged entries right now."""
+    holders: set[int] = set()
+    for kind in kinds:
+        try:
+            summary = await redis.xpending(stream_key(kind), GROUP)
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            continue  # no worker has read this stream yet
+        for consumer in summary["consumers"]:
+            name = consumer["name"]
+            name = name.decode() if isinstance(name, bytes) else name
+            if int(consumer["pending"]):
+                holders.update(n for n, w in enumerate(workers) if w.pid and f"-{w.pid}-" in name)
+    return sorted(holders)

@@ -5,11 +5,8 @@ run with random kills. The SIGKILL tests carry the ``load`` marker (``-m load`` 
 
 from __future__ import annotations
 
-import asyncio
-import os
 import random
 import signal
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,98 +20,27 @@ from pifai.core.config import Settings
 from pifai.core.database import commit
 from pifai.core.tenancy import scope_session
 from pifai.services import queue
-from pifai.services.queue import (
-    GROUP,
-    stream_key,
-)
+from pifai.services.queue import stream_key
 from tests.factories.tasks import (
-    BASE,
     SIDE_EFFECT_KIND,
+    SpawnWorker,
     done_with,
     enqueue_one,
     fetch,
+    holding_work,
     queue_jobs,
     side_effects,
     stream_empty,
     task_row,
     wait_until,
+    worker_processes,
 )
-from tests.integration.fixtures.servers import (
-    APP_ROLE,
-    PLATFORM_ROLE,
-    ROOT,
-)
-
-
-class WorkerProcess:
-    """``python -m pifai.worker`` against the module's database and Redis."""
-
-    def __init__(self, settings: Settings, log_path: Path, **env: str) -> None:
-        self.env = {
-            **os.environ,
-            "APP_ENV": "test",
-            "DATABASE_URL": str(settings.database_url),
-            "REDIS_URL": str(settings.redis_url),
-            "DATA_DIR": str(settings.data_dir),
-            "APP_DB_ROLE": APP_ROLE,
-            "PLATFORM_DB_ROLE": PLATFORM_ROLE,
-            "QUEUE_VISIBILITY_TIMEOUT_SECONDS": "1.0",
-            "QUEUE_BACKOFF_BASE_SECONDS": str(BASE),
-            "QUEUE_BLOCK_MS": "100",
-            "LOG_LEVEL": "INFO",
-            **env,
-        }
-        self.log_path = log_path
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self, concurrency: int = 4) -> WorkerProcess:
-        log = self.log_path.open("ab")
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "pifai.worker",
-            "--jobs",
-            "tests.factories.tasks:queue_test_jobs",
-            "--concurrency",
-            str(concurrency),
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        log.close()
-        return self
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc is not None else None
-
-    def signal(self, sig: signal.Signals) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(sig)
-
-    async def wait(self, within: float = 20) -> int:
-        assert self.proc is not None
-        return await asyncio.wait_for(self.proc.wait(), within)
-
-    async def kill(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.kill()
-            await self.proc.wait()
 
 
 @pytest.fixture
-async def spawn(qsettings: Settings, tmp_path: Path) -> AsyncIterator[Any]:
-    started: list[WorkerProcess] = []
-
-    async def start(concurrency: int = 4, **env: str) -> WorkerProcess:
-        worker = WorkerProcess(qsettings, tmp_path / f"worker-{len(started)}.log", **env)
-        started.append(worker)
-        return await worker.start(concurrency)
-
-    yield start
-    for worker in started:
-        await worker.kill()
+async def spawn(qsettings: Settings, tmp_path: Path) -> AsyncIterator[SpawnWorker]:
+    async with worker_processes(qsettings, tmp_path) as start:
+        yield start
 
 
 @pytest.mark.load
@@ -123,7 +49,7 @@ async def test_sigkilled_worker_task_is_reclaimed_and_runs_once(
     qredis: Redis,
     queue_db: str,
     org_id: uuid.UUID,
-    spawn: Any,
+    spawn: SpawnWorker,
 ) -> None:
     task_id = await enqueue_one(
         factory, qredis, org_id, "test.record", payload={"sleep": 30, "sleep_on_attempts": [1]}
@@ -147,7 +73,7 @@ async def test_sigterm_finishes_the_running_task_and_starts_no_new_one(
     qredis: Redis,
     queue_db: str,
     org_id: uuid.UUID,
-    spawn: Any,
+    spawn: SpawnWorker,
 ) -> None:
     running = await enqueue_one(factory, qredis, org_id, "test.record", payload={"sleep": 1.5})
     waiting = await enqueue_one(factory, qredis, org_id, "test.record")
@@ -171,7 +97,7 @@ async def test_drain_timeout_hands_unfinished_work_to_the_next_worker(
     qredis: Redis,
     queue_db: str,
     org_id: uuid.UUID,
-    spawn: Any,
+    spawn: SpawnWorker,
 ) -> None:
     task_id = await enqueue_one(
         factory, qredis, org_id, "test.record", payload={"sleep": 60, "sleep_on_attempts": [1]}
@@ -195,7 +121,7 @@ async def test_load_1000_tasks_three_workers_random_sigkills_each_done_once(
     qredis: Redis,
     queue_db: str,
     org_id: uuid.UUID,
-    spawn: Any,
+    spawn: SpawnWorker,
 ) -> None:
     total, recorded = 1000, 700
     ids = []
@@ -228,25 +154,13 @@ async def test_load_1000_tasks_three_workers_random_sigkills_each_done_once(
         )
         return int(rows[0]["n"])
 
-    async def holding_work() -> list[int]:
-        """Workers that hold delivered, unacknowledged entries right now."""
-        holders: set[int] = set()
-        for kind in ("test.record", "system.noop"):
-            summary = await qredis.xpending(stream_key(kind), GROUP)
-            for consumer in summary["consumers"]:
-                name = consumer["name"]
-                name = name.decode() if isinstance(name, bytes) else name
-                if int(consumer["pending"]):
-                    holders.update(
-                        n for n, w in enumerate(workers) if w.pid and f"-{w.pid}-" in name
-                    )
-        return sorted(holders)
-
     kills = 0
     for threshold in (100, 350, 600):  # kill at these progress marks, mid-stream
         await wait_until(lambda t=threshold: _at_least(done_count, t), within=40)
         # A worker in the middle of claimed work: the kill must leave something to rerun.
-        busy = await wait_until(holding_work, within=20)
+        busy = await wait_until(
+            lambda: holding_work(qredis, ("test.record", "system.noop"), workers), within=20
+        )
         victim = rng.choice(busy)
         await workers[victim].kill()
         kills += 1

@@ -2,6 +2,7 @@
 run and settle it (:mod:`.worker`); what they run is the job list (:mod:`.registry`)."""
 
 from pifai.services.queue.outcomes import retry_delay
+from pifai.services.queue.pool import worker_pool
 from pifai.services.queue.producer import (
     TaskAlreadyFinished,
     TaskNotFound,
@@ -68,4 +69,5 @@ __all__ = [
     "run_worker",
     "stream_key",
     "sweep_undelivered",
+    "worker_pool",
 ]

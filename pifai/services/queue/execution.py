@@ -3,6 +3,10 @@
 A task runs once even if delivered twice: the claim is a conditional UPDATE (pending ->
 processing) that also writes a fresh ``claim_token``; every outcome checks the token
 (see :mod:`.outcomes`), so a worker whose claim was taken over cannot commit its result.
+
+A fault of the database's rather than the task's (no connection in time, a connection
+lost: :func:`.pool.infrastructure_fault`) costs no attempt: once the task's session is
+closed, a short transaction of its own hands the attempt back.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from pifai.models.task import Task
 from pifai.services.queue.batches import Batcher, claim_batch, done_batch
 from pifai.services.queue.delivery import ClaimLost, Delivery, Running
 from pifai.services.queue.metrics import TASK_RUN_TIME, TASKS_DONE
-from pifai.services.queue.outcomes import Outcomes, fenced, queue_acks
+from pifai.services.queue.outcomes import Outcomes, describe, fenced, queue_acks
+from pifai.services.queue.pool import infrastructure_fault
 from pifai.services.queue.registry import (
     Job,
     JobContext,
@@ -56,6 +61,7 @@ class TaskRunner:
     async def process(self, d: Delivery, running: Running) -> None:
         bound = self.log.bind(task_id=str(d.task_id), kind=d.kind, org_id=str(d.org_id))
         token = uuid.uuid4()
+        task: Task | None = None
         try:
             task = await self.claims.submit(d.org_id, (d.task_id, token, d.reclaimed))
             async with self.session_factory() as session:
@@ -70,10 +76,35 @@ class TaskRunner:
                     await self._run(session, d, running, task, token, job, bound)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            # Database or Redis trouble around the handler: leave the entry pending; it
-            # is reclaimed after the visibility timeout and the claim decides again.
+        except Exception as exc:
+            if infrastructure_fault(exc):
+                await self._give_back(d, task, token, exc, bound)
+                return
+            # Redis trouble, or a database error of another kind, around the handler:
+            # leave the entry pending; it is reclaimed after the visibility timeout and
+            # the claim decides again.
             bound.exception("task.worker_error")
+
+    async def _give_back(
+        self, d: Delivery, task: Task | None, token: uuid.UUID, exc: Exception, bound: Any
+    ) -> None:
+        error = describe(exc)
+        if task is None:
+            # No claim of ours (it failed, or found nothing to run): no attempt to hand
+            # back. The entry is redelivered after the visibility timeout; the claim
+            # decides then.
+            bound.warning("task.infrastructure_fault", error=error, given_back=False)
+            return
+        try:
+            async with self.session_factory() as session:
+                await scope_session(session, d.org_id)
+                await self.outcomes.infrastructure_fault(session, d, task, token, exc, bound)
+        except Exception as again:
+            # Not even that reached the database: the entry is redelivered after the
+            # visibility timeout, and the attempt counts, as a crashed worker's does.
+            bound.warning(
+                "task.infrastructure_fault", error=error, given_back=False, then=repr(again)
+            )
 
     async def _runnable(
         self, session: AsyncSession, d: Delivery, task: Task, token: uuid.UUID, bound: Any
@@ -125,6 +156,8 @@ class TaskRunner:
             bound.warning("task.claim_lost")
             return
         except Exception as exc:
+            if infrastructure_fault(exc):
+                raise  # settled by process(), once this session's connection is back
             await rollback(session)
             TASK_RUN_TIME.labels(d.kind).observe(time.perf_counter() - started)
             await self.outcomes.failed_attempt(session, d, task, token, exc, bound)

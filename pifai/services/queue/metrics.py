@@ -17,6 +17,11 @@ DELAYED_ENTRIES = Gauge("pifai_queue_delayed_entries", "Retries waiting in queue
 TASKS_DONE = Counter("pifai_tasks_done_total", "Tasks finished successfully", ["kind"])
 TASKS_FAILED = Counter("pifai_tasks_failed_total", "Tasks failed for good", ["kind"])
 TASKS_RETRIED = Counter("pifai_tasks_retried_total", "Task attempts scheduled again", ["kind"])
+TASKS_GIVEN_BACK = Counter(
+    "pifai_tasks_given_back_total",
+    "Attempts handed back after an infrastructure fault (run again, not counted)",
+    ["kind"],
+)
 TASK_RUN_TIME = Histogram(
     "pifai_task_run_seconds",
     "Handler run time",

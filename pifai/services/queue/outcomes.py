@@ -1,4 +1,5 @@
-"""How a claimed task ends: done, retried later, failed for good, or cancelled.
+"""How a claimed task ends: done, retried later, failed for good, or cancelled; or, when
+the database failed it, handed back to run again without counting the attempt.
 
 Every outcome is a fenced UPDATE (status ``processing`` and this claim's token), so a
 worker whose claim was taken over cannot write one. The outcome commits first; only then
@@ -22,7 +23,12 @@ from pifai.core.config import Settings
 from pifai.core.database import commit, rollback
 from pifai.models.task import Task
 from pifai.services.queue.delivery import Delivery
-from pifai.services.queue.metrics import TASKS_DONE, TASKS_FAILED, TASKS_RETRIED
+from pifai.services.queue.metrics import (
+    TASKS_DONE,
+    TASKS_FAILED,
+    TASKS_GIVEN_BACK,
+    TASKS_RETRIED,
+)
 from pifai.services.queue.registry import JobList, PermanentTaskError, TaskResult
 from pifai.services.queue.streams import (
     DEAD_STREAM,
@@ -30,8 +36,15 @@ from pifai.services.queue.streams import (
     DELAYED_KEY,
     GROUP,
     delayed_member,
+    given_back_key,
     stream_key,
 )
+
+# A task whose attempts keep meeting infrastructure faults (one that is really its own,
+# or a database that stays unusable) has them counted after this many hand-backs.
+GIVE_BACK_LIMIT = 10
+# The hand-backs are counted for this long after the latest.
+GIVE_BACK_MEMORY_SECONDS = 24 * 3600
 
 
 def retry_delay(attempt: int, base: float, cap: float) -> float:
@@ -40,6 +53,11 @@ def retry_delay(attempt: int, base: float, cap: float) -> float:
         raise ValueError("attempt is 1-based")
     # min() before the power would overflow for absurd attempt counts.
     return float(min(cap, base * 2.0 ** min(attempt - 1, 64)))
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as a task's ``error`` shows it."""
+    return f"{type(exc).__name__}: {exc}"[:4000]
 
 
 def queue_acks(pipe: Any, entries: Sequence[tuple[str, str]]) -> None:
@@ -148,23 +166,74 @@ class Outcomes:
         exc: Exception,
         bound: Any,
     ) -> None:
-        error = f"{type(exc).__name__}: {exc}"[:4000]
+        error = describe(exc)
         if isinstance(exc, PermanentTaskError) or task.attempts >= task.max_attempts:
             await self.fail(session, d, task, token, error, bound)
             return
-        delay = retry_delay(
-            task.attempts,
-            self.settings.queue_backoff_base_seconds,
-            self.settings.queue_backoff_cap_seconds,
-        )
-        due = time.time() + delay
-        values = {"error": error, "next_attempt_at": func.to_timestamp(due)}
-        if not await self._fence(session, d, token, bound, status="pending", **values):
+        delay = self._backoff(task.attempts)
+        if not await self._pending_again(session, d, token, bound, delay, error=error):
             return
-        await commit(session)
-        await self.ack(d, delay=(delayed_member(d.kind, d.org_id, d.task_id), int(due * 1000)))
         TASKS_RETRIED.labels(d.kind).inc()
         bound.info("task.retry_scheduled", delay_seconds=delay, error=error)
+
+    async def infrastructure_fault(
+        self,
+        session: AsyncSession,
+        d: Delivery,
+        task: Task,
+        token: uuid.UUID,
+        exc: Exception,
+        bound: Any,
+    ) -> None:
+        """The database failed the attempt, not the task: hand the attempt back and run it
+        again after a delay that grows with each hand-back; once they pass the limit, the
+        attempt counts like any failed one."""
+        error = describe(exc)
+        times = await self._count_given_back(d)
+        if times > GIVE_BACK_LIMIT:
+            bound.warning("task.infrastructure_fault", error=error, given_back=False)
+            await self.failed_attempt(session, d, task, token, exc, bound)
+            return
+        delay = self._backoff(times)
+        given_back = {"attempts": Task.attempts - 1}
+        if not await self._pending_again(session, d, token, bound, delay, **given_back):
+            return
+        TASKS_GIVEN_BACK.labels(d.kind).inc()
+        bound.warning(
+            "task.infrastructure_fault", error=error, given_back=True, delay_seconds=delay
+        )
+
+    def _backoff(self, times: int) -> float:
+        settings = self.settings
+        return retry_delay(
+            times, settings.queue_backoff_base_seconds, settings.queue_backoff_cap_seconds
+        )
+
+    async def _pending_again(
+        self,
+        session: AsyncSession,
+        d: Delivery,
+        token: uuid.UUID,
+        bound: Any,
+        delay: float,
+        **values: Any,
+    ) -> bool:
+        """Back to pending, due in ``delay`` seconds; its entry is acked together with the
+        delayed one the promoter publishes then. False when the claim was lost."""
+        due = time.time() + delay
+        values["next_attempt_at"] = func.to_timestamp(due)
+        if not await self._fence(session, d, token, bound, status="pending", **values):
+            return False
+        await commit(session)
+        await self.ack(d, delay=(delayed_member(d.kind, d.org_id, d.task_id), int(due * 1000)))
+        return True
+
+    async def _count_given_back(self, d: Delivery) -> int:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.incr(given_back_key(d.task_id))
+        pipe.expire(given_back_key(d.task_id), GIVE_BACK_MEMORY_SECONDS)
+        times, _ = await pipe.execute()
+        return int(times)
 
     async def fail(
         self,

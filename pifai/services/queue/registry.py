@@ -55,7 +55,10 @@ class ProgressReporter(Protocol):
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a handler works with: its transaction, its task, and the process."""
+    """What a handler works with: its transaction, its task, and the process.
+
+    The worker's pool has one connection per task in flight: a handler works through
+    ``session``, never a second session of its own held at the same time."""
 
     session: AsyncSession  # scoped to the task's organisation
     task: Task

@@ -3,7 +3,8 @@
 One stream ``queue:<kind>`` per job with the consumer group ``workers``; entries
 ``{task, org}``. Delayed retries wait in the sorted set ``queue:delayed`` (member
 ``kind|org|task``, score = due time in ms) until a worker promotes them. Tasks that
-failed for good are copied to the stream ``queue:dead``.
+failed for good are copied to the stream ``queue:dead``. ``queue:given-back:<task>``
+counts the attempts handed back after infrastructure faults.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ DEAD_STREAM_MAXLEN = 100_000
 
 def stream_key(kind: str) -> str:
     return f"{STREAM_PREFIX}{kind}"
+
+
+def given_back_key(task_id: uuid.UUID) -> str:
+    return f"{STREAM_PREFIX}given-back:{task_id}"
 
 
 def delayed_member(kind: str, org_id: uuid.UUID, task_id: uuid.UUID) -> str:

@@ -1,7 +1,9 @@
 """The queue consumer (entry points in pifai/worker.py; in-process via :func:`run_worker`).
 
 One process reads the stream of every job on its runtime's list through the consumer
-group ``workers`` and runs up to ``worker_concurrency`` tasks at once: one task's run is
+group ``workers`` and runs up to ``worker_concurrency`` tasks at once, never more than
+its database pool serves (:mod:`.pool`: a ``pifai worker`` sizes its pool for them; an
+in-process worker sharing the API's pool runs fewer): one task's run is
 :mod:`.execution`, its outcome :mod:`.outcomes`, the hold on its entry :mod:`.leases`,
 retries and periodic jobs :mod:`.background`, the republishing of lost entries
 :mod:`.sweeper`.
@@ -33,6 +35,7 @@ from pifai.services.queue.execution import TaskRunner
 from pifai.services.queue.leases import Leases
 from pifai.services.queue.metrics import observe_queues
 from pifai.services.queue.outcomes import Outcomes
+from pifai.services.queue.pool import pool_capacity, tasks_served
 from pifai.services.queue.streams import GROUP, STREAM_PREFIX, stream_key
 from pifai.services.queue.sweeper import sweep_if_elected
 
@@ -52,9 +55,17 @@ class Worker:
         self.redis = runtime.redis
         self.settings = settings = runtime.settings
         self.kinds = runtime.jobs.names()
-        self.concurrency = concurrency or settings.worker_concurrency
         self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.log = log.bind(consumer=self.consumer)
+        wanted = concurrency or settings.worker_concurrency
+        self.concurrency = tasks_served(runtime.engine, wanted)
+        if self.concurrency < wanted:
+            self.log.warning(
+                "worker.concurrency_limited",
+                wanted=wanted,
+                concurrency=self.concurrency,
+                pool_capacity=pool_capacity(runtime.engine),
+            )
         self.running: dict[tuple[str, str], Running] = {}
         self.buffer: deque[Delivery] = deque()
         self.stopping = asyncio.Event()
