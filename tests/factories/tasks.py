@@ -115,6 +115,13 @@ async def configurable_failure(ctx: JobContext) -> TaskResult:
     return {"ok": True, "attempts": task.attempts}
 
 
+async def sql_error(ctx: JobContext) -> TaskResult:
+    """Runs a statement the database refuses (division by zero), its parameter a marker
+    that must not reach the task's error."""
+    await ctx.session.execute(text("SELECT 1 / (CAST(:marker AS int) - 7777)"), {"marker": 7777})
+    return {"ok": True}
+
+
 async def follow_up(ctx: JobContext) -> TaskResult:
     """Enqueues a ``system.noop`` follow-up (echoing this task's id) through its own
     session, then fails for good when the payload says ``fail``. Its result tells how
@@ -158,6 +165,7 @@ def queue_test_jobs() -> list[Job | PeriodicJob]:
         Job("test.record", record),
         Job("test.flaky", flaky),
         Job("test.fail", configurable_failure),
+        Job("test.sql_error", sql_error),
         Job("test.follow_up", follow_up),
         Job("test.infra_fault", infrastructure_fault),
     ]

@@ -90,3 +90,20 @@ async def test_permanent_error_fails_at_once(
         row = await wait_until(done_with(queue_db, task_id, "failed", "done"))
     assert (row["attempts"], row["error"]) == (1, "PermanentTaskError: bad input")
     assert [f["task"] for _, f in await qredis.xrange(DEAD_STREAM)] == [str(task_id)]
+
+
+async def test_a_database_error_reaches_the_task_error_without_its_sql(
+    factory: async_sessionmaker[AsyncSession],
+    qredis: Redis,
+    qruntime: Runtime,
+    queue_db: str,
+    org_id: uuid.UUID,
+) -> None:
+    task_id = await enqueue_one(factory, qredis, org_id, "test.sql_error", max_attempts=1)
+    async with running_worker(qruntime):
+        row = await wait_until(done_with(queue_db, task_id, "failed", "done"))
+    assert row["status"] == "failed"
+    error = row["error"]
+    assert error.startswith("the result could not be stored")
+    assert "SQLSTATE 22012" in error  # division by zero, named by its code
+    assert "SELECT" not in error and "7777" not in error

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
 from pifai.core.database import commit, rollback
+from pifai.core.errors import public_error_text
 from pifai.models.task import Task
 from pifai.services.queue.delivery import Delivery
 from pifai.services.queue.metrics import (
@@ -56,8 +57,9 @@ def retry_delay(attempt: int, base: float, cap: float) -> float:
 
 
 def describe(exc: BaseException) -> str:
-    """An exception as a task's ``error`` shows it."""
-    return f"{type(exc).__name__}: {exc}"[:4000]
+    """An exception as a task's ``error`` (and a PIF item's ``last_error``) shows it to
+    clients: no SQL or parameters of a database error (those go to the log)."""
+    return public_error_text(exc)[:4000]
 
 
 def queue_acks(pipe: Any, entries: Sequence[tuple[str, str]]) -> None:
