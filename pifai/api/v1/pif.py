@@ -36,11 +36,7 @@ from pifai.services.pif import files
 from pifai.services.pif.analysis import start_analysis
 
 router = APIRouter(
-    prefix="/products/{product_id}/pif",
-    tags=["pif"],
-    route_class=TransactionalRoute,
-    # Item content carries numbers (usage amounts, test results).
-    dependencies=[Depends(refuse_unreadable_numbers)],
+    prefix="/products/{product_id}/pif", tags=["pif"], route_class=TransactionalRoute
 )
 
 
@@ -93,7 +89,12 @@ async def get_item(
     return await _detail(session, product, document)
 
 
-@router.put("/{item_number}", response_model=ItemDetail)
+# Item content carries numbers (usage amounts, test results): refused if unreadable.
+@router.put(
+    "/{item_number}",
+    response_model=ItemDetail,
+    dependencies=[Depends(refuse_unreadable_numbers)],
+)
 async def update_item(
     product: ProductForOrg,
     item_number: int,

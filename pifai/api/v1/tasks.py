@@ -18,15 +18,15 @@ from pifai.models.task import Task
 from pifai.schemas.task import TaskCreate, TaskPage, TaskRead, TaskStatus
 from pifai.services import queue as service
 
-router = APIRouter(
-    prefix="/tasks",
-    tags=["tasks"],
-    route_class=TransactionalRoute,
+router = APIRouter(prefix="/tasks", tags=["tasks"], route_class=TransactionalRoute)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=TaskRead,
     dependencies=[Depends(refuse_unreadable_numbers)],
 )
-
-
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=TaskRead)
 async def enqueue_task(
     body: TaskCreate, user: CurrentPrincipal, session: OrgSession, runtime: RuntimeDep
 ) -> Task:
