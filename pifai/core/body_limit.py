@@ -6,12 +6,10 @@ and are left to it."""
 
 from __future__ import annotations
 
-import json
-
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pifai.core.errors import PayloadTooLarge, error_body
+from pifai.core.errors import PayloadTooLarge, send_error
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -61,16 +59,11 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, send: Send) -> None:
         error = _too_large(self.max_bytes)
-        body = json.dumps(error_body(error.code, error.message, error.details)).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": error.status_code,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode("latin-1")),
-                    (b"connection", b"close"),
-                ],
-            }
+        await send_error(
+            send,
+            error.status_code,
+            error.code,
+            error.message,
+            error.details,
+            headers=[(b"connection", b"close")],
         )
-        await send({"type": "http.response.body", "body": body})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import logging
 import secrets
 import time
@@ -14,7 +13,7 @@ import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pifai.core.errors import error_body
+from pifai.core.errors import send_error
 
 log = structlog.get_logger("pifai.access")
 # Checked before logging: a structlog event below the level is still built, then dropped
@@ -79,21 +78,6 @@ def _incoming_request_id(scope: Scope) -> str | None:
     return None
 
 
-async def _send_internal_error(send: Send) -> None:
-    body = json.dumps(error_body("internal_error", "Internal server error")).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 500,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode("latin-1")),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -129,7 +113,7 @@ class RequestContextMiddleware:
             if status_sent:
                 return  # the response has begun: the server closes the connection
             status = 500
-            await _send_internal_error(send_with_id)
+            await send_error(send_with_id, 500, "internal_error", "Internal server error")
         finally:
             duration = time.perf_counter() - started
             route = _route_template(scope)

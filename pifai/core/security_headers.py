@@ -16,12 +16,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 API_POLICY = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 _SWAGGER_CDN = "https://cdn.jsdelivr.net"
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
-_COMMON = [
+_PLAIN: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
-]
-_HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+)
+# Over TLS (directly or from a trusted proxy) the browser is also told to keep to it.
+_TLS = (*_PLAIN, (b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+_API_CSP = (b"content-security-policy", API_POLICY)
 
 
 def docs_policy(html: bytes) -> bytes:
@@ -47,24 +49,20 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = [*_COMMON, _HSTS] if scope.get("scheme") == "https" else list(_COMMON)
+        extra = _TLS if scope.get("scheme") == "https" else _PLAIN
         if scope["path"] == self.docs_path:
             await self._docs(scope, receive, send, extra)
             return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message.get("headers", []),
-                    *extra,
-                    (b"content-security-policy", API_POLICY),
-                ]
+                message["headers"] = [*message.get("headers", []), *extra, _API_CSP]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
     async def _docs(
-        self, scope: Scope, receive: Receive, send: Send, extra: list[tuple[bytes, bytes]]
+        self, scope: Scope, receive: Receive, send: Send, extra: tuple[tuple[bytes, bytes], ...]
     ) -> None:
         """The page is small: held until its end, so the policy can name its scripts."""
         start: Message | None = None

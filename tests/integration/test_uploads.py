@@ -42,6 +42,7 @@ async def test_formula_file_is_encrypted_at_rest_and_round_trips(
     assert download.status_code == 200
     assert download.content == data
     disposition = download.headers["content-disposition"]
+    assert download.headers.get_list("x-content-type-options") == ["nosniff"]  # once
     assert "filename*=UTF-8''" + urllib.parse.quote("配方表.xlsx") in disposition
 
     item = await client.get(f"/api/v1/products/{product.id}/pif/3", headers=tenant.headers)

@@ -203,7 +203,6 @@ async def download(
         headers={
             "Content-Disposition": content_disposition(record.original_filename),
             "X-Content-SHA256": record.sha256,
-            "X-Content-Type-Options": "nosniff",
         },
     )
 

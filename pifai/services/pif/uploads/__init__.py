@@ -17,8 +17,9 @@ Content-Disposition header) lives in :mod:`pifai.api.multipart` and
     # record: kind, mime_type(kind), plain.sha256, plain.size, display_name(upload.filename),
     #         safe_storage_name(upload.filename), stored.sha256 (of the bytes at rest)
 
-and for a download: ``headers={"Content-Disposition": content_disposition(name),
-"X-Content-Type-Options": "nosniff"}`` with ``media_type=mime_type(kind)``.
+and for a download: ``headers={"Content-Disposition": content_disposition(name)}`` with
+``media_type=mime_type(kind)`` (the app adds ``X-Content-Type-Options: nosniff`` to every
+response).
 """
 
 from pifai.services.pif.uploads.content_types import (
