@@ -126,15 +126,15 @@ def public_error_text(exc: BaseException) -> str:
 
 def _database_reason(exc: BaseException) -> str:
     """The constraint a database error names, else its SQLSTATE, else its kind."""
-    constraint = _driver_field(exc, "constraint_name")
+    constraint = driver_field(exc, "constraint_name")
     if constraint:
         return f"constraint {constraint}"
-    state = _driver_field(exc, "sqlstate")
+    state = driver_field(exc, "sqlstate")
     kind = type(exc).__name__
     return f"{kind}, SQLSTATE {state}" if state else kind
 
 
-def _driver_field(exc: BaseException, name: str) -> str | None:
+def driver_field(exc: BaseException, name: str) -> str | None:
     """A field of the driver's error under SQLAlchemy's (``sqlstate``, ``constraint_name``)."""
     seen: BaseException | None = exc
     for _ in range(5):  # SQLAlchemy's error -> the adapted driver error -> asyncpg's
@@ -154,7 +154,7 @@ _UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 
 async def _database_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
-    if _driver_field(exc, "sqlstate") not in _UNSTORABLE_TEXT:
+    if driver_field(exc, "sqlstate") not in _UNSTORABLE_TEXT:
         raise exc  # a server fault: logged and answered 500 by the request middleware
     return _json(
         422,

@@ -17,6 +17,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
+from pifai.core.errors import driver_field
+
 # Connections beside the tasks' own: the worker's short transactions queue for these
 # (each is one statement or two), so a few serve any number of tasks.
 OWN_CONNECTIONS = 4
@@ -58,7 +60,7 @@ def infrastructure_fault(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated or isinstance(exc, InterfaceError | OperationalError):
             return True
-        state = getattr(exc.orig, "sqlstate", None)
-        return isinstance(state, str) and state.startswith(UNAVAILABLE_STATES)
+        state = driver_field(exc, "sqlstate")
+        return state is not None and state.startswith(UNAVAILABLE_STATES)
     # Refused or reset while connecting: the driver raises these unwrapped.
     return isinstance(exc, ConnectionError)
