@@ -10,7 +10,7 @@ from typing import Any
 from pifai.ai.ingredient_validator import find_cas_numbers
 from pifai.services.cosing_export import read_export
 from pifai.services.regulatory.errors import RegulatoryImportError
-from pifai.services.regulatory.limits import parse_conditions
+from pifai.services.regulatory.limits import parse_conditions, parse_value
 
 ANNEX_LIST_TYPES = {
     "II": "prohibited",
@@ -160,12 +160,16 @@ def _annex_record(
     )
     chem = row.get("chem", "").strip()
     name = chem or (names[0] if names else row.get("ref", "").strip())
-    parsed = parse_conditions(
+    product_type, maximum, other = (
         row.get("product_type", ""),
         row.get("max", ""),
         row.get("other", ""),
-        row.get("warnings", ""),
     )
+    if annex == "IV" and not product_type and parse_value(maximum) is None:
+        # The colorant export writes where a colorant may be used in the maximum column
+        # ("Rinse-off product", "Not to be used in eye products") and a maximum in "Other".
+        product_type, maximum = maximum, other if parse_value(other) else ""
+    parsed = parse_conditions(product_type, maximum, other, row.get("warnings", ""))
     rule = (
         parsed.rule() if list_type != "prohibited" else {"limits": [], "scope": [], "excluded": []}
     )

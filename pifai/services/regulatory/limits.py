@@ -14,6 +14,7 @@ from typing import Any
 
 from pifai.ai.regulatory import expand_scope
 from pifai.domain import PRODUCT_TYPES
+from pifai.services.regulatory.product_types import UNEXPRESSIBLE, product_tags
 
 _DISCLOSURE_RE = re.compile(
     r"(?:\(\w\)\s*)*the presence of the substance must be indicated.*?exceeds\s*:?\s*"
@@ -21,7 +22,15 @@ _DISCLOSURE_RE = re.compile(
     r"[-—–]?\s*(\d+(?:[.,]\d+)?)\s*%\s*in\s*rinse\s*-?\s*off\s*products\.?",
     re.IGNORECASE | re.DOTALL,
 )
-_LETTER_RE = re.compile(r"(?:^|(?<=[\s.;,]))\(?([a-h])\)(?=\s|$)")
+_LETTER_RE = re.compile(
+    r"(?:^|(?<=[\s.;,:]))(?:\(([a-p])\)(?![\w(])|\(([a-p])\)(?=[A-Z])|([a-p])\)(?=\s|$))"
+)
+# "For (a) and (b): 0,2 %": one value for several lettered product types.
+_FOR_LETTERS_RE = re.compile(
+    r"for\s+((?:\(?[a-p]\)\s*(?:,|and|&)?\s*)+):\s*([^\n;]+)", re.IGNORECASE
+)
+# Footnotes of the maximum-concentration column (transitional dates, impurities).
+_FOOTNOTE_RE = re.compile(r"(?:^|\n)\s*(?:footnote\b|\(\*+\d*\)\s*from\b).*", re.I | re.S)
 _VALUE_RE = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(%|mg\s*/\s*kg|ppm)(?:\s*\(\s*(?:as\s+|of\s+|calculated\s+as\s+)?"
     r"([^)]{1,40})\))?",
@@ -101,45 +110,23 @@ def parse_value(text: str) -> tuple[float, str | None] | None:
 
 def _lettered(text: str) -> dict[str, str]:
     """{"a": "...", "b": "..."} for "(a) ... (b) ..." text; {} when it has no letters."""
+    text = text or ""
+    for shared in _FOR_LETTERS_RE.finditer(text):
+        letters = re.findall(r"[a-p]", shared.group(1))
+        expanded = " ".join(f"({letter}) {shared.group(2)}" for letter in letters)
+        text = text.replace(shared.group(0), expanded)
     parts: dict[str, str] = {}
-    matches = list(_LETTER_RE.finditer(text or ""))
-    if not matches:
-        return {}
+    matches = list(_LETTER_RE.finditer(text))
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        letter = match.group(1).lower()
+        letter = next(g for g in match.groups() if g).lower()
         parts[letter] = (parts.get(letter, "") + " " + text[match.end() : end]).strip()
     return parts
 
 
-def product_tags(text: str) -> list[str] | None:
-    """Product-type tags named by a piece of text; [] for "other products"; None when the
-    text names no product type this engine knows."""
-    low = (text or "").lower().replace(" -", "-").replace("- ", "-")
-    low = re.split(r"\bexcept\b", low)[0]
-    if re.search(r"\bother (products|uses)\b", low) and not re.search(r"rinse|leave|oral", low):
-        return []
-    tags: list[str] = []
-    hair = "hair" in low or "shampoo" in low
-    if "rinse-off" in low or "rinse off" in low or "shampoo" in low or "produit à ricer" in low:
-        tags.append("rinse_off_hair" if hair else "rinse_off")
-    if "leave-on" in low or "leave on" in low:
-        tags.append("leave_on_hair" if hair else "leave_on")
-    if "oral" in low or "toothpaste" in low or "mouthwash" in low:
-        tags.append("oral")
-    if "eye" in low or "eyelash" in low or "eyebrow" in low:
-        tags.append("eye_area")
-    if re.search(r"\blip", low):
-        tags.append("lip")
-    if "nail" in low:
-        tags.append("nail")
-    if "mucous" in low:
-        tags.append("mucous")
-    if hair and not any(t.endswith("_hair") for t in tags):
-        tags.append("hair")
-    if "face" in low and not tags:
-        tags.append("leave_on_face")
-    return list(dict.fromkeys(tags)) or None
+def _expressible(tags: list[str] | None) -> list[str] | None:
+    """The tags, or None for a category the engine cannot express (see product_types)."""
+    return None if tags == [UNEXPRESSIBLE] else tags
 
 
 def parse_conditions(
@@ -157,17 +144,19 @@ def parse_conditions(
             parsed.disclosure = disclosure
         texts.append(stripped)
     max_text, other_text = texts
+    max_text = _FOOTNOTE_RE.sub("", max_text)
     all_text = " ".join((product_type_text or "", other_text, warnings_text or ""))
     types = _lettered(product_type_text)
     values = _lettered(max_text)
     _read_limits(parsed, types, values, max_text)
-    _read_scope(parsed, product_type_text, types, values)
+    _read_scope(parsed, product_type_text, types, values, max_text)
     _read_exclusions(parsed, other_text)
     if _CHILDREN_RE.search(all_text) and re.search(r"not to be used", all_text, re.IGNORECASE):
         except_tags: list[str] = []
         found = re.search(r"except(?: for| in)?\s+([^.;()]*)", all_text, re.IGNORECASE)
         if found:
-            except_tags = product_tags(found.group(1)) or []
+            spared = re.split(r"\bnot\b", found.group(1), flags=re.IGNORECASE)[0]
+            except_tags = _expressible(product_tags(spared)) or []
         parsed.children_under_3 = {"prohibited": True, "except": except_tags}
     if _NON_PRESERVATIVE_RE.search(all_text):
         parsed.function = "non_preservative"
@@ -184,13 +173,20 @@ def _read_limits(
         if value is not None:
             parsed.limits.append(_limit(value, []))
         return
+    named = {letter: product_tags(text) for letter, text in types.items()}
     for letter, value_text in values.items():
         value = parse_value(value_text)
         if value is None:
             continue
-        tags = product_tags(types.get(letter, "")) if types else None
+        tags = named.get(letter) if types else None
+        if tags == [UNEXPRESSIBLE]:
+            parsed.notes.append(
+                f"({letter}) {types[letter]!r}: a category the engine cannot tell from the "
+                f"product type; its limit {value_text.strip()!r} is kept as text, not enforced"
+            )
+            continue
         if tags is None:
-            tags = product_tags(value_text) or []
+            tags = _expressible(product_tags(value_text)) or []
             if types.get(letter):
                 parsed.notes.append(
                     f"({letter}) {types[letter]!r}: product type not mapped; limit applied to "
@@ -198,30 +194,44 @@ def _read_limits(
                 )
         if not tags and types:
             # "Other products": every product type the other letters do not name.
-            named = [product_tags(t) or [] for other, t in types.items() if other != letter]
-            covered = set(expand_scope(tag for tags_ in named for tag in tags_))
+            others = [_expressible(t) or [] for other, t in named.items() if other != letter]
+            covered = set(expand_scope(tag for tags_ in others for tag in tags_))
             if covered:
                 tags = [pt for pt in PRODUCT_TYPES if pt not in covered]
         parsed.limits.append(_limit(value, tags))
 
 
 def _read_scope(
-    parsed: ParsedConditions, product_type_text: str, types: dict[str, str], values: dict[str, str]
+    parsed: ParsedConditions,
+    product_type_text: str,
+    types: dict[str, str],
+    values: dict[str, str],
+    max_text: str,
 ) -> None:
     """Where the entry may be used ("Only for rinse-off products"), or may not be."""
     if product_type_text and not types:
         low = product_type_text.lower()
         tags = product_tags(product_type_text)
-        if low.strip().startswith("not to be used") or "not to be used in" in low:
+        if tags == [UNEXPRESSIBLE]:
+            parsed.notes.append(
+                f"product type {product_type_text.strip()!r}: a category the engine cannot "
+                "tell from the product type; kept as text"
+            )
+        elif low.strip().startswith("not to be used") or "not to be used in" in low:
             parsed.excluded.extend(tags or [])
         elif tags:
             parsed.scope.extend(tags)
-    elif types and not values:
-        scope: list[str] = []
-        for letter_text in types.values():
-            scope.extend(product_tags(letter_text) or [])
-        if scope and "other" not in " ".join(types.values()).lower():
-            parsed.scope.extend(dict.fromkeys(scope))
+    elif types:
+        # Every letter names product types: the entry is permitted in those alone.
+        named = [product_tags(text) for text in types.values()]
+        if all(tags and tags != [UNEXPRESSIBLE] for tags in named):
+            parsed.scope.extend(dict.fromkeys(tag for tags in named for tag in tags or ()))
+    elif not product_type_text and values == {}:
+        # "0,0015 % Rinse-off products": the product type written after the maximum.
+        rest = _VALUE_RE.sub(" ", max_text or "").strip(" .;,")
+        tags = _expressible(product_tags(rest)) if rest else None
+        if tags:
+            parsed.scope.extend(tags)
 
 
 def _read_exclusions(parsed: ParsedConditions, other_text: str) -> None:
@@ -230,7 +240,7 @@ def _read_exclusions(parsed: ParsedConditions, other_text: str) -> None:
         phrase = match.group(1)
         if _CHILDREN_RE.search(phrase):
             continue
-        for tag in product_tags(phrase) or []:
+        for tag in _expressible(product_tags(phrase)) or []:
             if tag not in parsed.excluded:
                 parsed.excluded.append(tag)
 
