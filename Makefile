@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-embedded lint types unit install clean
+.PHONY: demo test test-embedded lint types unit install clean regulatory-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ test-embedded: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Rebuild the shipped regulatory data from the official exports beside the project.
+regulatory-data: $(STAMP)
+	$(VENV)/bin/pifai regulatory build-shipped --from ../shared/data

@@ -96,3 +96,30 @@ def regulatory_status() -> None:
             f"{run.started_at:%Y-%m-%d %H:%M} {run.scope}: +{run.added} -{run.removed} "
             f"~{run.changed}"
         )
+
+
+@app.command("build-shipped")
+def regulatory_build_shipped(
+    shared: Path = typer.Option(
+        Path("../shared/data"), "--from", help="The official data sets (see PROVENANCE.md)."
+    ),
+) -> None:
+    """Rebuild pifai/data/regulatory/*.json from the official exports and the curation."""
+    from pifai.core.errors import AppError
+    from pifai.services.regulatory import REGULATORY_DIR
+    from pifai.services.regulatory.shipped_build import build, write
+
+    try:
+        result = build(shared.resolve())
+    except AppError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    write(result, REGULATORY_DIR)
+    for name, facts in result.report.files.items():
+        typer.echo(
+            f"{name:34} {facts['entries']:5} entries {facts['origins']} "
+            f"({facts['with_curation']} with curation), {facts['bytes']:,} bytes"
+        )
+    typer.echo(f"curated entries merged into official ones: {result.report.curated_merges}")
+    for dropped in result.report.dropped_curation:
+        typer.echo(f"  curated entry not shipped: {dropped['entry']} {dropped['name'][:60]}")

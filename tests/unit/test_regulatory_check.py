@@ -94,16 +94,19 @@ CASES: tuple[Case, ...] = (
     Case("oestrogen in a serum", "leave_on_face", (("Estradiol", None, 0.001, None),),
          (Expect("critical", "prohibited", "TFDA:prohibited:Oestrogens"),
           Expect("critical", "prohibited", "EU:prohibited:Annex II/260"))),
+    # Annex II/1339 prohibits hydroquinone "with the exception of entry 14 in Annex III"
+    # (artificial nail systems): anywhere else it is prohibited.
     Case("hydroquinone outside its permitted use", "leave_on_face",
          (("Hydroquinone", None, 2.0, "skin lightening"),),
-         (Expect("high", "product_type", "EU:restricted:Annex III/14"),),
-         absent=("critical",)),
+         (Expect("critical", "prohibited", "EU:prohibited:Annex II/1339"),
+          Expect("high", "product_type", "EU:restricted:Annex III/14"))),
     Case("hydroquinone by Traditional Chinese name outside its permitted use", "leave_on_face",
          (("對苯二酚", None, 2.0, None),),
-         (Expect("high", "product_type", "EU:restricted:Annex III/14"),),
-         absent=("critical",)),
+         (Expect("critical", "prohibited", "EU:prohibited:Annex II/1339"),
+          Expect("high", "product_type", "EU:restricted:Annex III/14"))),
     Case("hydroquinone in an artificial nail system", "nail", (("Hydroquinone", None, 0.01, None),),
-         (Expect("info", "label_warning", "EU:restricted:Annex III/14"),), absent=("high",)),
+         (Expect("info", "label_warning", "EU:restricted:Annex III/14"),),
+         absent=("critical", "high")),
     Case("formaldehyde: TFDA prohibits what the EU allows", "leave_on_body",
          (("Formaldehyde", None, 0.1, "preservative"),),
          (Expect("critical", "prohibited", "TFDA:prohibited:Formaldehyde (Formalin)"),)),
@@ -164,8 +167,10 @@ CASES: tuple[Case, ...] = (
     Case("allergen over the leave-on threshold", "leave_on_body",
          (("Limonene", None, 0.005, "fragrance"),),
          (Expect("info", "label_disclosure", "EU:restricted:Annex III/88", 0.001),)),
-    Case("allergen by synonym", "leave_on_face", (("Lilial", None, 0.02, "fragrance"),),
-         (Expect("info", "label_disclosure", "EU:restricted:Annex III/83", 0.001),)),
+    # Lilial left Annex III for Annex II/1666 ((EU) 2021/1902); found by its trade name.
+    Case("former allergen by synonym, now prohibited", "leave_on_face",
+         (("Lilial", None, 0.02, "fragrance"),),
+         (Expect("critical", "prohibited", "EU:prohibited:Annex II/1666"),)),
     Case("IPBC over its leave-on limit: TFDA decides", "leave_on_face",
          (("Iodopropynyl Butylcarbamate", None, 0.02, "preservative"),),
          (Expect("high", "over_limit", "TFDA:preservative:No. 27", 0.01),
@@ -182,7 +187,7 @@ CASES: tuple[Case, ...] = (
          (("Methylparaben", None, 0.3, "preservative"), ("Ethylparaben", None, 0.3, "preservative"),
           ("Propylparaben", None, 0.1, "preservative"),
           ("Butylparaben", None, 0.1, "preservative")),
-         (Expect("high", "group_limit", "EU:preservative:Annex V/12 bis", 0.14),)),
+         (Expect("high", "group_limit", "EU:preservative:Annex V/12 a", 0.14),)),
     Case("paraben group: mixture of esters over 0.8 %", "rinse_off_skin",
          (("Methylparaben", None, 0.4, "preservative"), ("Ethylparaben", None, 0.4, "preservative"),
           ("Propylparaben", None, 0.05, "preservative")),
@@ -216,8 +221,9 @@ CASES: tuple[Case, ...] = (
          (Expect("high", "product_type", "TFDA:preservative:No. 48"),)),
     Case("zinc pyrithione as anti-dandruff agent over its leave-on limit", "leave_on_hair",
          (("Zinc Pyrithione", None, 0.5, "anti-dandruff"),),
+         # The EU prohibits it since (EU) 2021/1902 (Annex II/1670); TFDA permits it.
          (Expect("high", "over_limit", "TFDA:restricted:No. 29", 0.1),
-          Expect("advisory", "stricter_eu_over_limit", "EU:restricted:Annex III/101", 0.1))),
+          Expect("advisory", "prohibited_eu", "EU:prohibited:Annex II/1670"))),
     Case("no concentration given", "leave_on_face",
          (("Phenoxyethanol", None, None, "preservative"),),
          (Expect("info", "concentration_missing", PHENOXY, 1.0),)),
@@ -313,9 +319,12 @@ FUNCTIONS = (None, "preservative", "UV filter", "colorant", "solvent", "fragranc
 
 
 def _prohibited_names(snap: RegulatorySnapshot) -> list[tuple[str, str]]:
-    """(name, product type) pairs of prohibited entries that are not exempt there."""
+    """(name, product type) pairs of prohibited entries that are not exempt there (an
+    entry prohibited "with the exception of" another annex's entry is tested apart)."""
     out = []
     for entry in snap.entries_of("prohibited"):
+        if entry.except_listed:
+            continue
         for pt in PRODUCT_TYPES:
             if pt not in entry.exempt:
                 out.append((entry.names[0], pt))
@@ -324,7 +333,12 @@ def _prohibited_names(snap: RegulatorySnapshot) -> list[tuple[str, str]]:
 
 
 def _critical_for(result: CheckResult, name: str) -> bool:
-    return any(f.severity == "critical" and f.ingredient == name for f in result.findings)
+    """Critical, or (the authority order) an EU prohibition of what a TFDA entry permits."""
+    return any(
+        f.ingredient == name
+        and (f.severity == "critical" or (f.rule == "prohibited_eu" and f.severity == "advisory"))
+        for f in result.findings
+    )
 
 
 def test_prohibited_entries_are_critical_alone(snap: RegulatorySnapshot) -> None:

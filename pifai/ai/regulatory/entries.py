@@ -86,6 +86,7 @@ class RegEntry:
     scope: frozenset[str] = frozenset()
     excluded: frozenset[str] = frozenset()
     exempt: frozenset[str] = frozenset()
+    except_listed: bool = False  # a prohibition "with the exception of" other annexes' entries
     children_prohibited: bool = False
     children_except: frozenset[str] = frozenset()
     function: str | None = None  # "preservative" | "non_preservative" | None (any use)
@@ -125,6 +126,7 @@ class RegEntry:
             scope=expand_scope(rule.get("scope") or ()),
             excluded=expand_scope(rule.get("excluded") or ()),
             exempt=expand_scope(rule.get("exempt") or ()),
+            except_listed=bool(rule.get("except_listed")),
             children_prohibited=bool(children.get("prohibited")),
             children_except=expand_scope(children.get("except") or ()),
             function=rule.get("function"),

@@ -36,6 +36,8 @@ def prohibited(use: IngredientUse) -> list[Finding]:
     for entry in use.governing:
         if entry.list_type != "prohibited" or use.product_type in entry.exempt:
             continue
+        if entry.except_listed and _permitted_elsewhere(use, entry.authority):
+            continue
         if entry.authority == "EU" and tfda_permits:
             message = (
                 f"{label} is prohibited in the EU ({entry.entry_ref}); TFDA permits it under "
@@ -56,6 +58,15 @@ def prohibited(use: IngredientUse) -> list[Finding]:
         )
         out.append(cited_finding("critical", label, "prohibited", entry, message, actual=use.conc))
     return out
+
+
+def _permitted_elsewhere(use: IngredientUse, authority: str) -> bool:
+    """Whether an entry of the same authority permits this use: the exception a
+    prohibition "except those special cases included in Annex V" makes."""
+    return any(
+        not any(v.kind == "product_type" for v in _violations(entry, use))
+        for entry in use.rules_of(authority)
+    )
 
 
 # --- restricted and positive-list entries --------------------------------------------

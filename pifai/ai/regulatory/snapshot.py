@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pifai.ai.ingredient_validator import (
     DictionaryEntry,
     IngredientDictionary,
+    Match,
     MatchMethod,
     find_cas_numbers,
     is_valid_cas,
@@ -178,6 +179,10 @@ class RegulatorySnapshot:
         """Add what the name finds; the name decides the match unless a CAS number did."""
         direct = self._by_name_variants(name)
         match = self.dictionary.match(name)
+        if direct and match.method == "fuzzy":
+            # An entry carries this very name: an approximate dictionary hit (often on a
+            # part of a long chemical name) adds nothing but wrong entries.
+            match = Match(None, "unknown", match.confidence)
         name_entries = self._name_entries(direct, match.entry)
         by_cas = bool(lookup.valid_cas)
         cas_entries = set(lookup.entries)

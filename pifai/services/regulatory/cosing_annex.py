@@ -7,7 +7,8 @@ import csv
 import re
 from typing import Any
 
-from pifai.ai.ingredient_validator import find_cas_numbers
+from pifai.ai.ingredient_validator import find_cas_numbers, is_valid_cas
+from pifai.domain import PRODUCT_TYPES
 from pifai.services.cosing_export import read_export
 from pifai.services.regulatory.errors import RegulatoryImportError
 from pifai.services.regulatory.limits import parse_conditions, parse_value
@@ -105,6 +106,25 @@ def _split_names(*texts: str) -> list[str]:
     return names
 
 
+_EXCEPT_LISTED = re.compile(
+    r"(?:with the exception of|except(?: for| those)?)\b[^.]*\b"
+    r"(?:annex|annexes)\s+(?:III|IV|V|VI)\b",
+    re.I,
+)
+_HAIR_DYE_ONLY = re.compile(r"when used as (?:a )?substances? in hair dye products", re.I)
+
+
+def _chemical_names(chem: str) -> list[str]:
+    """The names of a chemical-name cell separated by "; " whose brackets balance."""
+    out: list[str] = []
+    for part in re.split(r";\s+", chem or ""):
+        part = _HAIR_DYE_ONLY.sub("", part).strip(" ,;")
+        balanced = all(part.count(o) == part.count(c) for o, c in ("()", "[]"))
+        if part and balanced and len(part) <= 120 and part not in out:
+            out.append(part)
+    return out
+
+
 def parse_cosing_annex(
     text: str, annex: str, *, file_name: str | None = None, file_sha256: str | None = None
 ) -> list[dict[str, Any]]:
@@ -160,6 +180,9 @@ def _annex_record(
     )
     chem = row.get("chem", "").strip()
     name = chem or (names[0] if names else row.get("ref", "").strip())
+    if annex == "II":
+        # "Triadimenol (ISO); (1RS,2RS;...)-1-(4-chlorophenoxy)...": each name on its own.
+        names = [*_chemical_names(chem), *names]
     product_type, maximum, other = (
         row.get("product_type", ""),
         row.get("max", ""),
@@ -173,6 +196,14 @@ def _annex_record(
     rule = (
         parsed.rule() if list_type != "prohibited" else {"limits": [], "scope": [], "excluded": []}
     )
+    if list_type == "prohibited" and _EXCEPT_LISTED.search(chem):
+        # "Mercury and its compounds, except those special cases included in Annex V":
+        # a use that a permitting entry of the other annexes covers is not prohibited.
+        rule["except_listed"] = True
+    if list_type == "prohibited" and _HAIR_DYE_ONLY.search(chem):
+        # Prohibited as a hair dye substance: the engine cannot tell a hair dye from other
+        # hair products, so the prohibition holds for every hair product.
+        rule["exempt"] = [pt for pt in PRODUCT_TYPES if not pt.endswith("_hair")]
     for key_name, column in (("conditions", "other"), ("warnings", "warnings"), ("cmr", "cmr")):
         if row.get(column):
             rule[key_name] = row[column]
@@ -183,14 +214,20 @@ def _annex_record(
     )
     if source_text:
         rule["source_text"] = source_text
-    notes = "; " + "; ".join(parsed.notes) if parsed.notes else ""
+    cas_numbers = find_cas_numbers(row.get("cas", ""))
+    bad_cas = [c for c in cas_numbers if not is_valid_cas(c)]
+    notes = [
+        *parsed.notes,
+        *(f"CAS {c} as printed fails its check digit; left out" for c in bad_cas),
+    ]
+    notes_text = "; " + "; ".join(notes) if notes else ""
     return {
         "authority": "EU",
         "list_type": list_type,
         "entry_ref": entry_ref[:100],
         "name": name,
         "names": list(dict.fromkeys([name, *names])),
-        "cas": [c for c in find_cas_numbers(row.get("cas", ""))],
+        "cas": [c for c in cas_numbers if is_valid_cas(c)],
         "rule": rule,
         "source": {
             "document": source["document"],
@@ -204,7 +241,7 @@ def _annex_record(
         "verified": True,
         "verification_note": (
             "Imported from the CosIng export named in the source; limits parsed from the "
-            "export's free text" + notes
+            "export's free text" + notes_text
         ),
         "effective_date": None,
     }

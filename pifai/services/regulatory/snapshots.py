@@ -36,7 +36,10 @@ def load_shipped_records(authority: str | None = None) -> list[dict[str, Any]]:
     for path in shipped_files():
         for record in json.loads(path.read_text(encoding="utf-8")):
             if authority is None or record["authority"] == authority:
-                record.setdefault("source", {})["origin"] = "shipped"
+                source = record.setdefault("source", {})
+                # "official_export" or "curation": what the shipped row was read from.
+                source.setdefault("basis", source.get("origin") or "curation")
+                source["origin"] = "shipped"
                 record["source"].setdefault("file", f"pifai/data/regulatory/{path.name}")
                 records.append(record)
     return records
