@@ -3,6 +3,7 @@ and the name dictionary that turns synonyms and Chinese names into entries."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +20,15 @@ from pifai.ai.ingredient_validator import (
 from pifai.ai.regulatory.check import ItemInput, check_formula
 from pifai.ai.regulatory.entries import RegEntry
 from pifai.ai.regulatory.results import CheckResult, Resolution
+
+# Heavy metals prohibited with all their compounds ("Mercury and its compounds"): a salt
+# the lists do not print is still one of them. Name roots in English and Chinese.
+HEAVY_METALS: dict[str, re.Pattern[str]] = {
+    "mercury": re.compile(r"\bmercur(?:y|ic|ous)\b|mercury|汞|水銀"),
+    "arsenic": re.compile(r"\barsen(?:ic|ate|ite|ious)|砷"),
+    "cadmium": re.compile(r"\bcadmium|鎘|镉"),
+    "lead": re.compile(r"\blead\b(?!-free)|\bplumbous\b|\bplumbic\b|鉛|铅"),
+}
 
 # Resolutions are cached per snapshot; the bound keeps a long-lived snapshot's memory flat.
 _RESOLUTION_CACHE_SIZE = 50_000
@@ -38,6 +48,11 @@ class _Lookup:
 
     def add(self, found: Iterable[RegEntry]) -> None:
         _add_new(self.entries, found)
+
+
+def _is_group_of(entry: RegEntry, metal: str) -> bool:
+    """ "Mercury and its compounds, except those special cases included in Annex V"."""
+    return name_key(entry.name).startswith(f"{metal}anditscompounds")
 
 
 def _add_new(target: list[RegEntry], found: Iterable[RegEntry]) -> None:
@@ -65,6 +80,10 @@ class RegulatorySnapshot:
         for entry in entries:
             self._add(entry)
         self.version = version or f"{len(self.entries)} entries"
+        self.metal_groups = {
+            metal: [e for e in self.entries_of("prohibited") if _is_group_of(e, metal)]
+            for metal in HEAVY_METALS
+        }
         curated = list(dictionary_rows)
         extra: list[DictionaryEntry] = []
         for entry in self.entries:
@@ -134,6 +153,7 @@ class RegulatorySnapshot:
         lookup = self._lookup_cas(cas)
         if name and name.strip():
             self._lookup_name(lookup, name)
+        self._heavy_metal(lookup, name)
         return Resolution(
             input=(name or "").strip() or (cas or "").strip(),
             inci_name=lookup.inci,
@@ -143,6 +163,26 @@ class RegulatorySnapshot:
             entries=tuple(lookup.entries),
             notes=tuple(lookup.notes),
         )
+
+    def _heavy_metal(self, lookup: _Lookup, name: str | None) -> None:
+        """A compound of mercury, arsenic, cadmium or lead, by its name or the name its CAS
+        number has in the dictionary, falls under the metal's group prohibition."""
+        text = " ".join(n for n in (name, lookup.inci) if n).lower()
+        for metal, pattern in HEAVY_METALS.items():
+            groups = [g for g in self.metal_groups[metal] if g not in lookup.entries]
+            if groups and pattern.search(text):
+                if lookup.method == "fuzzy":
+                    # "Cadmium chloride" is near "Aluminum chloride" but is not it.
+                    lookup.entries.clear()
+                    lookup.inci, lookup.method = None, "unknown"
+                    lookup.notes.append("the approximate name match was set aside")
+                lookup.add(groups)
+                lookup.notes.append(
+                    f"named as a {metal} compound: the prohibition of {metal} and its "
+                    "compounds applies even where the lists do not print this compound"
+                )
+                if lookup.method == "unknown":
+                    lookup.method, lookup.confidence = "synonym", 0.8
 
     def _lookup_cas(self, cas: str | None) -> _Lookup:
         """Entries of the valid CAS numbers given; a failed check digit is noted, not used."""
