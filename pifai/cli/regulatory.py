@@ -83,13 +83,18 @@ def regulatory_load() -> None:
 @app.command("status")
 def regulatory_status() -> None:
     """Entries per list and the latest imports."""
-    from pifai.services.regulatory import sync_status
+    from pifai.services.regulatory import data_health, sync_status
 
-    status = _run_regulatory(sync_status)
-    for row in status["lists"]:
+    async def job(session: Any) -> Any:
+        return await data_health(session), await sync_status(session)
+
+    health, status = _run_regulatory(job)
+    typer.echo(f"{'list':22} {'entries':>7}  {'export':10}  {'official':>8}  {'age':>9}")
+    for row in health:
+        age = f"{row['age_days']} days" if row["age_days"] is not None else "unknown"
         typer.echo(
-            f"{row['authority']:5} {row['list_type']:15} {row['entries']:6} entries "
-            f"({row['verified']} verified), last sync {row['last_synced_at']}"
+            f"{row['authority'] + ' ' + row['list_type']:22} {row['entries']:7}  "
+            f"{row['export_date'] or 'unknown':10}  {row['official_share']:8.0%}  {age:>9}"
         )
     for run in status["imports"]:
         typer.echo(

@@ -18,6 +18,7 @@ from pifai.services.regulatory.limits import (
     strip_disclosure,
 )
 from pifai.services.regulatory.service import (
+    data_health,
     get_import,
     sync_from_request,
     sync_status,
@@ -42,6 +43,7 @@ __all__ = [
     "RegulatoryImportNotFound",
     "build_snapshot",
     "content_hash",
+    "data_health",
     "get_import",
     "import_file",
     "load_shipped",

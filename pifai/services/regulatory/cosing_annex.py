@@ -139,6 +139,7 @@ def parse_cosing_annex(
         )
     source = {
         "document": _document(annex, facts),
+        "export_date": _iso(facts.get("file_date", "")),
         "file": file_name,
         "file_sha256": file_sha256,
         "origin": "cosing",
@@ -233,6 +234,7 @@ def _annex_record(
             "document": source["document"],
             "entry": entry_ref,
             "date": _iso(row.get("update", "")),
+            "export_date": source["export_date"],
             "regulation": row.get("regulation") or None,
             "file": source["file"],
             "file_sha256": source["file_sha256"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -58,6 +59,50 @@ async def sync_status(session: AsyncSession, *, recent: int = 20) -> dict[str, A
         "imports": list(imports),
         "shipped_entries": len(load_shipped_records()),
     }
+
+
+async def data_health(session: AsyncSession, *, today: date | None = None) -> list[dict[str, Any]]:
+    """Per authority and list: entries, the export date they were read from (the oldest,
+    when rows of several exports are mixed), the share read from a dated official export,
+    and the age of the data in days."""
+    today = today or datetime.now(UTC).date()
+    rows = (
+        await session.execute(
+            select(
+                RegulatoryEntry.authority,
+                RegulatoryEntry.list_type,
+                RegulatoryEntry.verified,
+                RegulatoryEntry.source,
+            ).where(RegulatoryEntry.removed_at.is_(None))
+        )
+    ).all()
+    lists: dict[tuple[str, str], dict[str, Any]] = {}
+    for authority, list_type, verified, source in rows:
+        item = lists.setdefault(
+            (authority, list_type),
+            {"authority": authority, "list_type": list_type, "entries": 0, "official": 0,
+             "export_dates": set()},
+        )  # fmt: skip
+        item["entries"] += 1
+        official = source.get("basis", source.get("origin")) != "curation"
+        if verified and official:
+            item["official"] += 1
+        if source.get("export_date"):
+            item["export_dates"].add(str(source["export_date"]))
+    out = []
+    for key in sorted(lists):
+        item = lists[key]
+        dates = sorted(item.pop("export_dates"))
+        oldest = date.fromisoformat(dates[0][:10]) if dates else None
+        out.append(
+            {
+                **item,
+                "export_date": oldest.isoformat() if oldest else None,
+                "official_share": item["official"] / item["entries"],
+                "age_days": (today - oldest).days if oldest else None,
+            }
+        )
+    return out
 
 
 async def get_import(session: AsyncSession, import_id: uuid.UUID) -> RegulatoryImport:
