@@ -17,7 +17,8 @@ from pifai.domain import PRODUCT_TYPES
 from pifai.services.regulatory.product_types import UNEXPRESSIBLE, product_tags
 
 _DISCLOSURE_RE = re.compile(
-    r"(?:\(\w\)\s*)*the presence of the substance must be indicated.*?exceeds\s*:?\s*"
+    r"(?:\(\w\)\s*)*the presence of the substances?(?: or substances)? (?:must|shall) be "
+    r"indicated.*?exceeds\s*:?\s*"
     r"[-—–]?\s*(\d+(?:[.,]\d+)?)\s*%\s*in\s*leave\s*-?\s*on\s*products\s*"
     r"[-—–]?\s*(\d+(?:[.,]\d+)?)\s*%\s*in\s*rinse\s*-?\s*off\s*products\.?",
     re.IGNORECASE | re.DOTALL,
@@ -38,6 +39,9 @@ _VALUE_RE = re.compile(
 )
 _NOT_IN_RE = re.compile(
     r"not to be used (?:in|on)\s+([^.;]*?)(?=\s+\(?[a-h]\)\s|[.;]|$)", re.IGNORECASE
+)
+_HAIR_DYE_RE = re.compile(
+    r"hair dye|hair dyeing|colouring eyelashes|col\W*ouring eye|eyelash|hair colour", re.I
 )
 _CHILDREN_RE = re.compile(r"children\s+under\s+(?:3|three)", re.IGNORECASE)
 _NON_PRESERVATIVE_RE = re.compile(
@@ -217,14 +221,22 @@ def _read_scope(
                 f"product type {product_type_text.strip()!r}: a category the engine cannot "
                 "tell from the product type; kept as text"
             )
+        elif _HAIR_DYE_RE.search(product_type_text):
+            # A hair-dye entry: its limits hold for hair products, and it says nothing of
+            # the substance's use as a colorant elsewhere (Annex IV decides that).
+            for limit in parsed.limits:
+                limit["applies_to"] = limit["applies_to"] or ["hair"]
         elif low.strip().startswith("not to be used") or "not to be used in" in low:
             parsed.excluded.extend(tags or [])
         elif tags:
             parsed.scope.extend(tags)
     elif types:
-        # Every letter names product types: the entry is permitted in those alone.
+        # Every letter names product types: the entry is permitted in those alone. Not so
+        # for a hair-dye entry: it restricts the substance as a hair dye, and says nothing
+        # of its use as a colorant elsewhere (Annex IV decides that).
         named = [product_tags(text) for text in types.values()]
-        if all(tags and tags != [UNEXPRESSIBLE] for tags in named):
+        hair_dye = all(_HAIR_DYE_RE.search(text) for text in types.values())
+        if not hair_dye and all(tags and tags != [UNEXPRESSIBLE] for tags in named):
             parsed.scope.extend(dict.fromkeys(tag for tags in named for tag in tags or ()))
     elif not product_type_text and values == {}:
         # "0,0015 % Rinse-off products": the product type written after the maximum.
