@@ -46,6 +46,11 @@ class FindingOut(BaseModel):
     entry_key: str | None = None
     verified: bool | None = None
     source: dict[str, Any] | None = None
+    data_version: str | None = Field(
+        default=None,
+        description='The list and export date the finding was decided on, e.g. "EU CosIng '
+        'Annex V export 09/09/2026"',
+    )
 
 
 class ResolvedOut(BaseModel):
