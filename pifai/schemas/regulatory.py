@@ -98,6 +98,11 @@ class ImportRead(BaseModel):
     report: dict[str, Any]
     started_at: datetime
     finished_at: datetime | None
+    rechecks: dict[str, Any] | None = Field(
+        default=None,
+        description="The compliance re-checks the import queued (organisations, products, "
+        "tasks), once queued: after the import commits",
+    )
 
 
 class SyncStatus(BaseModel):
