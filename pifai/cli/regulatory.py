@@ -55,7 +55,7 @@ def _with_rechecks(job: Callable[[Any], Awaitable[Any]]) -> tuple[Any, dict[str,
             async with factory() as session, session.begin():
                 result = await job(session)
             try:
-                summary = await _queue_rechecks(factory, redis, result[0].id)
+                summary = await _queue_rechecks(factory, redis, result[0])
             except Exception as exc:  # the import is committed whatever happens here
                 typer.echo(f"error: the compliance re-checks were not queued: {exc}", err=True)
                 summary = None
@@ -69,7 +69,7 @@ def _with_rechecks(job: Callable[[Any], Awaitable[Any]]) -> tuple[Any, dict[str,
         return asyncio.run(run(url))
 
 
-async def _queue_rechecks(factory: Any, redis: Any, import_id: Any) -> dict[str, Any]:
+async def _queue_rechecks(factory: Any, redis: Any, run: Any) -> dict[str, Any]:
     from pifai.services.compliance_alerts import RECHECK_JOB, schedule_rechecks
     from pifai.services.ingredients.dictionary import read_dictionary
     from pifai.services.jobs import production_jobs
@@ -82,7 +82,7 @@ async def _queue_rechecks(factory: Any, redis: Any, import_id: Any) -> dict[str,
             factory,
             redis,
             production_jobs().require(RECHECK_JOB),
-            import_id,
+            run,
             dictionary.entries,
         )
         return summary

@@ -112,7 +112,7 @@ async def _sync(
     records = body.record_dicts() if body else None
     run = await service.sync_from_request(session, authority, records, admin_id=admin.id)
     # Products of every organisation that contain a changed entry are re-checked.
-    compliance_alerts.schedule_after_commit(session, runtime, run.id, admin, meta)
+    await compliance_alerts.schedule_after_commit(session, runtime, run, admin, meta)
     await audit.record(
         session,
         "admin.regulatory_sync",

@@ -27,11 +27,10 @@ from pifai.ai.ingredient_validator import DictionaryEntry
 from pifai.core.database import after_commit, commit
 from pifai.core.tenancy import scope_session
 from pifai.models.regulatory import RegulatoryImport
-from pifai.services.admin import bypass_rls_session
+from pifai.services import audit
 from pifai.services.audit import RequestMeta
 from pifai.services.compliance_alerts.affected import AffectedSubstances, affected_products
 from pifai.services.queue import Job, create_task, enqueue
-from pifai.services.regulatory import get_import
 
 if TYPE_CHECKING:
     from pifai.models.auth import SuperAdmin
@@ -47,13 +46,13 @@ async def schedule_rechecks(
     sessions: Callable[[], AsyncSession],
     redis: Redis | None,
     job: Job,
-    import_id: uuid.UUID,
+    run: RegulatoryImport,
     dictionary_rows: Iterable[DictionaryEntry],
 ) -> dict[str, Any]:
     """Queue the re-checks of a committed import; returns what was queued (also stored
     on the import as ``rechecks``). ``scan`` sees every tenant; ``sessions`` makes the
     sessions that write (one per organisation, scoped to it)."""
-    run = await get_import(scan, import_id)
+    import_id = run.id
     affected = AffectedSubstances.from_report(run.report)
     by_org = await affected_products(scan, affected, dictionary_rows)
     tasks: list[str] = []
@@ -99,32 +98,38 @@ async def _queue(
     return (await enqueue(session, redis, job, **options)).id
 
 
-def schedule_after_commit(
+async def schedule_after_commit(
     session: AsyncSession,
     runtime: Runtime,
-    import_id: uuid.UUID,
+    run: RegulatoryImport,
     admin: SuperAdmin,
     meta: RequestMeta,
 ) -> None:
     """The super admin's sync: queue the re-checks once the import's request commits.
-    A failure is logged and leaves ``rechecks`` NULL (``pifai regulatory recheck ID``
-    queues them again)."""
+
+    The scan reads every organisation's formulas on the platform role; that use is
+    audited in the import's own transaction (so the record commits with the import,
+    and the scan itself only reads). A failure is logged and leaves ``rechecks`` NULL
+    (``pifai regulatory recheck ID`` queues them again)."""
+    await audit.record(
+        session,
+        "admin.bypass_rls",
+        org_id=None,
+        actor_type="superadmin",
+        actor_id=admin.id,
+        details={"read": "product formulas (compliance re-check)", "import_id": str(run.id)},
+        meta=meta,
+    )
 
     async def hook() -> None:
-        async with bypass_rls_session(
-            runtime.platform_engine,
-            admin,
-            read="product formulas (compliance re-check)",
-            meta=meta,
-            import_id=str(import_id),
-        ) as scan:
+        async with AsyncSession(runtime.platform_engine) as scan, scan.begin():
             dictionary = await runtime.reference.dictionary(scan)
             await schedule_rechecks(
                 scan,
                 runtime.session_factory,
                 runtime.redis,
                 runtime.jobs.require(RECHECK_JOB),
-                import_id,
+                run,
                 dictionary.entries,
             )
 
