@@ -24,11 +24,15 @@ ALLERGEN = (
 
 
 def cosing_csv(
-    annex: str, title: str, rows: list[list[str]], last_update: str = "10/08/2015"
+    annex: str,
+    title: str,
+    rows: list[list[str]],
+    last_update: str = "10/08/2015",
+    created: str = "20/02/2016",
 ) -> str:
     """A file shaped like the Commission's CosIng annex export (preamble, two header rows)."""
     out = io.StringIO()
-    out.write("sep=,\n\nFile creation date: 20/02/2016\n")
+    out.write(f"sep=,\n\nFile creation date: {created}\n")
     out.write(f"Annex {annex},Last update: {last_update}\n{title}\n\n")
     out.write("Substance identification,Conditions\n\n")
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
