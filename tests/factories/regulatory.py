@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from pifai.ai.regulatory import RegEntry
+from pifai.core.tenancy import scope_session
+from pifai.models.compliance import ComplianceAlert
+from pifai.models.organization import Organization
+from pifai.models.regulatory import RegulatoryImport
 
 HEADER = [
     "Reference number", "Chemical name / INN", "Name of Common Ingredients Glossary", "CAS Number",
@@ -131,3 +139,26 @@ def reg_entry(**overrides: Any) -> RegEntry:
     record.update({k: v for k, v in overrides.items() if k in record})
     record["rule"] = {**record["rule"], **rule_fields}
     return RegEntry.from_record(record)
+
+
+async def create_alert(session: AsyncSession, org: Organization) -> ComplianceAlert:
+    """A compliance alert of a new product of ``org``, after a recorded (empty) import."""
+    from tests.factories.products import create_product
+
+    product = await create_product(session, org)
+    now = datetime.now(UTC)
+    run = RegulatoryImport(
+        id=uuid.uuid4(), source="cosing", authority="EU", list_type="preservative",
+        scope="cosing:Annex V", status="done", added=0, removed=0, changed=0, unchanged=0,
+        report={}, started_at=now, finished_at=now,
+    )  # fmt: skip
+    session.add(run)
+    await session.flush()
+    await scope_session(session, org.id)
+    alert = ComplianceAlert(
+        org_id=org.id, product_id=product.id, import_id=run.id, findings=[], changes=[],
+        data_version="test", store_version="test",
+    )  # fmt: skip
+    session.add(alert)
+    await session.flush()
+    return alert
