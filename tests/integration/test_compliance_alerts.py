@@ -30,12 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from pifai.core.config import Settings
 from pifai.core.database import create_engine
 from pifai.core.migrations import role_url
+from pifai.core.security import create_access_token
 from pifai.main import create_app
 from pifai.models.ingredient import ProductIngredient
 from pifai.models.product import Product
+from pifai.services.admin import create_super_admin
 from pifai.services.jobs import production_jobs
 from pifai.services.runtime import Runtime
-from tests.factories.auth import Tenant, bearer, create_tenant
+from tests.factories.auth import PASSWORD, Tenant, bearer, create_tenant
 from tests.factories.identity import create_user
 from tests.factories.mail import Inbox, body_of, smtp_server
 from tests.factories.products import create_product
@@ -328,3 +330,75 @@ async def _the_api_lists_and_acknowledges(api: httpx.AsyncClient, a: Org, b: Org
     assert [i["product_name"] for i in open_.json()["items"]] == ["A 0.6%"]
     read = await api.get(f"/api/v1/compliance/alerts/{alert['id']}", headers=b.tenant.headers)
     assert read.status_code == 404
+
+
+def _testium(max_pct: float) -> dict[str, Any]:
+    """A made-up TFDA restriction (test data: no such substance or list entry exists)."""
+    return {
+        "list_type": "restricted",
+        "entry_ref": "Test 1",
+        "name": "Testium",
+        "names": ["Testium", "測試素"],
+        "rule": {"limits": [{"max_pct": max_pct}]},
+        "source": {"document": "test list", "date": "2026-01-01"},
+    }
+
+
+async def test_the_super_admins_sync_queues_the_rechecks_after_it_commits(
+    runtime: Runtime,
+    factory: async_sessionmaker[AsyncSession],
+    api: httpx.AsyncClient,
+    queue_db: str,
+) -> None:
+    settings, url = runtime.settings, queue_db
+    async with factory() as session:
+        tenant = await create_tenant(session, settings)
+        product = await create_product(session, tenant.org, name="Testium lotion")
+        session.add(
+            ProductIngredient(
+                org_id=tenant.org.id, product_id=product.id, raw_name="測試素", inci="",
+                concentration=0.8, is_balance=False, sort_order=0, confidence={},
+                match_method="unknown", flagged=False, source="operator",
+            )
+        )  # fmt: skip
+        await session.commit()
+    engine = create_engine(queue_db, pool_size=1)
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as admin_session:
+            admin = await create_super_admin(
+                admin_session, settings, email="sync@pif.example", password=PASSWORD
+            )
+            await admin_session.commit()
+    finally:
+        await engine.dispose()
+    token = create_access_token(
+        settings, subject=admin.admin_id, org_id=None, role="superadmin", token_type="superadmin"
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+
+    synced: list[str] = []
+    for max_pct in (1.0, 0.5):
+        response = await api.post(
+            "/api/v1/chemical-sync/tfda", json={"records": [_testium(max_pct)]}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        synced.append(response.json()["id"])
+        async with running_worker(runtime):
+            await wait_until(lambda: _all_done(url, synced[-1], 1))
+
+    [alert] = await fetch(url, "SELECT * FROM compliance_alerts WHERE product_id = $1", product.id)
+    assert str(alert["import_id"]) == synced[1]
+    # Found by its Chinese name alone (no INCI, no CAS), as the rule engine reads it.
+    [finding] = _json(alert["findings"])
+    assert finding["entry_key"] == "TFDA:restricted:Test 1" and finding["limit_pct"] == 0.5
+    assert finding["data_version"] == "TFDA restricted list 2026-01-01"
+    audited = await fetch(
+        url,
+        "SELECT details FROM audit_logs WHERE action = 'admin.bypass_rls' "
+        "AND details->>'import_id' = $1",
+        synced[1],
+    )
+    assert len(audited) == 1
+    status = await api.get("/api/v1/chemical-sync/status", headers=tenant.headers)
+    latest = status.json()["imports"][0]
+    assert latest["id"] == synced[1] and latest["rechecks"]["products"] == 1

@@ -13,14 +13,17 @@ holding only the affected entries answers that.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pifai.ai.ingredient_validator import DictionaryEntry, find_cas_numbers
+from pifai.ai.ingredient_validator import DictionaryEntry, find_cas_numbers, name_key, name_variants
+from pifai.ai.ingredient_validator.dictionary import FUZZY_CUTOFF
+from pifai.ai.ingredient_validator.names import BUILTIN_SYNONYMS, has_cjk
 from pifai.ai.regulatory import RegEntry, RegulatorySnapshot
 
 ChangeKind = Literal["added", "removed", "changed"]
@@ -120,8 +123,54 @@ class AffectedSubstances:
         return {e.key: e for e in self.entries}
 
     def probe(self, dictionary_rows: Iterable[DictionaryEntry]) -> RegulatorySnapshot:
-        return RegulatorySnapshot(
-            (e.probe_entry() for e in self.entries), dictionary_rows, version="probe"
+        """A snapshot of the affected entries alone, resolving names through
+        ``dictionary_rows`` as the rule engine does."""
+        entries = (e.probe_entry() for e in self.entries)
+        return RegulatorySnapshot(entries, dictionary_rows, version="probe")
+
+    def related_rows(self, dictionary_rows: Iterable[DictionaryEntry]) -> list[DictionaryEntry]:
+        """The dictionary rows whose names or CAS numbers are an affected entry's: the
+        only rows through which a name can reach one."""
+        keys = {name_key(n) for e in self.entries for n in e.names} - {""}
+        numbers = set(self.cas_numbers)
+        return [
+            row
+            for row in dictionary_rows
+            if numbers.intersection(row.cas)
+            or any(name_key(n) in keys for n in (row.inci, *row.synonyms))
+        ]
+
+
+class NameScreen:
+    """A cheap first look at a formula name: could it resolve to an affected entry?
+
+    It never turns one away that does: a name resolves to an affected entry only through
+    a variant whose key is one of the entry's names, a related dictionary row's (or of a
+    built-in synonym group holding one of those), or through the dictionary's fuzzy match,
+    which the screen repeats over those keys with the same cutoff. It may let through a
+    name that does not (the probe then says no). The probe's full resolution costs
+    milliseconds a name; the screen, microseconds."""
+
+    def __init__(self, affected: AffectedSubstances, related: Sequence[DictionaryEntry]) -> None:
+        names = [n for e in affected.entries for n in e.names]
+        for row in related:
+            names += [row.inci, *row.synonyms, *row.zh_names]
+        keys = {name_key(n) for n in names} - {""}
+        for group in BUILTIN_SYNONYMS:
+            group_keys = {name_key(n) for n in group}
+            if group_keys & keys:
+                keys |= group_keys
+        self.keys = frozenset(keys)
+        self.fuzzy = [k for k in self.keys if len(k) >= 4 and not has_cjk(k)]
+
+    def may_resolve(self, name: str) -> bool:
+        variants = [name_key(v) for v in name_variants(name)]
+        if any(k in self.keys for k in variants):
+            return True
+        return self.fuzzy != [] and any(
+            process.extractOne(k, self.fuzzy, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            for k in variants
+            if len(k) >= 4 and not has_cjk(k)
         )
 
 
@@ -157,11 +206,12 @@ async def affected_products(
     tenant's formulas (the platform role or the admin connection, never a tenant's)."""
     if not affected:
         return {}
-    probe = affected.probe(dictionary_rows)
-    # Distinct names, not rows: resolving each costs a dictionary look-up, and a formula
-    # vocabulary is far smaller than the formulas that use it.
+    rows = list(dictionary_rows)
+    probe = affected.probe(rows)
+    screen = NameScreen(affected, affected.related_rows(rows))
+    # Distinct names, not rows: a formula vocabulary is far smaller than the formulas.
     names = [n for n in (await session.scalars(_FORMULA_NAMES)).all() if n]
-    matched = [n for n in names if probe.resolve(n, None).entries]
+    matched = [n for n in names if screen.may_resolve(n) and probe.resolve(n, None).entries]
     rows = await session.execute(
         _AFFECTED_PRODUCTS, {"cas": affected.cas_numbers, "names": matched}
     )
