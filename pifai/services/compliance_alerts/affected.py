@@ -206,9 +206,9 @@ async def affected_products(
     tenant's formulas (the platform role or the admin connection, never a tenant's)."""
     if not affected:
         return {}
-    rows = list(dictionary_rows)
-    probe = affected.probe(rows)
-    screen = NameScreen(affected, affected.related_rows(rows))
+    dictionary = list(dictionary_rows)
+    probe = affected.probe(dictionary)
+    screen = NameScreen(affected, affected.related_rows(dictionary))
     # Distinct names, not rows: a formula vocabulary is far smaller than the formulas.
     names = [n for n in (await session.scalars(_FORMULA_NAMES)).all() if n]
     matched = [n for n in names if screen.may_resolve(n) and probe.resolve(n, None).entries]
