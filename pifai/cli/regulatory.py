@@ -166,14 +166,16 @@ def regulatory_recheck(
 
 @app.command("load")
 def regulatory_load() -> None:
-    """Load the shipped data (pifai/data/regulatory) into the store; idempotent."""
+    """Load the shipped data (pifai/data/regulatory) into the store; idempotent. What it
+    changes queues the compliance re-checks of the products it affects."""
     from pifai.services.regulatory import load_shipped
 
     async def job(session: Any) -> Any:
         return await load_shipped(session, always_record=True)
 
-    _, report = _run_regulatory(job)
+    (run, report), summary = _with_rechecks(job)
     _print_report(report)
+    _print_rechecks(run.id, summary)
 
 
 @app.command("status")
