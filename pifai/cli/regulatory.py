@@ -31,6 +31,73 @@ def _run_regulatory(job: Callable[[Any], Awaitable[Any]]) -> Any:
         return asyncio.run(run(url))
 
 
+def _with_rechecks(job: Callable[[Any], Awaitable[Any]]) -> tuple[Any, dict[str, Any] | None]:
+    """Run ``job`` (an import returning (run, report)) in its own transaction, then queue
+    the compliance re-checks of the committed import. Returns the job's result and what
+    was queued (None when queueing failed: the import stays, and is reported)."""
+    from redis.asyncio import Redis
+
+    from pifai.core.database import create_engine, create_session_factory
+
+    settings = settings_for_command()
+
+    async def run(url: str) -> tuple[Any, dict[str, Any] | None]:
+        engine = create_engine(url, pool_size=2)
+        # No REDIS_URL: the embedded deployment's Redis belongs to its server; the rows
+        # are written and the worker's sweeper delivers them.
+        redis = (
+            Redis.from_url(settings.redis_url, decode_responses=True)
+            if settings.redis_url
+            else None
+        )
+        try:
+            factory = create_session_factory(engine)
+            async with factory() as session, session.begin():
+                result = await job(session)
+            try:
+                summary = await _queue_rechecks(factory, redis, result[0])
+            except Exception as exc:  # the import is committed whatever happens here
+                typer.echo(f"error: the compliance re-checks were not queued: {exc}", err=True)
+                summary = None
+            return result, summary
+        finally:
+            if redis is not None:
+                await redis.aclose()
+            await engine.dispose()
+
+    with admin_database_url(settings) as url:
+        return asyncio.run(run(url))
+
+
+async def _queue_rechecks(factory: Any, redis: Any, run: Any) -> dict[str, Any]:
+    from pifai.services.compliance_alerts import RECHECK_JOB, schedule_rechecks
+    from pifai.services.ingredients.dictionary import read_dictionary
+    from pifai.services.jobs import production_jobs
+
+    # The admin connection sees every organisation's formulas (the scan is platform-wide).
+    async with factory() as scan:
+        dictionary = await read_dictionary(scan)
+        summary: dict[str, Any] = await schedule_rechecks(
+            scan,
+            factory,
+            redis,
+            production_jobs().require(RECHECK_JOB),
+            run,
+            dictionary.entries,
+        )
+        return summary
+
+
+def _print_rechecks(run_id: Any, summary: dict[str, Any] | None) -> None:
+    if summary is None:
+        typer.echo(f"  queue them with: pifai regulatory recheck {run_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"compliance re-checks queued: {summary['products']} product(s) in "
+        f"{summary['organizations']} organisation(s)"
+    )
+
+
 def _print_report(report: Any) -> None:
     typer.echo(
         f"added {len(report.added)}, removed {len(report.removed)}, changed "
@@ -60,24 +127,55 @@ def regulatory_import(
         )
 
     try:
-        run, report = _run_regulatory(job)
+        (run, report), summary = _with_rechecks(job)
     except AppError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"import {run.id} ({run.scope}):")
     _print_report(report)
+    _print_rechecks(run.id, summary)
+
+
+@app.command("recheck")
+def regulatory_recheck(
+    import_id: str = typer.Argument(..., help="The import whose re-checks to queue (again)."),
+) -> None:
+    """Queue the compliance re-checks of an import again (e.g. after they failed to
+    queue); alerts and e-mails already made are not repeated."""
+    import uuid
+
+    from pifai.core.errors import AppError
+    from pifai.services.regulatory import get_import
+
+    try:
+        wanted = uuid.UUID(import_id)
+    except ValueError as exc:
+        typer.echo(f"error: {import_id!r} is not an import id", err=True)
+        raise typer.Exit(2) from exc
+
+    async def job(session: Any) -> Any:
+        return await get_import(session, wanted), None
+
+    try:
+        (run, _), summary = _with_rechecks(job)
+    except AppError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    _print_rechecks(run.id, summary)
 
 
 @app.command("load")
 def regulatory_load() -> None:
-    """Load the shipped data (pifai/data/regulatory) into the store; idempotent."""
+    """Load the shipped data (pifai/data/regulatory) into the store; idempotent. What it
+    changes queues the compliance re-checks of the products it affects."""
     from pifai.services.regulatory import load_shipped
 
     async def job(session: Any) -> Any:
         return await load_shipped(session, always_record=True)
 
-    _, report = _run_regulatory(job)
+    (run, report), summary = _with_rechecks(job)
     _print_report(report)
+    _print_rechecks(run.id, summary)
 
 
 @app.command("status")

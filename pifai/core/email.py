@@ -79,6 +79,22 @@ TEMPLATES: dict[str, dict[str, Template]] = {
             "password and activate your account:\n{link}\n",
         ),
     },
+    # A regulatory import changed entries that products of the organisation contain.
+    "compliance_alert": {
+        "zh-TW": Template(
+            "PIF AI:法規清單更新,{count} 項產品需要檢視",
+            "您好,\n\n法規清單已更新({scope};資料版本:{data_version})。依更新後的清單重新檢查,"
+            "下列產品不符合規定:\n{products}\n\n變更的條目:\n{changes}\n\n"
+            "請登入查看並確認這些警示:\n{link}\n",
+        ),
+        "en": Template(
+            "PIF AI: a regulatory list update affects {count} product(s)",
+            "Hello,\n\nA regulatory list was updated ({scope}; data version: {data_version}). "
+            "Re-checked against it, these products do not comply:\n{products}\n\n"
+            "The entries that changed:\n{changes}\n\n"
+            "Sign in to review and acknowledge the alerts:\n{link}\n",
+        ),
+    },
 }
 
 

@@ -2,6 +2,7 @@
 
 from pifai.models.audit import AuditChainHead, AuditLog
 from pifai.models.auth import EmailToken, RefreshToken, SuperAdmin
+from pifai.models.compliance import ComplianceAlert, ComplianceNotification
 from pifai.models.ingredient import Ingredient, ProductIngredient
 from pifai.models.migration import InlineMigration
 from pifai.models.organization import Organization
@@ -14,6 +15,8 @@ from pifai.models.user import User
 __all__ = [
     "AuditChainHead",
     "AuditLog",
+    "ComplianceAlert",
+    "ComplianceNotification",
     "DocumentText",
     "EmailToken",
     "Ingredient",

@@ -75,3 +75,6 @@ class RegulatoryImport(UUIDPk, Base):
     requested_by: Mapped[uuid.UUID | None] = mapped_column()
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The compliance re-checks it queued, once they are queued: {"scheduled_at",
+    # "organizations", "products", "tasks"}; NULL: none queued (yet).
+    rechecks: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

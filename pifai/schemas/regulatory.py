@@ -46,6 +46,11 @@ class FindingOut(BaseModel):
     entry_key: str | None = None
     verified: bool | None = None
     source: dict[str, Any] | None = None
+    data_version: str | None = Field(
+        default=None,
+        description='The list and export date the finding was decided on, e.g. "EU CosIng '
+        'Annex V export 09/09/2026"',
+    )
 
 
 class ResolvedOut(BaseModel):
@@ -93,6 +98,11 @@ class ImportRead(BaseModel):
     report: dict[str, Any]
     started_at: datetime
     finished_at: datetime | None
+    rechecks: dict[str, Any] | None = Field(
+        default=None,
+        description="The compliance re-checks the import queued (organisations, products, "
+        "tasks), once queued: after the import commits",
+    )
 
 
 class SyncStatus(BaseModel):

@@ -4,6 +4,7 @@ list, so a kind the API can enqueue is a kind every worker can run."""
 
 from __future__ import annotations
 
+from pifai.services.compliance_alerts import RECHECK_JOB, compliance_recheck
 from pifai.services.formula_extraction import FORMULA_ITEM, formula_extract
 from pifai.services.knowledge import backfill_periodically
 from pifai.services.pif.analysis import analysis_failed
@@ -25,6 +26,8 @@ def production_jobs() -> JobList:
                 item=FORMULA_ITEM,
                 on_failure=analysis_failed,
             ),
+            # After a regulatory import: an organisation's products re-checked.
+            Job(RECHECK_JOB, compliance_recheck),
             PeriodicJob(
                 "rag.backfill",
                 backfill_periodically,

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from pifai.ai.regulatory import RegEntry
+from pifai.core.tenancy import scope_session
+from pifai.models.compliance import ComplianceAlert
+from pifai.models.organization import Organization
+from pifai.models.regulatory import RegulatoryImport
 
 HEADER = [
     "Reference number", "Chemical name / INN", "Name of Common Ingredients Glossary", "CAS Number",
@@ -24,11 +32,15 @@ ALLERGEN = (
 
 
 def cosing_csv(
-    annex: str, title: str, rows: list[list[str]], last_update: str = "10/08/2015"
+    annex: str,
+    title: str,
+    rows: list[list[str]],
+    last_update: str = "10/08/2015",
+    created: str = "20/02/2016",
 ) -> str:
     """A file shaped like the Commission's CosIng annex export (preamble, two header rows)."""
     out = io.StringIO()
-    out.write("sep=,\n\nFile creation date: 20/02/2016\n")
+    out.write(f"sep=,\n\nFile creation date: {created}\n")
     out.write(f"Annex {annex},Last update: {last_update}\n{title}\n\n")
     out.write("Substance identification,Conditions\n\n")
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
@@ -127,3 +139,26 @@ def reg_entry(**overrides: Any) -> RegEntry:
     record.update({k: v for k, v in overrides.items() if k in record})
     record["rule"] = {**record["rule"], **rule_fields}
     return RegEntry.from_record(record)
+
+
+async def create_alert(session: AsyncSession, org: Organization) -> ComplianceAlert:
+    """A compliance alert of a new product of ``org``, after a recorded (empty) import."""
+    from tests.factories.products import create_product
+
+    product = await create_product(session, org)
+    now = datetime.now(UTC)
+    run = RegulatoryImport(
+        id=uuid.uuid4(), source="cosing", authority="EU", list_type="preservative",
+        scope="cosing:Annex V", status="done", added=0, removed=0, changed=0, unchanged=0,
+        report={}, started_at=now, finished_at=now,
+    )  # fmt: skip
+    session.add(run)
+    await session.flush()
+    await scope_session(session, org.id)
+    alert = ComplianceAlert(
+        org_id=org.id, product_id=product.id, import_id=run.id, findings=[], changes=[],
+        data_version="test", store_version="test",
+    )  # fmt: skip
+    session.add(alert)
+    await session.flush()
+    return alert

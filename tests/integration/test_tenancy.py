@@ -35,6 +35,7 @@ from pifai.services.storage import build_storage, object_key
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.identity import create_user
 from tests.factories.products import create_product
+from tests.factories.regulatory import create_alert
 from tests.integration.fixtures.servers import APP_ROLE
 
 
@@ -246,6 +247,10 @@ async def _task(session: AsyncSession, owner: Tenant, ctx: Context, settings: Se
     return str(task.id)
 
 
+async def _alert(session: AsyncSession, owner: Tenant, ctx: Context, settings: Settings) -> str:
+    return str((await create_alert(session, owner.org)).id)
+
+
 async def _one_chunk(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
@@ -259,6 +264,7 @@ RESOURCE_FACTORIES: dict[str, ResourceFactory] = {
     "item_number": _item,
     "file_id": _file,
     "task_id": _task,
+    "alert_id": _alert,
 }
 # Bodies that pass validation, so the handler (and its tenant check) is reached.
 SAMPLE_BODIES: dict[str, dict[str, Any]] = {

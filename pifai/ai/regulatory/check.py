@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pifai.ai.regulatory import rules
@@ -66,8 +67,17 @@ def check_formula(
         )
         findings.extend(_check_ingredient(snapshot, use, groups))
     findings.extend(rules.group_limits(groups))
+    findings = [_with_data_version(snapshot, f) for f in findings]
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.ingredient, f.rule))
     return CheckResult(product_type, children_under_3, findings, resolved)
+
+
+def _with_data_version(snapshot: RegulatorySnapshot, finding: Finding) -> Finding:
+    """A finding that cites no single entry was decided on whole lists: the positive
+    lists of its kind, or (an unidentified ingredient) every list loaded."""
+    if finding.data_version is not None:
+        return finding
+    return replace(finding, data_version=snapshot.lists_version(finding.list_type))
 
 
 def _check_ingredient(

@@ -6,6 +6,7 @@ to product types here, once, so the rules compare sets of product types.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -154,6 +155,11 @@ class RegEntry:
             text += " [unverified: see source]"
         return text
 
+    def data_version(self) -> str:
+        """The version of the data this entry was read from: its list and that list's
+        export or document date, e.g. "EU CosIng Annex V export 09/09/2026"."""
+        return data_version(self.authority, self.list_type, self.entry_ref, self.source)
+
     def citation_detail(self) -> dict[str, Any]:
         return {
             "authority": self.authority,
@@ -166,6 +172,7 @@ class RegEntry:
             "source": dict(self.source),
             "verified": self.verified,
             "verification_note": self.verification_note,
+            "data_version": self.data_version(),
         }
 
     def applicable_limit(self, product_type: str) -> Limit | None:
@@ -207,3 +214,48 @@ def _disclosure(rule: Mapping[str, Any]) -> Disclosure | None:
     if not disclosure:
         return None
     return Disclosure(float(disclosure["leave_on_pct"]), float(disclosure["rinse_off_pct"]))
+
+
+_FILE_CREATED = re.compile(r"file created (\d{2}/\d{2}/\d{4})")
+_LAST_UPDATE = re.compile(r"last update (\d{2}/\d{2}/\d{4})")
+_ANNEX = re.compile(r"\bAnnex ([IVX]+)\b")
+_LIST_NAMES = {
+    "prohibited": "prohibited list",
+    "restricted": "restricted list",
+    "preservative": "preservative list",
+    "colorant": "colorant list",
+    "uv_filter": "UV filter list",
+    "classification": "classification list",
+}
+
+
+def data_version(authority: str, list_type: str, entry_ref: str, source: Mapping[str, Any]) -> str:
+    """Which list, as of which date, an entry was read from.
+
+    An explicit ``source.data_version`` wins. A CosIng export names its file creation
+    date in ``document`` ("EU CosIng Annex V export 09/09/2026"); TFDA open data says so
+    in its ``document`` or ``dataset`` ("TFDA open data preservative list 2026-06-25");
+    otherwise the list and the date the source gives (``export_date``, ``published``,
+    then ``date``), or "undated"."""
+    explicit = source.get("data_version")
+    if explicit:
+        return str(explicit)
+    document = str(source.get("document") or "")
+    list_name = _LIST_NAMES.get(list_type, f"{list_type} list")
+    if "CosIng" in document:
+        annex = _ANNEX.search(entry_ref) or _ANNEX.search(document)
+        export = f"EU CosIng Annex {annex.group(1)}" if annex else "EU CosIng"
+        if created := _FILE_CREATED.search(document):
+            export += f" export {created.group(1)}"
+        elif updated := _LAST_UPDATE.search(document):
+            export += f" export, annex last update {updated.group(1)}"
+        else:
+            export += " export (undated)"
+        return export if authority == "EU" else f"{authority} {list_name} (from {export})"
+    when = source.get("export_date") or source.get("published") or source.get("date")
+    described = f"{document} {source.get('dataset') or ''}".lower()
+    if authority == "TFDA" and ("open data" in described or "data.fda.gov.tw" in described):
+        label = f"TFDA open data {list_name}"
+    else:
+        label = f"{authority} {list_name}"
+    return f"{label} {when}" if when else f"{label} (undated)"

@@ -82,6 +82,9 @@ class Finding:
     entry_key: str | None = None
     verified: bool | None = None
     source: Mapping[str, Any] | None = None
+    # The list and export date the finding was decided on ("EU CosIng Annex V export
+    # 09/09/2026"); set by the check for findings that cite no single entry.
+    data_version: str | None = None
 
     def identity(self) -> tuple[str, str, str, str | None]:
         """What the finding is about, without the numbers (for comparisons)."""
@@ -101,6 +104,7 @@ class Finding:
             "entry_key": self.entry_key,
             "verified": self.verified,
             "source": dict(self.source) if self.source is not None else None,
+            "data_version": self.data_version,
         }
 
 
@@ -128,6 +132,7 @@ def cited_finding(
         entry_key=entry.key,
         verified=entry.verified,
         source=entry.citation_detail(),
+        data_version=entry.data_version(),
     )
 
 

@@ -93,6 +93,7 @@ class RegulatorySnapshot:
                     extra.append(DictionaryEntry(inci=name.upper(), cas=one_cas))
         self.dictionary = IngredientDictionary([*curated, *extra])
         self._cache: dict[tuple[str, str], Resolution] = {}
+        self._versions: dict[str | None, str] = {}
 
     def _add(self, entry: RegEntry) -> None:
         self.entries.append(entry)
@@ -109,6 +110,20 @@ class RegulatorySnapshot:
                 bucket = self.by_name.setdefault(key, [])
                 if entry not in bucket:
                     bucket.append(entry)
+
+    def lists_version(self, list_type: str | None = None) -> str:
+        """The data versions of the lists of ``list_type`` (every list when None), e.g.
+        "EU CosIng Annex V export 09/09/2026; TFDA open data 2026-06-25"."""
+        cached = self._versions.get(list_type)
+        if cached is None:
+            versions = {
+                e.data_version()
+                for e in self.entries
+                if list_type is None or e.list_type == list_type
+            }
+            cached = "; ".join(sorted(versions)) or "no list loaded"
+            self._versions[list_type] = cached
+        return cached
 
     def __len__(self) -> int:
         return len(self.entries)

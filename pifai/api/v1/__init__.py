@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from pifai.api.v1 import (
     admin,
     auth,
+    compliance,
     ingredients,
     knowledge,
     members,
@@ -30,4 +31,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     knowledge.router,
     ingredients.router,
     regulatory.router,
+    compliance.router,
 )

@@ -14,12 +14,15 @@ from pifai.api.deps import (
     MetaDep,
     OrgSession,
     ReferenceDep,
+    RuntimeDep,
     SessionDep,
     TransactionalRoute,
 )
 from pifai.api.json_numbers import refuse_unreadable_numbers
+from pifai.api.v1.compliance import alert_out
 from pifai.core.errors import ValidationFailed
 from pifai.models.auth import SuperAdmin
+from pifai.schemas.compliance import ProductComplianceResponse
 from pifai.schemas.regulatory import (
     FindingOut,
     FormulaCheckRequest,
@@ -30,9 +33,10 @@ from pifai.schemas.regulatory import (
     SyncRequest,
     SyncStatus,
 )
-from pifai.services import audit, compliance
+from pifai.services import audit, compliance, compliance_alerts
 from pifai.services import regulatory as service
 from pifai.services.audit import RequestMeta
+from pifai.services.runtime import Runtime
 
 # Concentrations and limits arrive as JSON numbers: see pifai.api.json_numbers.
 router = APIRouter(
@@ -70,13 +74,20 @@ async def check_formula(
     return result_response(result, snapshot.version)
 
 
-@router.get("/products/{product_id}/compliance", response_model=FormulaCheckResponse)
+@router.get("/products/{product_id}/compliance", response_model=ProductComplianceResponse)
 async def product_compliance(
     product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession, reference: ReferenceDep
-) -> FormulaCheckResponse:
-    """The product's formula checked for its product type (and children-under-3 flag)."""
+) -> ProductComplianceResponse:
+    """The product's formula checked for its product type (and children-under-3 flag),
+    and its compliance alerts (re-checks after regulatory imports), newest first (at
+    most 100; ``alerts_total`` counts them all)."""
     result, version = await compliance.check_product(session, product_id, user.org_id, reference)
-    return result_response(result, version)
+    alerts, total = await compliance_alerts.alerts_for_product(session, product_id, user.org_id)
+    return ProductComplianceResponse(
+        **result_response(result, version).model_dump(),
+        alerts=[alert_out(a) for a in alerts],
+        alerts_total=total,
+    )
 
 
 @router.get("/chemical-sync/status", response_model=SyncStatus)
@@ -96,9 +107,12 @@ async def _sync(
     admin: SuperAdmin,
     session: AsyncSession,
     meta: RequestMeta,
+    runtime: Runtime,
 ) -> ImportRead:
     records = body.record_dicts() if body else None
     run = await service.sync_from_request(session, authority, records, admin_id=admin.id)
+    # Products of every organisation that contain a changed entry are re-checked.
+    await compliance_alerts.schedule_after_commit(session, runtime, run, admin, meta)
     await audit.record(
         session,
         "admin.regulatory_sync",
@@ -115,17 +129,25 @@ async def _sync(
 
 @router.post("/chemical-sync/tfda", response_model=ImportRead)
 async def sync_tfda(
-    admin: CurrentSuperAdmin, session: SessionDep, meta: MetaDep, body: SyncRequest | None = None
+    admin: CurrentSuperAdmin,
+    session: SessionDep,
+    meta: MetaDep,
+    runtime: RuntimeDep,
+    body: SyncRequest | None = None,
 ) -> ImportRead:
     """Super admin: load TFDA entries (the records given, in the documented JSON format,
     or the shipped TFDA data) and return the change report."""
-    return await _sync("TFDA", body, admin, session, meta)
+    return await _sync("TFDA", body, admin, session, meta, runtime)
 
 
 @router.post("/chemical-sync/echa", response_model=ImportRead)
 async def sync_echa(
-    admin: CurrentSuperAdmin, session: SessionDep, meta: MetaDep, body: SyncRequest | None = None
+    admin: CurrentSuperAdmin,
+    session: SessionDep,
+    meta: MetaDep,
+    runtime: RuntimeDep,
+    body: SyncRequest | None = None,
 ) -> ImportRead:
     """Super admin: load the ECHA harmonised-classification data (shipped, or the records
     given) and return the change report."""
-    return await _sync("ECHA", body, admin, session, meta)
+    return await _sync("ECHA", body, admin, session, meta, runtime)

@@ -87,6 +87,36 @@ def _limits_summary(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda item: (str(item["max_pct"]), item["applies_to"]))
 
 
+def limit_text(record: Mapping[str, Any]) -> str | None:
+    """What the entry says of its limits, as the list words it: the official text read
+    (``source_text``), else each limit's own text, else the parsed maxima."""
+    rule = record.get("rule") or {}
+    if rule.get("source_text"):
+        return str(rule["source_text"])
+    limits = rule.get("limits") or []
+    texts = [str(lim["text"]) for lim in limits if lim.get("text")]
+    if texts:
+        return "; ".join(texts)
+    parsed = [
+        f"max {lim['max_pct']}%"
+        + (f" ({', '.join(lim['applies_to'])})" if lim["applies_to"] else "")
+        for lim in _limits_summary(record)
+        if lim["max_pct"] is not None
+    ]
+    return "; ".join(parsed) or None
+
+
+def _substances(*records: Mapping[str, Any]) -> dict[str, Any]:
+    """The CAS numbers and names of an entry's old and new content (what a re-check of
+    the products that contain it looks for)."""
+    cas: list[str] = []
+    names: list[str] = []
+    for record in records:
+        cas += [str(c) for c in record.get("cas") or record.get("cas_numbers") or []]
+        names += [str(n) for n in record.get("names") or [record.get("name")] if n]
+    return {"cas": list(dict.fromkeys(cas)), "names": list(dict.fromkeys(names))}
+
+
 def diff_records(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if _limits_summary(old) != _limits_summary(new):
@@ -184,7 +214,15 @@ async def sync_records(
         if shipped and row.source.get("origin") != "shipped":
             continue
         row.removed_at = started
-        report.removed.append({"key": key, "name": row.name})
+        old = row_to_record(row)
+        report.removed.append(
+            {
+                "key": key,
+                "name": row.name,
+                "limit_text": {"before": limit_text(old), "after": None},
+                **_substances(old),
+            }
+        )
     await session.flush()
     run: RegulatoryImport | None = None
     if always_record or report.has_changes:
@@ -244,7 +282,15 @@ def _added(
         last_synced_at=started,
     )
     _set_content(row, record)
-    report.added.append({"key": key, "name": row.name, "limits": _limits_summary(record)})
+    report.added.append(
+        {
+            "key": key,
+            "name": row.name,
+            "limits": _limits_summary(record),
+            "limit_text": {"before": None, "after": limit_text(record)},
+            **_substances(record),
+        }
+    )
     return row
 
 
@@ -258,14 +304,23 @@ def _update(
         if row.source != dict(record.get("source") or {}):
             row.source = dict(record.get("source") or {})
         return
-    changes = diff_records(row_to_record(row), record)
+    old = row_to_record(row)
+    changes = diff_records(old, record)
     if row.removed_at is not None:
         changes["restored"] = True
     _set_content(row, record)
     row.content_hash = digest
     row.last_synced_at = started
     row.removed_at = None
-    report.changed.append({"key": row.key, "name": row.name, "changes": changes})
+    report.changed.append(
+        {
+            "key": row.key,
+            "name": row.name,
+            "changes": changes,
+            "limit_text": {"before": limit_text(old), "after": limit_text(record)},
+            **_substances(old, record),
+        }
+    )
 
 
 def _set_content(row: RegulatoryEntry, record: Mapping[str, Any]) -> None:
