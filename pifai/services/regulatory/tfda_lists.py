@@ -22,7 +22,10 @@ class TfdaList:
 
     @property
     def document(self) -> str:
-        return f"衛生福利部「{self.title}」 ({self.title_en})"
+        return (
+            f"衛生福利部「{self.title}」 ({self.title_en}); TFDA open data (data.fda.gov.tw "
+            f"InfoId {self.info_id}, data.gov.tw dataset {self.dataset_id})"
+        )
 
     @property
     def dataset_text(self) -> str:

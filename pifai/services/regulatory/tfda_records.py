@@ -222,6 +222,12 @@ def _verification_note(
         parts.append(
             "使用範圍 code read as the data set's own page defines it (source.scope_code_source)."
         )
+    if parsed.function == "non_preservative":
+        parts.append(
+            "Marked 註 in the data set (the note's text is not in the open data); read as the "
+            "entry for the uses other than as a preservative of a substance that is also on "
+            "the preservative list (source.also_on_list)."
+        )
     markers = [f for f in names.footnotes if not f.startswith("註")]
     if markers and lst.list_type != "colorant":
         parts.append(
