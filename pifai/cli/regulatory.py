@@ -65,6 +65,8 @@ def _print_parse(parse: dict[str, Any] | None) -> None:
             typer.echo(f"    CAS rejected (編號 {cas['編號']}): {cas['cas']}, {cas['reason']}")
     for bad in parse["unassigned"]:
         typer.echo(f"  row {bad['row']} of no list: {bad['reason']}")
+    for list_type, count in parse["not_asked"].items():
+        typer.echo(f"  {count} rows of the {list_type} list not read (--list-type)")
 
 
 @app.command("import")

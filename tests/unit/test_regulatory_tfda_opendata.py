@@ -320,6 +320,13 @@ def test_export_dates() -> None:
     assert stated.report.export_date == "2026-07-01"
 
 
+def test_one_list_of_the_labelpass_file_and_the_rows_left_unread_are_counted() -> None:
+    parse = parse_tfda_opendata(labelpass_json(), list_type="uv_filter")
+    assert {r["list_type"] for r in parse.records} == {"uv_filter"}
+    assert parse.report.not_asked == {k: len(v) for k, v in ALL.items() if k != "uv_filter"}
+    assert "rows of the prohibited list not read" in "\n".join(parse.report.lines())
+
+
 def test_official_formats_are_told_from_the_documented_one() -> None:
     assert is_tfda_opendata(labelpass_json({"prohibited": [PROHIBITED["3"]]}))
     assert is_tfda_opendata(csv_download(_rows("restricted", "16")))

@@ -82,6 +82,7 @@ class ParseReport:
     export_date: str | None
     lists: dict[str, ListReport] = field(default_factory=dict)
     unassigned: list[dict[str, Any]] = field(default_factory=list)  # rows of no list
+    not_asked: dict[str, int] = field(default_factory=dict)  # rows of lists not asked for
 
     def lines(self) -> list[str]:
         out = [f"{self.file_name or 'file'} ({self.format}), export date {self.export_date}:"]
@@ -97,6 +98,10 @@ class ParseReport:
             ]
             out += [f"    note: {note}" for note in report.notes]
         out += [f"  row {u['row']} of no list: {u['reason']}" for u in self.unassigned]
+        out += [
+            f"  {n} rows of the {lt} list not read (not asked for)"
+            for lt, n in self.not_asked.items()
+        ]
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -106,6 +111,7 @@ class ParseReport:
             "export_date": self.export_date,
             "lists": {k: v.as_dict() for k, v in self.lists.items()},
             "unassigned": self.unassigned,
+            "not_asked": self.not_asked,
         }
 
 
@@ -152,8 +158,9 @@ def parse_tfda_opendata(
             f"unknown list {list_type!r}; expected one of {', '.join(LISTS)}"
         )
     stripped = text.lstrip("\ufeff").lstrip()
+    not_asked: dict[str, int] = {}
     if stripped.startswith("{"):
-        fmt, stated, groups, unassigned = _labelpass(stripped, list_type)
+        fmt, stated, groups, unassigned = _labelpass(stripped, list_type, not_asked)
         export_date = export_date or stated
     elif stripped.startswith("["):
         fmt, rows = "TFDA open-data JSON records", _json_rows(stripped)
@@ -162,7 +169,7 @@ def parse_tfda_opendata(
         fmt, rows = "TFDA open-data CSV download", _csv_rows(stripped)
         groups, unassigned = [(_which_list(rows, list_type, file_name), rows)], []
     origin = Origin(file_name, file_sha256, export_date, fmt)
-    report = ParseReport(file_name, fmt, export_date, unassigned=unassigned)
+    report = ParseReport(file_name, fmt, export_date, unassigned=unassigned, not_asked=not_asked)
     records: list[dict[str, Any]] = []
     for lst, rows in groups:
         list_report = report.lists.setdefault(lst.list_type, ListReport(lst.list_type, lst.title))
@@ -183,7 +190,7 @@ Group = tuple[TfdaList, list[Any]]
 
 
 def _labelpass(
-    text: str, only: str | None
+    text: str, only: str | None, not_asked: dict[str, int]
 ) -> tuple[str, str | None, list[Group], list[dict[str, Any]]]:
     try:
         data = json.loads(text)
@@ -208,6 +215,8 @@ def _labelpass(
             )
         elif only is None or lst.list_type == only:
             rows.setdefault(lst.list_type, []).append(rule["raw"])
+        else:
+            not_asked[lst.list_type] = not_asked.get(lst.list_type, 0) + 1
     fmt = "labelpass rules JSON (each official record kept in raw)"
     return fmt, stated, [(LISTS[lt], rs) for lt, rs in rows.items()], unassigned
 
