@@ -109,11 +109,46 @@ def _print_report(report: Any) -> None:
         typer.echo(f"  limit changed {item['key']}: {limits['before']} -> {limits['after']}")
 
 
+def _print_parse(parse: dict[str, Any] | None) -> None:
+    """The TFDA parse report: per list, rows read and how far each entry was structured."""
+    if not parse:
+        return
+    typer.echo(
+        f"read {parse['file_name']} ({parse['format']}), export date {parse['export_date']}:"
+    )
+    for row in parse["lists"].values():
+        no_text = "plain prohibitions" if row["list_type"] == "prohibited" else "no limit text"
+        typer.echo(
+            f"  TFDA {row['list_type']:12} {row['rows_read']:4} rows, {row['entries']:4} entries: "
+            f"{row['structured']} fully structured, {row['partial']} partly, {row['text_only']} "
+            f"text only, {row['no_limit_text']} {no_text}; {len(row['unreadable'])} unreadable, "
+            f"{len(row['cas_rejected'])} CAS rejected"
+        )
+        for bad in row["unreadable"]:
+            typer.echo(
+                f"    unreadable row {bad['row']} (編號 {bad['編號'] or '-'}): {bad['reason']}"
+            )
+        for cas in row["cas_rejected"]:
+            typer.echo(f"    CAS rejected (編號 {cas['編號']}): {cas['cas']}, {cas['reason']}")
+    for bad in parse["unassigned"]:
+        typer.echo(f"  row {bad['row']} of no list: {bad['reason']}")
+    for list_type, count in parse["not_asked"].items():
+        typer.echo(f"  {count} rows of the {list_type} list not read (--list-type)")
+
+
 @app.command("import")
 def regulatory_import(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The list file."),
-    source: str = typer.Option(..., help="cosing (EU annex CSV export) or tfda (CSV/JSON)."),
+    source: str = typer.Option(
+        ..., help="cosing (EU annex CSV export) or tfda (TFDA open data, or CSV/JSON)."
+    ),
     annex: str | None = typer.Option(None, help="CosIng annex: II, III, IV, V or VI."),
+    export_date: str | None = typer.Option(
+        None, help="TFDA: the export date (YYYY-MM-DD) of a file that does not state it."
+    ),
+    list_type: str | None = typer.Option(
+        None, help="TFDA: restricted, preservative or uv_filter where the file cannot tell."
+    ),
 ) -> None:
     """Import an official list file; prints the change report (stored in the database)."""
     from pifai.core.errors import AppError
@@ -123,7 +158,13 @@ def regulatory_import(
 
     async def job(session: Any) -> Any:
         return await import_file(
-            session, source=source, content=content, file_name=file.name, annex=annex
+            session,
+            source=source,
+            content=content,
+            file_name=file.name,
+            annex=annex,
+            export_date=export_date,
+            list_type=list_type,
         )
 
     try:
@@ -131,6 +172,7 @@ def regulatory_import(
     except AppError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
+    _print_parse(run.report.get("parse"))
     typer.echo(f"import {run.id} ({run.scope}):")
     _print_report(report)
     _print_rechecks(run.id, summary)

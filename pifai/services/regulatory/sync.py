@@ -23,7 +23,8 @@ from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport
 from pifai.services.cosing_export import decode_export
 from pifai.services.regulatory.cosing_annex import ANNEX_LIST_TYPES, parse_cosing_annex
 from pifai.services.regulatory.errors import RegulatoryImportError
-from pifai.services.regulatory.tfda_files import parse_tfda_file
+from pifai.services.regulatory.tfda_files import check_tfda_records, parse_tfda_file
+from pifai.services.regulatory.tfda_opendata import is_tfda_opendata, parse_tfda_opendata
 
 log = structlog.get_logger(__name__)
 
@@ -361,6 +362,22 @@ def _import_run(
     )
 
 
+def _tfda_records(
+    text: str,
+    file_name: str | None,
+    sha: str,
+    export_date: str | None,
+    list_type: str | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """A TFDA file's records, and the parse report of TFDA's own open-data formats."""
+    if not is_tfda_opendata(text):
+        return parse_tfda_file(text, file_name=file_name, file_sha256=sha), None
+    parsed = parse_tfda_opendata(
+        text, file_name=file_name, file_sha256=sha, export_date=export_date, list_type=list_type
+    )
+    return check_tfda_records(parsed.records), parsed.report.as_dict()
+
+
 async def import_file(
     session: AsyncSession,
     *,
@@ -369,10 +386,19 @@ async def import_file(
     file_name: str | None = None,
     annex: str | None = None,
     requested_by: uuid.UUID | None = None,
+    export_date: str | None = None,
+    list_type: str | None = None,
 ) -> tuple[RegulatoryImport, ChangeReport]:
-    """Import one official file: `source` "cosing" (with `annex`) or "tfda"."""
+    """Import one official file: `source` "cosing" (with `annex`) or "tfda".
+
+    A TFDA file in one of TFDA's own open-data formats (see ``tfda_opendata``) is
+    recognised as such (``export_date``/``list_type`` for the files that do not state
+    them); any other TFDA file is read in the documented format. The TFDA parse report
+    (rows read, structured / partly / text only, unreadable rows) is stored with the
+    change report under ``report["parse"]``."""
     sha = hashlib.sha256(content).hexdigest()
     text = decode_export(content)
+    parse_report: dict[str, Any] | None = None
     if source == "cosing":
         if not annex:
             raise RegulatoryImportError("a CosIng import needs the annex (II, III, IV, V or VI)")
@@ -380,7 +406,9 @@ async def import_file(
         scopes = {("EU", ANNEX_LIST_TYPES[annex.upper()])}
         label = f"cosing:Annex {annex.upper()}"
     elif source == "tfda":
-        records = parse_tfda_file(text, file_name=file_name, file_sha256=sha)
+        records, parse_report = _tfda_records(text, file_name, sha, export_date, list_type)
+        # Only the lists the file holds entries of: a list whose rows were all unreadable
+        # must not empty the store's copy of it.
         scopes = {("TFDA", str(r["list_type"])) for r in records}
         label = "tfda:" + ",".join(sorted(lt for _, lt in scopes))
     else:
@@ -398,4 +426,7 @@ async def import_file(
         requested_by=requested_by,
     )
     assert run is not None
+    if parse_report is not None:
+        run.report = {**run.report, "parse": parse_report}
+        await session.flush()
     return run, report
