@@ -265,6 +265,8 @@ def regulatory_build_shipped(
             f"{name:34} {facts['entries']:5} entries {facts['origins']} "
             f"({facts['with_curation']} with curation), {facts['bytes']:,} bytes"
         )
+    for line in result.report.notes:
+        typer.echo(line)
     typer.echo(f"curated entries merged into official ones: {result.report.curated_merges}")
     for dropped in result.report.dropped_curation:
         typer.echo(f"  curated entry not shipped: {dropped['entry']} {dropped['name'][:60]}")

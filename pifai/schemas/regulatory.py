@@ -135,6 +135,21 @@ class GroupLimitIn(RequestModel):
     max_pct: Percent
     expressed_as: Short | None = None
     text: Note | None = None
+    entries: list[Short] = Field(default_factory=list, max_length=50)
+
+
+class ImpurityLimitIn(RequestModel):
+    """A residual-impurity limit of the finished product: never a limit of the substance."""
+
+    max_ppm: Annotated[StrictFloat, Field(ge=0)] | Annotated[StrictInt, Field(ge=0)] | None = None
+    not_detectable: bool | None = None
+    text: Note | None = None
+
+
+class OtherUseLimitIn(LimitIn):
+    """A limit for another use of the substance (e.g. as a stabiliser); kept, not enforced."""
+
+    use: Note | None = None
 
 
 class DisclosureIn(RequestModel):
@@ -174,6 +189,12 @@ class RuleIn(RequestModel):
     classification_text: Note | None = None
     cmr_1a_1b: bool | None = None
     hazards: list[HazardIn] = Field(default_factory=list, max_length=50)
+    except_listed: bool | None = None
+    except_where_permitted_by: list[Note] = Field(default_factory=list, max_length=20)
+    see_also: list[Note] = Field(default_factory=list, max_length=20)
+    impurity_limit: list[ImpurityLimitIn] = Field(default_factory=list, max_length=20)
+    other_use_limits: list[OtherUseLimitIn] = Field(default_factory=list, max_length=20)
+    parse_notes: list[Note] = Field(default_factory=list, max_length=100)
 
 
 class ListRecordIn(RequestModel):

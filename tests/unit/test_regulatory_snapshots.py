@@ -56,12 +56,13 @@ def test_shipped_records_are_cited_and_well_formed() -> None:
 def test_shipped_coverage() -> None:
     records = load_shipped_records()
     counts = Counter((r["authority"], r["list_type"]) for r in records)
-    assert counts[("TFDA", "uv_filter")] == 27  # the TFDA UV-filter list, complete
-    assert counts[("EU", "preservative")] >= 55  # EU Annex V (preservatives), complete
-    assert counts[("EU", "uv_filter")] >= 26  # Annex VI of the 2016 export
-    assert counts[("TFDA", "prohibited")] >= 50
-    assert counts[("EU", "prohibited")] >= 20
-    assert counts[("TFDA", "colorant")] >= 60 and counts[("EU", "colorant")] >= 60
+    # Every live entry of the official exports (PROVENANCE.md's counts).
+    assert counts[("TFDA", "prohibited")] == 659 and counts[("TFDA", "restricted")] == 186
+    assert counts[("TFDA", "colorant")] == 152 and counts[("TFDA", "preservative")] == 57
+    assert counts[("TFDA", "uv_filter")] == 27
+    assert counts[("EU", "prohibited")] == 1740 and counts[("EU", "restricted")] == 379
+    assert counts[("EU", "colorant")] == 154 and counts[("EU", "preservative")] == 55
+    assert counts[("EU", "uv_filter")] == 33
     assert counts[("ECHA", "classification")] >= 10
     readme = (REGULATORY_DIR / "README.md").read_text(encoding="utf-8")
     for path in Path(REGULATORY_DIR).glob("*.json"):

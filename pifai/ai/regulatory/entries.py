@@ -127,7 +127,7 @@ class RegEntry:
             scope=expand_scope(rule.get("scope") or ()),
             excluded=expand_scope(rule.get("excluded") or ()),
             exempt=expand_scope(rule.get("exempt") or ()),
-            except_listed=bool(rule.get("except_listed")),
+            except_listed=bool(rule.get("except_listed") or rule.get("except_where_permitted_by")),
             children_prohibited=bool(children.get("prohibited")),
             children_except=expand_scope(children.get("except") or ()),
             function=rule.get("function"),

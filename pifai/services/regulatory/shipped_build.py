@@ -22,6 +22,7 @@ from typing import Any
 from pifai.ai.ingredient_validator import name_key
 from pifai.services.regulatory.cosing_annex import ANNEX_LIST_TYPES, parse_cosing_annex
 from pifai.services.regulatory.errors import RegulatoryImportError
+from pifai.services.regulatory.tfda_opendata import parse_tfda_opendata
 
 CURATION_DIR = Path(__file__).resolve().parents[2] / "data" / "regulatory" / "curation"
 
@@ -49,6 +50,13 @@ EU_EXPORTS: dict[str, tuple[str, tuple[str, str, str]]] = {
         ("Waiga/on-the-list", "bc6c171c162bfa7685dbe75715115f271f72a1ce", "on_the_list/data/"),
     ),
 }
+
+# TFDA's five open-data lists (data.fda.gov.tw), the official records kept in `raw`.
+TFDA_EXPORT = (
+    "tfda/labelpass-2026-06-25/tw-cosmetics-rules.json",
+    ("annaandaglobal-svg/labelpass-taiwan-regtech", "569f6599b60c1c5845f0330151d4635c5bcfec99",
+     "data/rules/"),
+)  # fmt: skip
 
 OUTPUT_FILES: dict[tuple[str, str], str] = {
     ("EU", "prohibited"): "eu_annex_ii_prohibited.json",
@@ -122,6 +130,26 @@ def eu_records(shared: Path) -> list[dict[str, Any]]:
     return out
 
 
+def tfda_records(shared: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every entry of TFDA's five lists, and the parse report's lines."""
+    relative, (repository, commit, folder) = TFDA_EXPORT
+    path = shared / relative
+    if not path.exists():
+        raise RegulatoryImportError(f"official export missing: {path}")
+    parsed = parse_tfda_opendata(
+        path.read_text(encoding="utf-8"), file_name=relative, file_sha256=_sha256(path)
+    )
+    for record in parsed.records:
+        record["source"].update(
+            repository=repository,
+            commit=commit,
+            path=folder + Path(relative).name,
+            export_date=parsed.report.export_date,
+            origin="official_export",
+        )
+    return parsed.records, parsed.report.lines()
+
+
 def _identity(record: Mapping[str, Any]) -> tuple[set[str], set[str]]:
     cas = set(record.get("cas") or ())
     names = {name_key(n) for n in record.get("names") or (record["name"],) if len(n) <= 120}
@@ -141,7 +169,10 @@ def _counterpart(
         return None
     cas, names = _identity(curated)
     for record in pool:
-        if record["list_type"] != curated["list_type"]:
+        if (record["authority"], record["list_type"]) != (
+            curated["authority"],
+            curated["list_type"],
+        ):
             continue
         other_cas, other_names = _identity(record)
         if (cas and cas & other_cas) or (names & other_names):
@@ -218,14 +249,14 @@ def classification_records(records: Iterable[Mapping[str, Any]]) -> list[dict[st
     return out
 
 
-def build(shared: Path, tfda: list[dict[str, Any]] | None = None) -> Build:
-    """The shipped records from the exports in ``shared`` (and ``tfda``: the TFDA
-    open-data records, when read), with the curation merged in."""
-    official = eu_records(shared) + list(tfda or [])
+def build(shared: Path) -> Build:
+    """The shipped records from the exports in ``shared``, with the curation merged in."""
+    tfda, tfda_report = tfda_records(shared)
+    official = eu_records(shared) + tfda
     by_key = {f"{r['authority']}:{r['list_type']}:{r['entry_ref']}": r for r in official}
-    report = BuildReport()
+    report = BuildReport(notes=tfda_report)
     curated_kept: list[dict[str, Any]] = []
-    official_authorities = {"EU"} | ({"TFDA"} if tfda else set())
+    official_authorities = {"EU", "TFDA"}
     for curated in curated_records():
         if curated["authority"] not in official_authorities:
             curated_kept.append(curated)
