@@ -117,7 +117,8 @@ async def test_check_formula_endpoint(
     assert findings[0]["severity"] == "critical" and findings[0]["ingredient"] == "Mercury"
     over = next(f for f in findings if f["rule"] == "over_limit")
     assert over["limit_pct"] == 1.0 and over["actual_pct"] == 1.2 and over["authority"] == "TFDA"
-    assert "No. 35" in over["citation"] and "unverified" in over["citation"]
+    # Read from TFDA's dated open-data record: cited with its list, entry and date.
+    assert "No. 35" in over["citation"] and "2026-06-25" in over["citation"]
     eu = next(f for f in findings if f["rule"] == "stricter_eu_over_limit")
     assert eu["severity"] == "advisory" and "Annex V/29" in eu["citation"]
     disclosure = next(f for f in findings if f["rule"] == "label_disclosure")
@@ -209,21 +210,21 @@ async def test_chemical_sync_endpoints(
 
     # Records in the documented TFDA format: one UV-filter limit changed.
     records = [r for r in service.load_shipped_records("TFDA") if r["list_type"] == "uv_filter"]
-    homosalate = next(r for r in records if r["entry_ref"] == "Homosalate")
+    homosalate = next(r for r in records if r["entry_ref"] == "No. 4")  # Homosalate
     homosalate["rule"]["limits"][0]["max_pct"] = 7.34
     changed = await client.post(
         "/api/v1/chemical-sync/tfda", json={"records": records}, headers=headers
     )
     assert changed.status_code == 200, changed.text
-    assert changed.json()["report"]["limit_changed"] == ["TFDA:uv_filter:Homosalate"]
+    assert changed.json()["report"]["limit_changed"] == ["TFDA:uv_filter:No. 4"]
 
     status = await client.get("/api/v1/chemical-sync/status", headers=tenant.headers)
     assert status.status_code == 200
     data = status.json()
     lists = {(row["authority"], row["list_type"]): row for row in data["lists"]}
     assert lists[("TFDA", "uv_filter")]["entries"] == 27
-    assert lists[("TFDA", "uv_filter")]["unverified"] == 27
-    assert data["imports"][0]["report"]["limit_changed"] == ["TFDA:uv_filter:Homosalate"]
+    assert lists[("TFDA", "uv_filter")]["unverified"] == 0
+    assert data["imports"][0]["report"]["limit_changed"] == ["TFDA:uv_filter:No. 4"]
     assert data["shipped_entries"] == len(service.load_shipped_records())
 
     check = await client.post(
