@@ -7,6 +7,7 @@ snapshot of the store is kept by `pifai.services.reference`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Mapping
@@ -80,7 +81,14 @@ async def load_shipped(
     requested_by: uuid.UUID | None = None,
     always_record: bool = False,
 ) -> tuple[RegulatoryImport | None, ChangeReport]:
-    """Load the shipped data into the store (idempotent)."""
+    """Load the shipped data into the store (idempotent). A start whose shipped files
+    were loaded before (the same digest on the last shipped run) reads nothing more:
+    the rows that load wrote are as it left them or were changed by an official import,
+    which a shipped load never undoes."""
+    label = f"shipped:{authority or 'all'}"
+    digest = shipped_digest()
+    if not always_record and await _loaded_before(session, label, digest):
+        return None, ChangeReport()
     records = load_shipped_records(authority)
     scopes = {(str(r["authority"]), str(r["list_type"])) for r in records}
     return await sync_records(
@@ -88,11 +96,31 @@ async def load_shipped(
         records,
         source="shipped",
         scopes=scopes,
-        scope_label=f"shipped:{authority or 'all'}",
+        scope_label=label,
+        file_sha256=digest,
         requested_by=requested_by,
         shipped=True,
         always_record=always_record,
     )
+
+
+@lru_cache(maxsize=1)
+def shipped_digest() -> str:
+    """SHA-256 over the shipped files' names and bytes."""
+    digest = hashlib.sha256()
+    for path in shipped_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+async def _loaded_before(session: AsyncSession, label: str, digest: str) -> bool:
+    last = await session.scalar(
+        select(RegulatoryImport.file_sha256)
+        .where(RegulatoryImport.source == "shipped", RegulatoryImport.scope == label)
+        .order_by(RegulatoryImport.started_at.desc())
+        .limit(1)
+    )
+    return last == digest
 
 
 async def active_records(session: AsyncSession) -> list[dict[str, Any]]:
