@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-embedded lint types unit install clean
+.PHONY: demo test test-embedded lint types unit install clean dictionary
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ test: lint types
 test-embedded: $(STAMP)
 	PIFAI_TEST_EMBEDDED=1 $(BIN)/pytest -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest ran no test: failing" >&2; exit 1; fi; exit $$status
+
+# Regenerate the shipped ingredient dictionary (pifai/data/ingredient_dictionary) from the
+# official data beside the project (see ../shared/data/PROVENANCE.md).
+SHARED_DATA ?= ../shared/data
+dictionary: $(STAMP)
+	$(BIN)/pifai data build-dictionary --from $(SHARED_DATA)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

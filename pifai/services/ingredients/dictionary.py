@@ -12,7 +12,8 @@ from pifai.models.ingredient import Ingredient
 
 async def read_dictionary(session: AsyncSession) -> IngredientDictionary:
     """The whole ``ingredients`` table as the validator's dictionary. Curated rows first
-    (on a shared synonym or CAS, the curated row wins)."""
+    (on a shared synonym or CAS, the curated row wins); a curated Chinese name is a
+    synonym, an IECIC-derived one matches with less confidence."""
     rows = await session.execute(
         select(
             Ingredient.inci_name,
@@ -20,6 +21,7 @@ async def read_dictionary(session: AsyncSession) -> IngredientDictionary:
             Ingredient.synonyms,
             Ingredient.zh_name,
             Ingredient.functions,
+            Ingredient.zh_derived,
         ).order_by(case((Ingredient.origin == "curated", 0), else_=1), Ingredient.inci_key)
     )
     dictionary = IngredientDictionary(
@@ -29,7 +31,8 @@ async def read_dictionary(session: AsyncSession) -> IngredientDictionary:
             synonyms=tuple(synonyms),
             zh_names=(zh,) if zh else (),
             functions=tuple(functions),
+            derived_zh=tuple(derived),
         )
-        for inci, cas, synonyms, zh, functions in rows
+        for inci, cas, synonyms, zh, functions, derived in rows
     )
     return dictionary
