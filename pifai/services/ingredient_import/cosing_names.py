@@ -26,6 +26,7 @@ class CosingNamesReport:
     names: int = 0  # entries in the file's map
     known: int = 0  # already in the inventory (left to it)
     added: int = 0  # new dictionary entries
+    duplicates: int = 0  # new names spelling one already added (same matching key)
     skipped: int = 0  # without a usable name, or too long
     collected_at: str | None = None
     skipped_examples: list[str] = field(default_factory=list)
@@ -77,6 +78,6 @@ def parse_cosing_names(
                 name_keys=keys_of(inci),
             )
         )
-    deduped, _ = dedupe(stages)
+    deduped, report.duplicates = dedupe(stages)
     report.added = len(deduped)
     return deduped, report
