@@ -169,6 +169,21 @@ async def test_a_curated_taiwan_name_wins_over_a_derived_one(
     )
 
 
+async def test_an_inci_name_wins_over_another_entrys_curated_synonym(
+    dictionary: IngredientDictionary,
+) -> None:
+    # The curated PEG-8 row gives "PEG-400" (its trade name) as a synonym; CosIng lists
+    # PEG-400 as an INCI name of its own, which is what the name means on a label.
+    peg = dictionary.match("PEG-400")
+    assert peg.entry is not None and (peg.entry.inci, peg.method) == ("PEG-400", "exact")
+    trade = dictionary.match("Polyethylene Glycol 400")
+    assert trade.entry is not None and trade.entry.inci == "PEG-8"
+    # CosIng lists AQUA and WATER; the built-in names of water find the curated WATER (so
+    # Water and Aqua rows of one formula are one ingredient).
+    for name in ("AQUA", "Aqua/Water", "Purified Water", "水"):
+        assert dictionary.match(name).entry.inci == "WATER"  # type: ignore[union-attr]
+
+
 async def test_a_derived_name_two_entries_share_is_not_chosen(
     dictionary: IngredientDictionary,
 ) -> None:

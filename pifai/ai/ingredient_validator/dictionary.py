@@ -38,6 +38,9 @@ class DictionaryEntry:
     functions: tuple[str, ...] = ()
     # Traditional Chinese names derived from IECIC 2021 (OpenCC s2twp): lower confidence.
     derived_zh: tuple[str, ...] = ()
+    # A curator's row: its INCI name, and the entry a built-in synonym group ("Water",
+    # "Aqua", "水") leads to, win.
+    curated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,17 +140,29 @@ class IngredientDictionary:
         return self._cas_count.get(cas.strip(), 0)
 
     def _lookup(self, key: str) -> tuple[DictionaryEntry, MatchMethod] | None:
-        if key in self._exact:
-            return self._exact[key], "exact"
+        """A curated INCI name; else a built-in synonym group's entry (the curated one:
+        "Aqua" is the curated WATER although CosIng also lists AQUA, so Water and Aqua
+        rows are one ingredient); else an entry's own INCI name, which wins over another
+        entry's synonym (CosIng's PEG-400, though the curated PEG-8 gives "PEG-400" as a
+        trade name); else a synonym."""
+        exact = self._exact.get(key)
+        if exact is not None and exact.curated:
+            return exact, "exact"
+        grouped = self._builtin(key)
+        if grouped is not None and grouped is not exact:
+            return grouped, "synonym"
+        if exact is not None:
+            return exact, "exact"
         if key in self._synonym:
             return self._synonym[key], "synonym"
+        return None
+
+    def _builtin(self, key: str) -> DictionaryEntry | None:
         for group in BUILTIN_SYNONYMS:
             keys = [name_key(n) for n in group]
             if key in keys:
-                for other in keys:
-                    hit = self._exact.get(other) or self._synonym.get(other)
-                    if hit is not None:
-                        return hit, "synonym"
+                hits = [h for o in keys for h in (self._exact.get(o), self._synonym.get(o)) if h]
+                return next((h for h in hits if h.curated), hits[0] if hits else None)
         return None
 
     def match(self, name: str) -> Match:

@@ -45,8 +45,11 @@ def name_key(name: str) -> str:
     return _NOT_ALNUM.sub("", normalize_name(name).lower())
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
 def has_cjk(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+    return _CJK.search(text) is not None
 
 
 def name_variants(name: str) -> list[str]:
