@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-embedded lint types unit install clean regulatory-data
+.PHONY: demo test test-embedded lint types unit install clean dictionary regulatory-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,15 @@ test-embedded: $(STAMP)
 	PIFAI_TEST_EMBEDDED=1 $(BIN)/pytest -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest ran no test: failing" >&2; exit 1; fi; exit $$status
 
+# Regenerate the shipped ingredient dictionary (pifai/data/ingredient_dictionary) from the
+# official data beside the project (see ../shared/data/PROVENANCE.md).
+SHARED_DATA ?= ../shared/data
+dictionary: $(STAMP)
+	$(BIN)/pifai data build-dictionary --from $(SHARED_DATA)
+
+# Rebuild the shipped regulatory data (pifai/data/regulatory) from the same data.
+regulatory-data: $(STAMP)
+	$(BIN)/pifai regulatory build-shipped --from $(SHARED_DATA)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
-
-# Rebuild the shipped regulatory data from the official exports beside the project.
-regulatory-data: $(STAMP)
-	$(VENV)/bin/pifai regulatory build-shipped --from ../shared/data

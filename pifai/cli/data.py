@@ -34,15 +34,61 @@ def _run_in_session(url: str, work: Any) -> Any:
 
 @app.command("load")
 def data_load() -> None:
-    """Load (or refresh) the curated ingredient dictionary shipped in pifai/data."""
-    from pifai.services.ingredient_import import load_reference_data
+    """Load (or refresh) the ingredient dictionary shipped in pifai/data: the curated CSV
+    and the CosIng/IECIC dictionary (what a start does, without skipping)."""
+    from pifai.services.ingredient_import import ensure_reference_data
 
     settings = settings_for_command()
+
+    async def work(session: Any) -> Any:
+        return await ensure_reference_data(session, force=True)
+
     with admin_database_url(settings) as url:
-        report = _run_in_session(url, load_reference_data)
+        report = _run_in_session(url, work)
     typer.echo(
         f"ingredient dictionary: {report.rows} rows ({report.inserted} new, {report.updated} "
-        f"updated, {report.unchanged} unchanged) in {report.seconds:.2f} s"
+        f"updated) in {report.seconds:.2f} s"
+    )
+
+
+@app.command("build-dictionary")
+def data_build_dictionary(
+    source: Path = typer.Option(
+        ...,
+        "--from",
+        exists=True,
+        file_okay=False,
+        help="The shared data folder (../shared/data): cosing-inventory/ and iecic/.",
+    ),
+) -> None:
+    """Regenerate the shipped dictionary (pifai/data/ingredient_dictionary) from the
+    CosIng inventory, the 2026 CosIng name list and IECIC 2021."""
+    from pifai.core.errors import AppError
+    from pifai.services.ingredient_import.build import build_dictionary
+
+    settings_for_command()
+    try:
+        report = build_dictionary(source)
+    except AppError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    cosing, names, iecic, attached = (
+        report.cosing,
+        report.cosing_names,
+        report.iecic,
+        report.attached,
+    )
+    typer.echo(
+        f"shipped dictionary: {report.rows} rows, {report.bytes_rows:,} bytes "
+        f"(+ sources {report.bytes_sources:,})\n"
+        f"  CosIng inventory: {cosing.rows} rows -> {cosing.ingredients} entries "
+        f"({cosing.duplicates} duplicate names merged, {cosing.invalid_cas} CAS failing the "
+        f"check digit dropped)\n"
+        f"  CosIng 2026 names: {names.names} names, {names.added} not in the inventory added\n"
+        f"  IECIC 2021: {iecic.rows} entries ({iecic.with_inci} with an INCI/English name, "
+        f"{iecic.second_names} second names); {attached.attached} attached to an entry, "
+        f"{attached.derived_names} derived Chinese names, {attached.unmatched} with a name "
+        f"no entry has; {report.ambiguous_derived_names} derived names shared by two entries"
     )
 
 

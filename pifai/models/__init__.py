@@ -3,7 +3,7 @@
 from pifai.models.audit import AuditChainHead, AuditLog
 from pifai.models.auth import EmailToken, RefreshToken, SuperAdmin
 from pifai.models.compliance import ComplianceAlert, ComplianceNotification
-from pifai.models.ingredient import Ingredient, ProductIngredient
+from pifai.models.ingredient import Ingredient, ProductIngredient, ReferenceLoad
 from pifai.models.migration import InlineMigration
 from pifai.models.organization import Organization
 from pifai.models.pif import DocumentText, PifDocument, PifFile
@@ -26,6 +26,7 @@ __all__ = [
     "PifFile",
     "Product",
     "ProductIngredient",
+    "ReferenceLoad",
     "RefreshToken",
     "SuperAdmin",
     "Task",

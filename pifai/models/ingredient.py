@@ -12,19 +12,21 @@ CosIng inventory (``origin = 'cosing'``). ``search_text`` is kept by a trigger (
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    DateTime,
     ForeignKey,
     Index,
     Integer,
     Numeric,
     String,
     Text,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -35,6 +37,9 @@ from pifai.core.database import Base, Timestamps
 INGREDIENT_ORIGINS = ("curated", "cosing")
 
 _EMPTY_ARRAY = text("'{}'")
+# CosIng's longest names (multi-plant ferments) pass 2,000 characters; a btree index entry
+# holds up to ~2,700 bytes.
+MAX_NAME_LENGTH = 2500
 
 
 class Ingredient(Timestamps, Base):
@@ -57,8 +62,8 @@ class Ingredient(Timestamps, Base):
         primary_key=True, default=uuid.uuid4, server_default=text("gen_random_uuid()")
     )
     # Canonical INCI spelling (CosIng, upper case) and its matching key (unique).
-    inci_name: Mapped[str] = mapped_column(String(500), nullable=False)
-    inci_key: Mapped[str] = mapped_column(String(500), nullable=False, unique=True)
+    inci_name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH), nullable=False)
+    inci_key: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH), nullable=False, unique=True)
     cas_numbers: Mapped[list[str]] = mapped_column(
         ARRAY(String(12)), nullable=False, default=list, server_default=_EMPTY_ARRAY
     )
@@ -72,7 +77,17 @@ class Ingredient(Timestamps, Base):
     synonyms: Mapped[list[str]] = mapped_column(
         ARRAY(Text), nullable=False, default=list, server_default=_EMPTY_ARRAY
     )
+    # The Traditional Chinese name on Taiwan labels, as a curator decided it.
     zh_name: Mapped[str | None] = mapped_column(String(200))
+    # Traditional Chinese names derived from China's IECIC 2021 (simplified names converted
+    # by OpenCC s2twp): matched with lower confidence than zh_name, never replacing it.
+    zh_derived: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), nullable=False, default=list, server_default=_EMPTY_ARRAY
+    )
+    # The IECIC 2021 entries behind zh_derived: serial, simplified and converted name,
+    # historical maximum use (rinse-off, leave-on, as printed) and note, with their source.
+    # Historical use is evidence for a safety assessment, not a limit: no rule reads it.
+    iecic: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
     category: Mapped[str | None] = mapped_column(String(30))
     description: Mapped[str | None] = mapped_column(Text)
     # CosIng "Restriction": the annex references (e.g. "III/12"), not the limits themselves.
@@ -91,6 +106,20 @@ class Ingredient(Timestamps, Base):
     )
     # Set by the trigger ingredients_search_text (lower case names, synonyms, CAS).
     search_text: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("''"))
+
+
+class ReferenceLoad(Base):
+    """The shipped data set last loaded under ``name`` (its hash and row count): a start
+    whose shipped files hash the same skips the load."""
+
+    __tablename__ = "reference_loads"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    loaded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
 
 
 class ProductIngredient(Timestamps, Base):

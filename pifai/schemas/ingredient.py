@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,7 +21,17 @@ class IngredientRead(BaseModel):
     ec_numbers: list[str]
     functions: list[str]
     synonyms: list[str]
-    zh_name: str | None
+    zh_name: str | None = Field(description="Traditional Chinese name on Taiwan labels (curated)")
+    zh_derived: list[str] = Field(
+        default_factory=list,
+        description="Traditional Chinese names derived from IECIC 2021 by OpenCC (s2twp): "
+        "machine conversions of mainland names, less certain than zh_name",
+    )
+    iecic: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="IECIC 2021 entries (serial, names, historical maximum use as printed, "
+        "note, source); historical use is not a limit",
+    )
     category: str | None
     description: str | None
     restriction: str | None = Field(description="CosIng annex references, not limits")

@@ -89,16 +89,14 @@ def validate_row(row: RawRow, dictionary: IngredientDictionary) -> ValidatedRow:
         notes += [n for n in conc.notes if n != "no concentration given"]
     match = _match_names(row, dictionary)
     reading = _Reading(match, match.entry, match.confidence, notes, flagged=not conc.valid)
-    if match.method == "fuzzy":
-        inci = match.entry.inci if match.entry else ""
-        reading.notes.append(f"{row.name!r} matched approximately to {inci!r}")
-        reading.flagged = True
+    _note_match(row, reading)
     valid_cas = _valid_cas(row, reading)
     _reconcile_cas(reading, valid_cas, dictionary)
 
     entry = reading.entry
     if entry is None:
-        reading.notes.append(f"{row.name!r} is not in the ingredient dictionary")
+        if not match.candidates:
+            reading.notes.append(f"{row.name!r} is not in the ingredient dictionary")
         reading.flagged = True
         reading.confidence = min(reading.confidence, UNKNOWN_CONFIDENCE)
     inci = entry.inci if entry else normalize_name(row.name)
@@ -130,13 +128,34 @@ class _Reading:
     cas: str | None = None
 
 
+def _note_match(row: RawRow, reading: _Reading) -> None:
+    """What a reviewer must know about how the name matched."""
+    match = reading.match
+    if match.method == "fuzzy":
+        inci = match.entry.inci if match.entry else ""
+        reading.notes.append(f"{row.name!r} matched approximately to {inci!r}")
+        reading.flagged = True
+    elif match.derived and match.entry is not None:
+        reading.notes.append(
+            f"{row.name!r} matched {match.entry.inci!r} by a Chinese name derived from "
+            "IECIC 2021 (OpenCC s2twp), not a curated Taiwan label name"
+        )
+    if match.entry is None and match.candidates:
+        shared = "a Chinese name derived from IECIC" if match.derived else "a near name"
+        reading.notes.append(
+            f"{row.name!r} is {shared} of {' and '.join(map(repr, match.candidates))}; "
+            "not chosen between them"
+        )
+        reading.flagged = True
+
+
 def _match_names(row: RawRow, dictionary: IngredientDictionary) -> Match:
     """The name's match; the second name's, slightly less sure, when the first is unknown."""
     match = dictionary.match(row.name)
     if match.entry is None and row.alt_name:
         alt = dictionary.match(row.alt_name)
         if alt.entry is not None:
-            match = Match(alt.entry, alt.method, alt.confidence - 0.05, alt.matched_on)
+            match = Match(alt.entry, alt.method, alt.confidence - 0.05, alt.matched_on, alt.derived)
     return match
 
 
@@ -175,8 +194,17 @@ def _reconcile_cas(
             if reading.match.method == "fuzzy":
                 reading.confidence = min(0.95, reading.confidence + 0.1)  # the CAS confirms it
     elif entry is None and valid_cas:
-        by_cas_entry = next((e for c in valid_cas if (e := dictionary.by_cas(c))), None)
-        if by_cas_entry is not None:
+        found = next(((c, e) for c in valid_cas if (e := dictionary.by_cas(c))), None)
+        by_cas_entry = found[1] if found else None
+        shared = dictionary.cas_shared(found[0]) if found else 0
+        if by_cas_entry is not None and shared > 1:
+            reading.notes.append(
+                f"CAS {found[0] if found else cas} is listed for {shared} ingredients (e.g. "
+                f"{by_cas_entry.inci}); "
+                "the name was not recognised, so none was chosen"
+            )
+            reading.flagged = True
+        elif by_cas_entry is not None:
             reading.entry, reading.match = by_cas_entry, Match(by_cas_entry, "cas", 0.7)
             reading.confidence = 0.7
             reading.notes.append(

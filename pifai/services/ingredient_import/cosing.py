@@ -6,6 +6,7 @@ description, restriction, update date); it never changes what a curator decided.
 
 from __future__ import annotations
 
+import gzip
 import re
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.ingredient_validator import name_key, normalize_name
 from pifai.core.errors import ValidationFailed
+from pifai.models.ingredient import MAX_NAME_LENGTH
 from pifai.services.cosing_export import decode_export, read_export
 from pifai.services.ingredient_import.staging import (
     Stage,
@@ -31,7 +33,6 @@ log = structlog.get_logger(__name__)
 
 HEADER_SCAN_LINES = 50
 MAX_INVALID_EXAMPLES = 20
-MAX_NAME_LENGTH = 500  # ingredients.inci_name
 
 CosingColumn = Literal[
     "ref", "inci", "inn", "ph_eur", "cas", "ec", "description", "restriction", "function",
@@ -79,8 +80,13 @@ _COLUMN_PREFIXES: tuple[tuple[CosingColumn, tuple[str, ...]], ...] = (
 )
 
 
+def _label(cell: str) -> str:
+    """A header cell as words: "Update Date", "update_date" and "UPDATE  DATE" are one."""
+    return " ".join(cell.replace("\ufeff", "").replace("_", " ").strip().lower().split())
+
+
 def _cosing_column(cell: str) -> CosingColumn | None:
-    label = " ".join(cell.replace("\ufeff", "").strip().lower().split())
+    label = _label(cell)
     for column, prefixes in _COLUMN_PREFIXES:
         if label.startswith(prefixes) or (column == "description" and "iupac" in label):
             return column
@@ -88,7 +94,7 @@ def _cosing_column(cell: str) -> CosingColumn | None:
 
 
 def _is_header(line: str) -> bool:
-    lowered = line.lower()
+    lowered = _label(line)
     return "inci name" in lowered and "cas" in lowered
 
 
@@ -120,7 +126,7 @@ def _parse_date(cell: str | None) -> date | None:
     return None
 
 
-def _functions(cell: str | None) -> list[str]:
+def cosing_functions(cell: str | None) -> list[str]:
     """CosIng functions, written as the curated file does: "SKIN CONDITIONING - EMOLLIENT"
     becomes "emollient"."""
     out: list[str] = []
@@ -159,7 +165,7 @@ def _stage(cells: list[str], columns: Columns, report: CosingReport) -> Stage | 
         inci_key=key,
         cas_numbers=valid,
         ec_numbers=split_ec(_get(cells, columns, "ec")),
-        functions=_functions(_get(cells, columns, "function")),
+        functions=cosing_functions(_get(cells, columns, "function")),
         synonyms=list(dict.fromkeys(synonyms)),
         description=_get(cells, columns, "description"),
         restriction=_get(cells, columns, "restriction"),
@@ -171,11 +177,17 @@ def _stage(cells: list[str], columns: Columns, report: CosingReport) -> Stage | 
     )
 
 
+def unpack(data: bytes) -> bytes:
+    """The file's bytes, gunzipped when it is a gzip file (``.csv.gz``)."""
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
 def parse_cosing(data: bytes) -> tuple[list[Stage], CosingReport]:
-    """Rows of a CosIng inventory export (header found below any preamble lines)."""
+    """Rows of a CosIng inventory export (header found below any preamble lines): the
+    Commission's CSV, or a conversion of it with snake_case headers, gzipped or not."""
     report = CosingReport()
     table = read_export(
-        decode_export(data), _is_header, scan_lines=HEADER_SCAN_LINES, delimiters=",;\t"
+        decode_export(unpack(data)), _is_header, scan_lines=HEADER_SCAN_LINES, delimiters=",;\t"
     )
     if table is None:
         raise CosingFormatError(

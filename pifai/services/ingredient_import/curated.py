@@ -106,10 +106,3 @@ async def load_reference_data(session: AsyncSession, path: Path = DATA_CSV) -> L
     )
     log.info("ingredient dictionary loaded", **dataclasses.asdict(report))
     return report
-
-
-async def ensure_reference_data(session: AsyncSession) -> LoadReport:
-    """On start-up: bring the curated dictionary up to date with the shipped CSV. Loads it
-    into an empty table, applies a newer CSV after an upgrade, and writes nothing when the
-    rows already match (cheap; replicas starting together take turns on a lock)."""
-    return await load_reference_data(session)

@@ -5,6 +5,7 @@ file changes nothing."""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -38,14 +39,23 @@ class Stage:
     cosing_ref: str | None = None
     cosing_updated: date | None = None
     name_keys: list[str] = field(default_factory=list)
+    # Names derived from IECIC and the entries behind them. None: this import says nothing
+    # about them (kept as they are); a list, even empty: the import owns them.
+    zh_derived: list[str] = field(default_factory=list)
+    iecic: list[dict[str, Any]] | None = None
 
     def merge(self, other: Stage) -> None:
-        for name in ("cas_numbers", "ec_numbers", "functions", "synonyms", "name_keys"):
+        for name in ("cas_numbers", "ec_numbers", "functions", "synonyms", "name_keys",
+                     "zh_derived"):  # fmt: skip
             mine: list[str] = getattr(self, name)
             mine.extend(v for v in getattr(other, name) if v not in mine)
+        if other.iecic is not None:
+            self.iecic = [*(self.iecic or []), *other.iecic]
 
     def record(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, c) for c in STAGE_COLUMNS)
+        values = [getattr(self, c) for c in STAGE_COLUMNS]
+        values[-1] = None if self.iecic is None else json.dumps(self.iecic, ensure_ascii=False)
+        return tuple(values)
 
 
 STAGE_COLUMNS = (
@@ -64,6 +74,8 @@ STAGE_COLUMNS = (
     "cosing_ref",
     "cosing_updated",
     "name_keys",
+    "zh_derived",
+    "iecic",
 )
 
 _CREATE_STAGE = """
@@ -72,7 +84,8 @@ CREATE TEMP TABLE ingredient_stage (
     cas_numbers varchar(12)[] NOT NULL, ec_numbers varchar(12)[] NOT NULL,
     functions text[] NOT NULL, synonyms text[] NOT NULL, zh_name text, category text,
     description text, restriction text, source text, verified boolean NOT NULL,
-    cosing_ref text, cosing_updated date, name_keys text[] NOT NULL
+    cosing_ref text, cosing_updated date, name_keys text[] NOT NULL,
+    zh_derived text[] NOT NULL, iecic jsonb
 ) ON COMMIT DROP
 """
 
@@ -99,38 +112,45 @@ WHERE i.id = m.id AND (i.inci_name, i.zh_name, i.category, i.source, i.verified,
     m.cas_numbers, m.ec_numbers, m.functions, m.synonyms, m.name_keys)
 """
 
-# CosIng rows: never touch a curated row's Chinese name, citation, verified flag or
-# category; CosIng's own fields follow the latest file.
+# CosIng rows (an inventory export or the shipped dictionary): never touch a curated
+# row's Chinese name, citation, verified flag or category; CosIng's own fields follow the
+# latest file, a description only where the file has one (the shipped dictionary leaves
+# them out). Derived Chinese names and IECIC entries follow a file that carries them.
 _MERGE_COSING = """
 WITH m AS (
-    SELECT i.id, s.description, s.restriction, s.cosing_ref, s.cosing_updated,
+    SELECT i.id, coalesce(s.description, i.description) AS description, s.restriction,
+        s.cosing_ref, s.cosing_updated,
         CASE WHEN i.origin = 'cosing' THEN s.source ELSE i.source END AS source,
         pifai_array_union(i.cas_numbers::text[], s.cas_numbers::text[]) AS cas_numbers,
         pifai_array_union(i.ec_numbers::text[], s.ec_numbers::text[]) AS ec_numbers,
         pifai_array_union(i.functions, s.functions) AS functions,
         pifai_array_union(i.synonyms, s.synonyms) AS synonyms,
-        pifai_array_union(i.name_keys, s.name_keys) AS name_keys
+        pifai_array_union(i.name_keys, s.name_keys) AS name_keys,
+        CASE WHEN s.iecic IS NULL THEN i.zh_derived ELSE s.zh_derived END AS zh_derived,
+        CASE WHEN s.iecic IS NULL THEN i.iecic ELSE nullif(s.iecic, '[]') END AS iecic
     FROM ingredients i JOIN ingredient_stage s ON s.inci_key = i.inci_key
 )
 UPDATE ingredients i SET description = m.description, restriction = m.restriction,
     cosing_ref = m.cosing_ref, cosing_updated = m.cosing_updated, source = m.source,
     cas_numbers = m.cas_numbers, ec_numbers = m.ec_numbers, functions = m.functions,
-    synonyms = m.synonyms, name_keys = m.name_keys, updated_at = now()
+    synonyms = m.synonyms, name_keys = m.name_keys, zh_derived = m.zh_derived,
+    iecic = m.iecic, updated_at = now()
 FROM m
 WHERE i.id = m.id AND (i.description, i.restriction, i.cosing_ref, i.cosing_updated,
     i.source, i.cas_numbers::text[], i.ec_numbers::text[], i.functions, i.synonyms,
-    i.name_keys)
+    i.name_keys, i.zh_derived, i.iecic)
   IS DISTINCT FROM (m.description, m.restriction, m.cosing_ref, m.cosing_updated,
-    m.source, m.cas_numbers, m.ec_numbers, m.functions, m.synonyms, m.name_keys)
+    m.source, m.cas_numbers, m.ec_numbers, m.functions, m.synonyms, m.name_keys,
+    m.zh_derived, m.iecic)
 """
 
 _INSERT_NEW = """
 INSERT INTO ingredients (inci_name, inci_key, cas_numbers, ec_numbers, functions, synonyms,
     zh_name, category, description, restriction, source, verified, cosing_ref,
-    cosing_updated, name_keys, origin)
+    cosing_updated, name_keys, zh_derived, iecic, origin)
 SELECT inci_name, inci_key, cas_numbers, ec_numbers, functions, synonyms, zh_name,
     category, description, restriction, source, verified, cosing_ref, cosing_updated,
-    name_keys, :origin
+    name_keys, zh_derived, nullif(iecic, '[]'), :origin
 FROM ingredient_stage
 ON CONFLICT (inci_key) DO NOTHING
 """
