@@ -116,7 +116,7 @@ def _lettered(text: str) -> dict[str, str]:
     """{"a": "...", "b": "..."} for "(a) ... (b) ..." text; {} when it has no letters."""
     text = text or ""
     for shared in _FOR_LETTERS_RE.finditer(text):
-        letters = re.findall(r"[a-p]", shared.group(1))
+        letters = re.findall(r"\(?([a-p])\)", shared.group(1))
         expanded = " ".join(f"({letter}) {shared.group(2)}" for letter in letters)
         text = text.replace(shared.group(0), expanded)
     parts: dict[str, str] = {}

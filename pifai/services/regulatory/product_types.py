@@ -44,7 +44,8 @@ _SKIN_BODY = re.compile(
     r"\bbody|\bhand|\bfoot|deodorant|antiperspirant|anti-perspirant|fragrance|eau de|perfume"
     r"|astringent|shower|bath|soap|\bwash"
 )
-_FACE = re.compile(r"\bface|\bfacial|make ?-?up")
+_FACE = re.compile(r"\bface|\bfacial")
+_MAKE_UP = re.compile(r"make ?-?up")
 _SKIN = re.compile(r"\bskin\b")
 
 
@@ -78,6 +79,9 @@ def _named(main: str) -> list[str]:
     for pattern, found in _WORDS:
         if pattern.search(main):
             tags.extend(found)
+    if _MAKE_UP.search(main) and not tags and not _FACE.search(main):
+        # Make-up is face make-up unless the text names the eyes, lips or nails.
+        main = f"{main} face"
     rinse = bool(re.search(r"rinse|shampoo|shower|bath|soap|\bwash", main))
     leave = bool(re.search(r"leave", main))
     hair = bool(_HAIR.search(main))
