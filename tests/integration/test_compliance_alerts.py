@@ -35,7 +35,9 @@ from pifai.main import create_app
 from pifai.models.ingredient import ProductIngredient
 from pifai.models.product import Product
 from pifai.services.admin import create_super_admin
+from pifai.services.compliance_alerts import schedule_rechecks
 from pifai.services.jobs import production_jobs
+from pifai.services.regulatory import import_file
 from pifai.services.runtime import Runtime
 from tests.factories.auth import PASSWORD, Tenant, bearer, create_tenant
 from tests.factories.identity import create_user
@@ -402,3 +404,38 @@ async def test_the_super_admins_sync_queues_the_rechecks_after_it_commits(
     status = await api.get("/api/v1/chemical-sync/status", headers=tenant.headers)
     latest = status.json()["imports"][0]
     assert latest["id"] == synced[1] and latest["rechecks"]["products"] == 1
+
+
+async def test_without_redis_the_rechecks_are_written_and_the_sweeper_delivers_them(
+    runtime: Runtime,
+    factory: async_sessionmaker[AsyncSession],
+    platform: AsyncEngine,
+    queue_db: str,
+) -> None:
+    """`pifai regulatory import` on the embedded servers has no Redis of its own: the task
+    rows are written unpublished, and a worker's sweeper delivers them."""
+    settings = runtime.settings
+    org = await _org(factory, settings, {"C 0.7%": 0.7})
+    async with factory() as session:
+        run, _ = await import_file(
+            session, source="cosing", content=annex_v("0.6%", "03/12/2026").encode(),
+            file_name="v3.csv", annex="V",
+        )  # fmt: skip
+        await session.commit()
+    async with AsyncSession(platform) as scan, scan.begin():
+        dictionary = await runtime.reference.dictionary(scan)
+        summary = await schedule_rechecks(
+            scan, factory, None, runtime.jobs.require("compliance.recheck"), run,
+            dictionary.entries,
+        )  # fmt: skip
+    # (The organisations of the tests before this one are queued too: one database.)
+    tasks = await _recheck_tasks(queue_db, str(run.id))
+    assert org.tenant.org.id in {t["org_id"] for t in tasks}
+    assert all(t["published_at"] is None for t in tasks)
+    assert sorted(summary["tasks"]) == sorted(str(t["id"]) for t in tasks)
+    async with running_worker(runtime):
+        await wait_until(lambda: _all_done(queue_db, str(run.id), len(tasks)))
+    alerts = await fetch(queue_db, "SELECT findings FROM compliance_alerts WHERE product_id = $1",
+                         org.products["C 0.7%"])  # fmt: skip
+    [finding] = _json(alerts[0]["findings"])
+    assert finding["limit_pct"] == 0.6 and finding["data_version"].endswith("03/12/2026")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pifai.services.compliance_alerts.affected import AffectedSubstances, NameScreen, matched_keys
+from pifai.services.compliance_alerts.affected import AffectedSubstances, Matcher, NameScreen
 from pifai.services.regulatory.snapshots import curated_dictionary_rows, load_shipped_records
 
 
@@ -44,9 +44,10 @@ def test_old_and_new_content_count_and_a_redated_entry_does_not() -> None:
         "EU:preservative:Annex V/3",
     }
     assert affected.cas_numbers == ["122-99-6", "50-00-0", "69-72-7"]
-    probe = affected.probe(())
-    assert matched_keys(probe, "Old name", None) == {"EU:preservative:Annex V/29"}
-    assert matched_keys(probe, "Water", "69-72-7") == {"EU:preservative:Annex V/3"}
+    matcher = Matcher(affected, ())
+    assert matcher.keys("Old name", None) == {"EU:preservative:Annex V/29"}
+    assert matcher.keys("Water", "69-72-7") == {"EU:preservative:Annex V/3"}
+    assert matcher.keys("Water", None) == set()
     assert not AffectedSubstances.from_report({"changed": [{"key": "x", "changes": {}}]})
 
 

@@ -174,14 +174,28 @@ class NameScreen:
         )
 
 
-def matched_keys(probe: RegulatorySnapshot, name: str | None, cas: str | None) -> set[str]:
-    """The affected entries a formula row (its name as checked, its CAS) resolves to."""
-    keys = {e.key for e in probe.resolve(name, None).entries} if name else set()
-    numbers = set(find_cas_numbers(cas)) if cas else set()
-    for entry in probe.entries:
-        if numbers & set(entry.cas):
-            keys.add(entry.key)
-    return keys
+class Matcher:
+    """Which affected entries a formula row resolves to, as the rule engine resolves it:
+    the screen first (cheap), the probe's full resolution for what passes it."""
+
+    def __init__(self, affected: AffectedSubstances, dictionary_rows: Iterable[DictionaryEntry]):
+        rows = list(dictionary_rows)
+        self.probe = affected.probe(rows)
+        self.screen = NameScreen(affected, affected.related_rows(rows))
+
+    def name_keys(self, name: str) -> set[str]:
+        if not self.screen.may_resolve(name):
+            return set()
+        return {e.key for e in self.probe.resolve(name, None).entries}
+
+    def keys(self, name: str | None, cas: str | None) -> set[str]:
+        """The affected entries a row (its name as checked, its CAS) resolves to."""
+        keys = self.name_keys(name) if name else set()
+        numbers = set(find_cas_numbers(cas)) if cas else set()
+        for entry in self.probe.entries:
+            if numbers & set(entry.cas):
+                keys.add(entry.key)
+        return keys
 
 
 # Cross-tenant: run on the platform role (BYPASSRLS) or the admin connection only.
@@ -206,12 +220,10 @@ async def affected_products(
     tenant's formulas (the platform role or the admin connection, never a tenant's)."""
     if not affected:
         return {}
-    dictionary = list(dictionary_rows)
-    probe = affected.probe(dictionary)
-    screen = NameScreen(affected, affected.related_rows(dictionary))
+    matcher = Matcher(affected, dictionary_rows)
     # Distinct names, not rows: a formula vocabulary is far smaller than the formulas.
     names = [n for n in (await session.scalars(_FORMULA_NAMES)).all() if n]
-    matched = [n for n in names if screen.may_resolve(n) and probe.resolve(n, None).entries]
+    matched = [n for n in names if matcher.name_keys(n)]
     rows = await session.execute(
         _AFFECTED_PRODUCTS, {"cas": affected.cas_numbers, "names": matched}
     )

@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pifai.ai.regulatory import CheckResult, Finding, FormulaItem, RegulatorySnapshot
+from pifai.ai.regulatory import CheckResult, Finding, FormulaItem
 from pifai.models.compliance import ComplianceAlert
 from pifai.services.compliance import check_formula_of, product_formula
-from pifai.services.compliance_alerts.affected import AffectedSubstances, matched_keys
+from pifai.services.compliance_alerts.affected import AffectedSubstances, Matcher
 from pifai.services.compliance_alerts.notify import notify_operators
 from pifai.services.products import ProductNotFound
 from pifai.services.queue import JobContext, PermanentTaskError, TaskResult
@@ -51,11 +51,11 @@ async def compliance_recheck(ctx: JobContext) -> TaskResult:
         raise PermanentTaskError(f"import {import_id} does not exist") from exc
     affected = AffectedSubstances.from_report(run.report)
     reference = ctx.runtime.reference
-    probe = affected.probe((await reference.dictionary(session)).entries)
+    matcher = Matcher(affected, (await reference.dictionary(session)).entries)
     alerted: list[str] = []
     for done, product_id in enumerate(product_ids, start=1):
         if await recheck_product(
-            session, reference, task.org_id, product_id, import_id, affected, probe
+            session, reference, task.org_id, product_id, import_id, affected, matcher
         ):
             alerted.append(str(product_id))
         if done % 20 == 0:
@@ -71,7 +71,7 @@ async def recheck_product(
     product_id: uuid.UUID,
     import_id: uuid.UUID,
     affected: AffectedSubstances,
-    probe: RegulatorySnapshot,
+    matcher: Matcher,
 ) -> bool:
     """Check one product; True when it has an alert for this import (new or kept)."""
     try:
@@ -79,7 +79,7 @@ async def recheck_product(
     except ProductNotFound:
         return False  # archived or deleted since the import
     result, store_version = await check_formula_of(session, product, items, reference)
-    findings, keys = alert_findings(result, items, affected, probe)
+    findings, keys = alert_findings(result, items, affected, matcher)
     if not findings:
         return False
     by_key = affected.by_key()
@@ -106,13 +106,13 @@ def alert_findings(
     result: CheckResult,
     items: Sequence[FormulaItem],
     affected: AffectedSubstances,
-    probe: RegulatorySnapshot,
+    matcher: Matcher,
 ) -> tuple[list[Finding], set[str]]:
     """The critical and high findings about affected entries, and those entries' keys."""
     by_label: dict[str, set[str]] = {}
     for item in items:
         label = item.name or item.cas or "(unnamed ingredient)"
-        if keys := matched_keys(probe, item.name, item.cas):
+        if keys := matcher.keys(item.name, item.cas):
             by_label.setdefault(label, set()).update(keys)
     findings: list[Finding] = []
     cited: set[str] = set()
