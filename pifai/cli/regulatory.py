@@ -38,6 +38,7 @@ def _with_rechecks(job: Callable[[Any], Awaitable[Any]]) -> tuple[Any, dict[str,
     from redis.asyncio import Redis
 
     from pifai.core.database import create_engine, create_session_factory
+    from pifai.services.compliance_alerts import schedule_import_rechecks
 
     settings = settings_for_command()
 
@@ -55,7 +56,7 @@ def _with_rechecks(job: Callable[[Any], Awaitable[Any]]) -> tuple[Any, dict[str,
             async with factory() as session, session.begin():
                 result = await job(session)
             try:
-                summary = await _queue_rechecks(factory, redis, result[0])
+                summary = await schedule_import_rechecks(factory, redis, result[0])
             except Exception as exc:  # the import is committed whatever happens here
                 typer.echo(f"error: the compliance re-checks were not queued: {exc}", err=True)
                 summary = None
@@ -67,25 +68,6 @@ def _with_rechecks(job: Callable[[Any], Awaitable[Any]]) -> tuple[Any, dict[str,
 
     with admin_database_url(settings) as url:
         return asyncio.run(run(url))
-
-
-async def _queue_rechecks(factory: Any, redis: Any, run: Any) -> dict[str, Any]:
-    from pifai.services.compliance_alerts import RECHECK_JOB, schedule_rechecks
-    from pifai.services.ingredients.dictionary import read_dictionary
-    from pifai.services.jobs import production_jobs
-
-    # The admin connection sees every organisation's formulas (the scan is platform-wide).
-    async with factory() as scan:
-        dictionary = await read_dictionary(scan)
-        summary: dict[str, Any] = await schedule_rechecks(
-            scan,
-            factory,
-            redis,
-            production_jobs().require(RECHECK_JOB),
-            run,
-            dictionary.entries,
-        )
-        return summary
 
 
 def _print_rechecks(run_id: Any, summary: dict[str, Any] | None) -> None:

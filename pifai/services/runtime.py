@@ -69,15 +69,20 @@ def platform_database_url(settings: Settings, admin_url: str) -> str:
 
 async def load_reference_data(admin_url: str) -> None:
     """Shipped reference data (ingredient dictionary, regulatory lists); a no-op when
-    unchanged."""
+    unchanged. Shipped lists that changed (a new release's data) re-check the products
+    they affect, like an import: the task rows are written, the sweeper delivers them."""
+    from pifai.services.compliance_alerts import schedule_import_rechecks
     from pifai.services.ingredient_import import ensure_reference_data
     from pifai.services.regulatory import load_shipped
 
-    engine = create_engine(admin_url, pool_size=1)
+    engine = create_engine(admin_url, pool_size=2)
     try:
-        async with create_session_factory(engine)() as session, session.begin():
+        factory = create_session_factory(engine)
+        async with factory() as session, session.begin():
             await ensure_reference_data(session)
-            await load_shipped(session)
+            run, report = await load_shipped(session)
+        if run is not None and report.has_changes:
+            await schedule_import_rechecks(factory, None, run)
     finally:
         await engine.dispose()
 

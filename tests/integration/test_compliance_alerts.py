@@ -38,7 +38,7 @@ from pifai.services.admin import create_super_admin
 from pifai.services.compliance_alerts import schedule_rechecks
 from pifai.services.jobs import production_jobs
 from pifai.services.regulatory import import_file
-from pifai.services.runtime import Runtime
+from pifai.services.runtime import Runtime, load_reference_data
 from tests.factories.auth import PASSWORD, Tenant, bearer, create_tenant
 from tests.factories.identity import create_user
 from tests.factories.mail import Inbox, body_of, smtp_server
@@ -439,3 +439,29 @@ async def test_without_redis_the_rechecks_are_written_and_the_sweeper_delivers_t
                          org.products["C 0.7%"])  # fmt: skip
     [finding] = _json(alerts[0]["findings"])
     assert finding["limit_pct"] == 0.6 and finding["data_version"].endswith("03/12/2026")
+
+
+async def test_shipped_lists_changed_since_the_last_start_queue_the_rechecks(
+    runtime: Runtime, factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """A new release ships new lists: the start that loads them re-checks the products
+    they affect, as an import does (the task rows are written; the sweeper delivers)."""
+    url = str(runtime.settings.database_url)
+    await load_reference_data(url)
+    org = await _org(factory, runtime.settings, {"A 0.8%": 0.8})
+    # The database as an earlier release left it: TFDA's phenoxyethanol entry (No. 35)
+    # said something else, and the last shipped load had other files.
+    await fetch(url, "UPDATE regulatory_entries SET content_hash = 'earlier release', "
+                "rule = '{\"limits\": []}' WHERE key = 'TFDA:preservative:No. 35'")  # fmt: skip
+    await fetch(url, "UPDATE regulatory_imports SET file_sha256 = 'earlier release' "
+                "WHERE source = 'shipped'")  # fmt: skip
+    await load_reference_data(url)
+    [run] = await fetch(url, "SELECT id, changed, rechecks FROM regulatory_imports "
+                        "WHERE source = 'shipped' ORDER BY started_at DESC LIMIT 1")  # fmt: skip
+    assert run["changed"] == 1 and _json(run["rechecks"])["products"] >= 1
+    tasks = await _recheck_tasks(url, str(run["id"]))
+    [task] = [t for t in tasks if t["org_id"] == org.tenant.org.id]
+    assert _json(task["payload"])["product_ids"] == [str(org.products["A 0.8%"])]
+    # Unchanged since: the next start reads nothing and queues nothing.
+    await load_reference_data(url)
+    assert len(await _recheck_tasks(url, str(run["id"]))) == len(tasks)

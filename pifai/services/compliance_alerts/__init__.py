@@ -27,6 +27,7 @@ from pifai.services.compliance_alerts.recheck import compliance_recheck
 from pifai.services.compliance_alerts.scheduling import (
     RECHECK_JOB,
     schedule_after_commit,
+    schedule_import_rechecks,
     schedule_rechecks,
 )
 
@@ -45,5 +46,6 @@ __all__ = [
     "list_alerts_for_org",
     "operators",
     "schedule_after_commit",
+    "schedule_import_rechecks",
     "schedule_rechecks",
 ]

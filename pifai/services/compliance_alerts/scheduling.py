@@ -80,6 +80,23 @@ async def schedule_rechecks(
     return summary
 
 
+async def schedule_import_rechecks(
+    factory: Callable[[], AsyncSession], redis: Redis | None, run: RegulatoryImport
+) -> dict[str, Any]:
+    """The re-checks of a committed import, scanned on an admin connection (``factory``:
+    sessions that see every organisation): the CLI's imports and the start-up load of
+    changed shipped data. Without Redis the task rows are written and the worker's
+    sweeper delivers them."""
+    from pifai.services.ingredients.dictionary import read_dictionary
+    from pifai.services.jobs import production_jobs
+
+    async with factory() as scan:
+        dictionary = await read_dictionary(scan)
+        return await schedule_rechecks(
+            scan, factory, redis, production_jobs().require(RECHECK_JOB), run, dictionary.entries
+        )
+
+
 async def _queue(
     session: AsyncSession,
     redis: Redis | None,
