@@ -88,7 +88,8 @@ async def test_tfda_server_tools() -> None:
 
         uv = await call(session, "list_entries", {"list_type": "uv_filter", "authority": "TFDA"})
         assert uv["total"] == 27 and len(uv["entries"]) == 27
-        assert all(e["verified"] is False for e in uv["entries"])
+        # Read from TFDA's dated open-data records, each cited with its export date.
+        assert all(e["verified"] is True and "2026-06-25" in e["citation"] for e in uv["entries"])
         wrong = await call(session, "list_entries", {"list_type": "sunscreens"})
         assert "error" in wrong
 
