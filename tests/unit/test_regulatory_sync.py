@@ -6,7 +6,7 @@ from pifai.services.regulatory import (
     content_hash,
     parse_cosing_annex,
 )
-from pifai.services.regulatory.sync import diff_records
+from pifai.services.regulatory.changes import diff_records
 from tests.factories.regulatory import (
     ANNEX_V_ROWS,
     by_ref,

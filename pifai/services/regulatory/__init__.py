@@ -5,11 +5,14 @@
 - ``cosing_annex``, ``tfda_opendata`` and ``tfda_files``: the official files read into
   records (the EU CosIng annex exports; TFDA's own open-data records in Chinese, their
   limit text read by ``limits_zh``; the documented CSV/JSON format for TFDA lists, see
-  ``pifai/data/regulatory/README.md``), with limits read by ``limits`` out of free text.
-- ``sync``: the store brought to a set of records, with the change report of each import.
+  ``pifai/data/regulatory/README.md``), with limits read by ``limits`` (and the
+  annexes' product categories by ``product_types``) out of free text.
+- ``shipped_build``: the shipped data rebuilt from the official exports and the curation.
+- ``sync``: the store brought to a set of records; ``changes``: what an import changed.
 - ``service``: list status, import reports, a product's compliance, the admin's sync.
 """
 
+from pifai.services.regulatory.changes import ChangeReport, content_hash
 from pifai.services.regulatory.cosing_annex import ANNEX_LIST_TYPES, parse_cosing_annex
 from pifai.services.regulatory.errors import RegulatoryImportError, RegulatoryImportNotFound
 from pifai.services.regulatory.limits import (
@@ -32,7 +35,7 @@ from pifai.services.regulatory.snapshots import (
     load_shipped_records,
     shipped_snapshot,
 )
-from pifai.services.regulatory.sync import ChangeReport, content_hash, import_file, sync_records
+from pifai.services.regulatory.sync import import_file, sync_records
 from pifai.services.regulatory.tfda_files import TFDA_CSV_COLUMNS, parse_tfda_file
 from pifai.services.regulatory.tfda_opendata import (
     ParseReport,

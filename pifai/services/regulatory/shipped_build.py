@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pifai.ai.ingredient_validator import name_key
-from pifai.services.regulatory.cosing_annex import ANNEX_LIST_TYPES, parse_cosing_annex
+from pifai.services.regulatory.cosing_annex import parse_cosing_annex
 from pifai.services.regulatory.errors import RegulatoryImportError
 from pifai.services.regulatory.tfda_opendata import parse_tfda_opendata
 
@@ -307,4 +307,4 @@ def _ref_order(ref: str) -> tuple[str, int, str]:
     return (head, int(match.group(1)) if match else 0, ref)
 
 
-__all__ = ["ANNEX_LIST_TYPES", "Build", "BuildReport", "build", "write"]
+__all__ = ["Build", "BuildReport", "build", "write"]

@@ -22,7 +22,8 @@ from pifai.ai.ingredient_validator import DictionaryEntry, IngredientDictionary
 from pifai.ai.regulatory import RegEntry, RegulatorySnapshot
 from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport
 from pifai.services.ingredient_import import DATA_CSV, curated_csv_rows
-from pifai.services.regulatory.sync import ChangeReport, row_to_record, sync_records
+from pifai.services.regulatory.changes import ChangeReport, row_to_record
+from pifai.services.regulatory.sync import sync_records
 
 REGULATORY_DIR = Path(__file__).resolve().parents[2] / "data" / "regulatory"
 
