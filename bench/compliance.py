@@ -5,9 +5,10 @@ pifai/data/regulatory/curation/), in the same run.
 
     .venv/bin/python -m bench.compliance [--runs 200]
 
-Timings per store: building the snapshot; the formula with an empty resolution cache
-(cold); the same formula again (warm, the goal: < 50 ms). The ratio full / curated says
-what the whole law costs per check.
+A third run adds the whole shipped ingredient dictionary (~34,000 names) to the full
+store, as the service builds it from its tables. Timings per store: building the
+snapshot; the formula with an empty resolution cache (cold); the same formula again
+(warm, the goal: < 50 ms). The ratio full / curated says what the whole law costs.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ import statistics
 import time
 from typing import Any
 
+from pifai.ai.ingredient_validator import DictionaryEntry
 from pifai.ai.regulatory import FormulaItem, RegulatorySnapshot
+from pifai.services.ingredient_import import read_shipped
 from pifai.services.regulatory import build_snapshot, load_shipped_records
 from pifai.services.regulatory.shipped_build import curated_records
+from pifai.services.regulatory.snapshots import curated_dictionary_rows
 
 REAL = [
     "Water", "Glycerin", "Butylene Glycol", "Niacinamide", "Dimethicone", "Cetearyl Alcohol",
@@ -69,22 +73,42 @@ def main() -> None:
     full_records = load_shipped_records()
     items = formula(full_records, random.Random(8))
     results: dict[str, dict[str, float]] = {}
-    for label, records in (("curated", curated_records()), ("full", full_records)):
+    stores = (
+        ("curated", curated_records(), None),
+        ("full", full_records, None),
+        ("full+dictionary", full_records, [*curated_dictionary_rows(), *shipped_dictionary()]),
+    )
+    for label, records, dictionary in stores:
         started = time.perf_counter()
-        snap = build_snapshot(records, version=label)
+        snap = build_snapshot(records, dictionary_rows=dictionary, version=label)
         build_ms = (time.perf_counter() - started) * 1000
         timing = measure(snap, items, args.runs)
         results[label] = timing
         findings = snap.check(items, "leave_on_face").counts()
         print(
-            f"{label:8} store: {len(records):5} entries, snapshot build {build_ms:.0f} ms; "
+            f"{label:15} store: {len(records):5} entries, snapshot build {build_ms:.0f} ms; "
             f"check cold {timing['cold_ms']:.1f} ms, warm median {timing['warm_ms']:.2f} ms "
             f"(p95 {timing['p95_ms']:.2f} ms); findings {findings}"
         )
-    cold = results["full"]["cold_ms"] / results["curated"]["cold_ms"]
-    warm = results["full"]["warm_ms"] / results["curated"]["warm_ms"]
-    print(f"ratio full / curated: cold {cold:.2f}x, warm {warm:.2f}x")
-    print("PASS" if results["full"]["warm_ms"] < 50 else "FAIL: warm check over 50 ms")
+    for label in ("full", "full+dictionary"):
+        cold = results[label]["cold_ms"] / results["curated"]["cold_ms"]
+        warm = results[label]["warm_ms"] / results["curated"]["warm_ms"]
+        print(f"ratio {label} / curated: cold {cold:.2f}x, warm {warm:.2f}x")
+    slowest = max(r["warm_ms"] for r in results.values())
+    print("PASS" if slowest < 50 else "FAIL: warm check over 50 ms")
+
+
+def shipped_dictionary() -> list[DictionaryEntry]:
+    return [
+        DictionaryEntry(
+            inci=s.inci_name,
+            cas=tuple(s.cas_numbers),
+            synonyms=tuple(s.synonyms),
+            functions=tuple(s.functions),
+            derived_zh=tuple(s.zh_derived),
+        )
+        for s in read_shipped()
+    ]
 
 
 if __name__ == "__main__":
