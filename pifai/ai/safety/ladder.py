@@ -74,7 +74,7 @@ def climb(
     """The first rung with data decides, and is evaluated with its inputs."""
     tox = row.tox
     if tox.noael is not None:
-        return _noael(sed_mg, constants, appendix, inputs, tox)
+        return _noael(sed_mg, constants, inputs, tox)
     if tox.read_across is not None:
         return _read_across(row, sed_mg, constants, appendix, inputs)
     if tox.qualitative is not None:
@@ -103,7 +103,6 @@ def _margin(
 def _noael(
     sed_mg: float | None,
     constants: Constants,
-    appendix: Appendix,
     inputs: dict[str, object],
     tox: Toxicology,
 ) -> Outcome:
@@ -235,7 +234,7 @@ def _data_gap(row: RowInput, constants: Constants) -> Outcome:
     elif constants.ttc is None:
         parts.append("TTC thresholds were not supplied")
     else:
-        parts.append(f"no TTC threshold supplied for Cramer class {tox.cramer_class}")
+        parts.append(f"no TTC threshold supplied for Cramer class {tox.cramer_class or 'III'}")
     parts += [f"[source unavailable: {s}]" for s in tox.sources_unavailable]
     parts.append("the SA must judge this ingredient")
     return Outcome("data_gap", "needs_sa", "; ".join(parts))
