@@ -109,6 +109,19 @@ def test_rinse_off_uses_e_with_its_retention_factor_and_a_measured_dap() -> None
     assert row.dap.basis == "measured dermal absorption"
 
 
+def test_a_data_gap_names_the_sources_consulted_and_unavailable() -> None:
+    tox = Toxicology(
+        ttc_exclusion="test input: inorganic",
+        sources_consulted=("TEST SOURCE Y",),
+        sources_unavailable=("TEST SOURCE X",),
+    )
+    result, row = one(tox, 1.0)
+    assert row.rung == "data_gap" and row.status == "needs_sa"
+    assert "TEST SOURCE Y" in row.basis and "TTC not applicable" in row.basis
+    assert "[source unavailable: TEST SOURCE X]" in row.basis
+    assert result.verdict == "needs_sa_judgement" and result.reasons[0].code == "data_gap"
+
+
 def test_the_computation_basis_lists_every_constant_with_its_source() -> None:
     result, _ = one(Toxicology(), 0.1)
     keys = [c.key for c in result.computation_basis]
@@ -204,6 +217,7 @@ def test_ttc_compares_sed_in_micrograms() -> None:
 
 def test_unknown_cramer_class_is_class_iii_and_an_alert_uses_the_genotoxic_threshold() -> None:
     _, unknown = one(Toxicology(structural_alert=False), 0.01)
+    assert unknown.rung == "ttc" and unknown.status == "acceptable"  # 1.2 µg <= 2 µg
     assert "Cramer class III" in unknown.basis
     assert any("class III" in n for n in unknown.notes)
     _, alert = one(Toxicology(cramer_class="I", structural_alert=True), 0.01)
@@ -326,6 +340,7 @@ def test_23_ingredients_11_without_noael_every_row_has_an_explicit_basis() -> No
     unavailable = [r for r in result.rows if r.sources_unavailable]
     assert unavailable and all(
         r.to_dict()["sources_unavailable"] == ["[source unavailable: TEST SOURCE X]"]
+        and r.basis.endswith("[source unavailable: TEST SOURCE X]")
         for r in unavailable
     )
 

@@ -116,6 +116,11 @@ def assess_row(
     result.inputs["exposure_e"] = exposure.e_mg_per_kg_day.to_dict() | {"unit": "mg/kg bw/day"}
     result.inputs["dap"] = dap.to_dict()
     result.status = _worst(outcome.status, found)
+    if row.tox.sources_unavailable:
+        # The basis stands on what answered; say which sources did not.
+        result.basis += "; " + "; ".join(
+            f"[source unavailable: {s}]" for s in row.tox.sources_unavailable
+        )
     if found:
         result.basis += "; hard gate: " + "; ".join(g.message for g in found)
     return result

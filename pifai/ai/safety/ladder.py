@@ -197,8 +197,6 @@ def _ttc(
     if ttc is None or tox.ttc_exclusion:
         return None
     cramer = tox.cramer_class or "III"
-    if tox.cramer_class is None:
-        notes.append("Cramer class unknown: class III (the most conservative) used")
     if tox.structural_alert is not False:
         threshold, key = ttc.genotoxic, "ttc:genotoxic"
         label = "TTC threshold for a genotoxic structural alert"
@@ -207,6 +205,8 @@ def _ttc(
     else:
         if cramer not in ttc.by_class:
             return None
+        if tox.cramer_class is None:
+            notes.append("Cramer class unknown: class III (the most conservative) used")
         threshold, key = ttc.by_class[cramer], f"ttc:cramer_{cramer}"
         label, which = f"TTC threshold, Cramer class {cramer}", f"Cramer class {cramer}"
     appendix.use(key, label, threshold, "µg/kg bw/day")
@@ -235,6 +235,5 @@ def _data_gap(row: RowInput, constants: Constants) -> Outcome:
         parts.append("TTC thresholds were not supplied")
     else:
         parts.append(f"no TTC threshold supplied for Cramer class {tox.cramer_class or 'III'}")
-    parts += [f"[source unavailable: {s}]" for s in tox.sources_unavailable]
     parts.append("the SA must judge this ingredient")
     return Outcome("data_gap", "needs_sa", "; ".join(parts))
