@@ -188,6 +188,9 @@ QUAL = SAFE_AS_USED
 def test_the_first_rung_with_data_wins(tox: Toxicology, rung: str) -> None:
     _, row = one(tox, 0.01)
     assert row.rung == rung
+    # Only the deciding rung's inputs are printed: no lower rung was consulted.
+    ladder = ["noael", "read_across", "qualitative", "ttc"]
+    assert {k for k in row.inputs if k in ladder} == ({rung} if rung in ladder else set())
     assert row.basis and "test input" in row.basis
     assert row.to_dict()["rung_label"]
 
@@ -206,6 +209,26 @@ def test_qualitative_conclusion_above_its_covered_concentration_goes_to_the_sa()
     _, row = one(Toxicology(qualitative=SAFE_AS_USED), 8.0)
     assert row.rung == "qualitative" and row.status == "needs_sa"
     assert "above the 5 %" in row.basis
+
+
+def test_an_unfavourable_conclusion_or_a_missing_concentration_goes_to_the_sa() -> None:
+    unsafe = QualitativeConclusion("TEST PANEL", "insufficient data", TEST, safe=False)
+    _, row = one(Toxicology(qualitative=unsafe), 1.0)
+    assert row.status == "needs_sa" and "does not support use" in row.basis
+    result, row = one(Toxicology(noael=cited(100.0)), None)
+    assert row.status == "needs_sa" and row.sed_mg_per_kg_day is None
+    assert "concentration not stated" in row.basis
+    assert result.reasons[0].code == "concentration_missing"
+
+
+def test_unverified_inputs_are_listed_and_verified_ones_are_not() -> None:
+    result, _ = one(Toxicology(noael=cited(100.0)), 1.0)
+    assert any(r.code == "unverified_input" and "noael" in r.message for r in result.reasons)
+    verified = Cited(100.0, TEST, verified=True)
+    constants = Constants(Cited(50.0, TEST, True), Cited(100.0, TEST, True), TTC)
+    exposure = Exposure("face_cream", Cited(24.0, TEST, True))
+    result, _ = one(Toxicology(noael=verified), 1.0, exposure, constants=constants)
+    assert result.reasons == [] and result.verdict == "acceptable"
 
 
 def test_ttc_compares_sed_in_micrograms() -> None:

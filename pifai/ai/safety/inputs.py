@@ -97,8 +97,16 @@ class MolecularAbsorptionRule:
     """A lower default DAp for molecules unlikely to cross the skin: MW above
     ``mw_above_da`` and logP below ``logp_below`` or above ``logp_above``.
 
-    Applied only when ``rule.verified`` is true: an unverified rule is reported as
-    "would apply" and the default DAp is kept (prefer a false alarm to a miss)."""
+    Applied only when ``dap_pct.verified`` is true: an unverified rule is reported as
+    "would apply" and the default DAp is kept (prefer a false alarm to a miss).
+
+    The engine hard-codes no such rule. The issue asks for "the SCCS rule for large, very
+    lipophilic or hydrophilic molecules"; its wording in the SCCS Notes of Guidance
+    (SCCS/1647/22) could not be found with the search tool when this was written, so the
+    caller must pass it, cited and verified against the NoG text. The closest text that
+    was found is the EC Guidance Document on Dermal Absorption (2004), as quoted in ECHA
+    registration dossiers: 10 % when MW > 500 and log Pow < -1 or > 4; that is the
+    plant-protection guidance, not the SCCS's, and is not a source for this rule."""
 
     mw_above_da: float
     logp_below: float
