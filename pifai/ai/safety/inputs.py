@@ -24,7 +24,7 @@ class Source:
     url: str | None = None
 
     def text(self) -> str:
-        """ "SCCS/1647/22, section 3-3.4.2 (2023)"."""
+        """ "document, entry (year)", the parts that are known."""
         head = f"{self.document}, {self.entry}" if self.entry else self.document
         return f"{head} ({self.year})" if self.year is not None else head
 
