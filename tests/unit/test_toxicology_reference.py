@@ -188,3 +188,16 @@ def test_conclusions_imported_with_citation() -> None:
         assert c.kind in {"safe", "not_safe", "safe_qra", "advice"}
         if c.limit_percent is not None:
             assert 0 < c.limit_percent <= 100
+
+
+def test_an_acceptable_daily_intake_is_never_a_point_of_departure_for_the_mos() -> None:
+    adis = [n for n in ref.noael_records() if n.kind == "adi"]
+    assert adis
+    assert not any(n.pod_for_mos for n in adis)
+
+
+def test_conclusions_from_both_authorities_are_found_by_inci() -> None:
+    authorities = {c.authority for c in ref.all_conclusions()}
+    assert {"SCCS", "CIR"} <= authorities
+    for c in ref.all_conclusions():
+        assert ref.conclusions_for(c.inci)
