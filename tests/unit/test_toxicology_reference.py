@@ -190,10 +190,10 @@ def test_conclusions_imported_with_citation() -> None:
             assert 0 < c.limit_percent <= 100
 
 
-def test_an_acceptable_daily_intake_is_never_a_point_of_departure_for_the_mos() -> None:
-    adis = [n for n in ref.noael_records() if n.kind == "adi"]
-    assert adis
-    assert not any(n.pod_for_mos for n in adis)
+def test_an_adi_or_upper_intake_level_is_never_a_point_of_departure_for_the_mos() -> None:
+    intakes = [n for n in ref.noael_records() if n.kind in ("adi", "ul")]
+    assert intakes
+    assert not any(n.pod_for_mos for n in intakes)
 
 
 def test_conclusions_from_both_authorities_are_found_by_inci() -> None:

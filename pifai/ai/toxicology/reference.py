@@ -59,7 +59,7 @@ class ExposureCategory:
 class Noael:
     inci: str
     cas: str | None
-    kind: str  # noael, noel, adjusted_noael, adi (an ADI is never a MoS point of departure)
+    kind: str  # noael, noel, adjusted_noael, adi, ul (ADI and UL are never MoS points of departure)
     value: float
     unit: str
     species: str | None
