@@ -1,0 +1,1 @@
+"""Toxicology: the cited reference data (exposure, NOAEL, TTC, conclusions)."""
