@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pifai.services.pif.uploads import display_name, safe_storage_name
@@ -47,6 +47,7 @@ def test_long_names_keep_their_extension() -> None:
 
 @settings(max_examples=300)
 @given(st.text())
+@example(".\t0")  # a dot, then a tab that becomes a space: no leading space is left
 def test_safe_storage_name_properties(original: str) -> None:
     name = safe_storage_name(original)
     assert name

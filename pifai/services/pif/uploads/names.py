@@ -49,7 +49,8 @@ def safe_storage_name(original: str) -> str:
     leading dots, no trailing dots or spaces, no Windows device names, at most 255 bytes.
     Storage keys never use it; it is what a downloaded or exported copy is called."""
     name = "".join("_" if c in _FORBIDDEN else c for c in _clean(original))
-    name = name.strip(" ").lstrip(".").rstrip(" .")
+    # Dots and spaces in any order ('.\t0' is '. 0' once cleaned): the name starts after.
+    name = name.lstrip(". ").rstrip(" .")
     if _RESERVED.match(name):
         name = f"_{name}"
     name = _truncate(name, MAX_NAME_BYTES)
