@@ -12,6 +12,7 @@ from pifai.api.v1 import (
     pif,
     products,
     regulatory,
+    safety,
     tasks,
 )
 
@@ -32,4 +33,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     ingredients.router,
     regulatory.router,
     compliance.router,
+    safety.router,
 )

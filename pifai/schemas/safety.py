@@ -1,0 +1,46 @@
+"""The safety engine's result as the API returns it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class SafetyReason(BaseModel):
+    code: str
+    ingredient: str | None
+    message: str
+
+
+class SafetyIngredient(BaseModel):
+    ingredient: str
+    cas: str | None
+    concentration_pct: float | None
+    rung: str = Field(description="The ladder rung that decided: noael, read_across, ...")
+    rung_label: str
+    status: str
+    basis: str = Field(description="What the row was decided on, with its sources")
+    inputs: dict[str, Any]
+    sed_mg_per_kg_day: float | None
+    mos: float | None
+    point_of_departure_mg_per_kg_day: float | None
+    passed: bool | None
+    dap: dict[str, Any] | None
+    gates: list[dict[str, Any]]
+    notes: list[str]
+    sources_unavailable: list[str]
+
+
+class SafetyAssessment(BaseModel):
+    product_id: str
+    product_type: str
+    verdict: str = Field(description="acceptable, formula_revision_required or needs_sa")
+    verdict_label: str
+    reasons: list[SafetyReason] = Field(description="In order of severity")
+    exposure: dict[str, Any] = Field(description="E, its SCCS category or the fallback used")
+    ingredients: list[SafetyIngredient]
+    computation_basis: list[dict[str, Any]] = Field(
+        description="Every constant used, with its source"
+    )
+    data_versions: dict[str, str]

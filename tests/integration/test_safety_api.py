@@ -1,0 +1,71 @@
+"""GET /api/v1/products/{id}/safety: the safety engine on a product's stored formula, with
+the shipped SCCS exposure, NOAELs and the rule engine's findings as hard gates."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pifai.ai.toxicology import reference
+from pifai.core.config import Settings
+from pifai.models.ingredient import ProductIngredient
+from tests.factories.auth import create_tenant
+from tests.factories.products import create_product
+
+
+async def test_product_safety_assessment(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    other = await create_tenant(session, settings)
+    product = await create_product(session, owner.org, product_type="leave_on_face")
+    rows = [
+        ("Aqua", "WATER", None, 97.4999),
+        ("Salicylic acid", "SALICYLIC ACID", "69-72-7", 0.5),
+        ("Mercuric chloride", "MERCURIC CHLORIDE", None, 0.0001),
+        ("Glycerin", "GLYCERIN", "56-81-5", 2.0),
+    ]
+    for order, (raw, inci, cas, conc) in enumerate(rows):
+        session.add(
+            ProductIngredient(
+                org_id=owner.org.id, product_id=product.id, raw_name=raw, inci=inci, cas=cas,
+                concentration=conc, sort_order=order, source="operator",
+            )
+        )  # fmt: skip
+    await session.flush()
+
+    response = await client.get(f"/api/v1/products/{product.id}/safety", headers=owner.headers)
+    assert response.status_code == 200, response.text
+    data = response.json()
+    by_name = {row["ingredient"]: row for row in data["ingredients"]}
+
+    # Exposure: no SCCS category is recorded, so the highest of the face categories is
+    # used and the report says so.
+    fallback = reference.fallback_exposure("leave_on_face").category
+    e = fallback.relative_daily_exposure_mg_kg_bw_day
+    assert data["exposure"]["fallback"] and fallback.name in data["exposure"]["fallback"]
+
+    # Salicylic acid: the shipped NOAEL the opinion used as point of departure, default DAp.
+    [noael] = [n for n in reference.noael_for("SALICYLIC ACID", "69-72-7") if n.pod_for_mos]
+    dap = reference.computation_constants().dermal_absorption_default_percent.value
+    salicylic = by_name["SALICYLIC ACID"]
+    sed = e * 0.5 / 100 * dap / 100
+    assert salicylic["rung"] == "noael"
+    assert salicylic["sed_mg_per_kg_day"] == pytest.approx(sed)
+    assert salicylic["mos"] == pytest.approx(noael.value / sed)
+    assert noael.source.number and noael.source.number in salicylic["basis"]
+
+    # A prohibited substance is blocked by its rule, never given a margin.
+    mercury = by_name["MERCURIC CHLORIDE"]
+    assert mercury["mos"] is None and mercury["gates"]
+    assert data["verdict"] == "formula_revision_required"
+    assert data["reasons"][0]["ingredient"] == "MERCURIC CHLORIDE"
+
+    # No data at all: an explicit basis for the SA, never a bare "not found".
+    glycerin = by_name["GLYCERIN"]
+    assert glycerin["basis"] and "not found" not in glycerin["basis"].lower()
+    assert data["computation_basis"] and data["data_versions"]["regulatory"]
+
+    foreign = await client.get(f"/api/v1/products/{product.id}/safety", headers=other.headers)
+    assert foreign.status_code == 404
