@@ -1,0 +1,1 @@
+"""External toxicology sources (PubChem, ECHA CHEM) and what they return."""
