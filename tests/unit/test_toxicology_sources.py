@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
 from pifai.ai.toxicology.echa import EchaClient
 from pifai.ai.toxicology.pubchem import PubChemClient
 from pifai.ai.toxicology.sources import SourceStatus
+from pifai.core.config import Settings
 
 BASE = "https://pubchem.test"
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -236,3 +239,24 @@ async def test_echa_503_timeout_and_malformed_are_unavailable() -> None:
         assert result.status is SourceStatus.unavailable
         assert result.message.startswith("[source unavailable]")
         assert len(seen) == calls
+
+
+async def test_clients_take_base_urls_and_key_from_settings(tmp_path: Path) -> None:
+    settings = Settings(
+        app_env="test",
+        data_dir=tmp_path,
+        pubchem_base_url="https://pubchem.mock/",
+        echa_base_url="https://echa.mock",
+        echa_api_key=SecretStr("secret-key"),
+    )
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(404, json=NOT_FOUND)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(record))
+    await PubChemClient.from_settings(http, settings, None).lookup(["glycerin"])
+    await EchaClient.from_settings(http, settings).lookup("glycerin")
+    assert seen[0].url.host == "pubchem.mock" and seen[0].url.path.startswith("/rest/pug/")
+    assert seen[1].url.host == "echa.mock" and seen[1].headers["X-API-Key"] == "secret-key"

@@ -35,6 +35,7 @@ from pifai.ai.toxicology.sources import (
     send,
     with_one_retry,
 )
+from pifai.core.config import Settings
 
 SOURCE = "echa"
 _CAS = re.compile(r"^\d{2,7}-\d{2}-\d$")
@@ -76,6 +77,12 @@ class EchaClient:
         # Assumed header name: ECHA CHEM asks for no key today.
         self._headers = {"Accept": "application/json"} | ({"X-API-Key": api_key} if api_key else {})
         self._retry_wait = retry_wait
+
+    @classmethod
+    def from_settings(cls, http: httpx.AsyncClient, settings: Settings) -> EchaClient:
+        """``http`` should carry ``timeout=settings.echa_timeout_seconds``."""
+        key = settings.echa_api_key.get_secret_value() if settings.echa_api_key else None
+        return cls(http, base_url=settings.echa_base_url, api_key=key)
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
         url = f"{self._base}{path}"

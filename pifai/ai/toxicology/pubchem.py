@@ -22,8 +22,9 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from redis.asyncio import Redis
 
-from pifai.ai.toxicology.ratelimit import Limiter, NoLimit
+from pifai.ai.toxicology.ratelimit import Limiter, NoLimit, RedisRateLimiter
 from pifai.ai.toxicology.sources import (
     MalformedBody,
     NotInSource,
@@ -35,6 +36,7 @@ from pifai.ai.toxicology.sources import (
     send,
     with_one_retry,
 )
+from pifai.core.config import Settings
 
 SOURCE = "pubchem"
 PROPERTIES = ("IUPACName", "MolecularFormula", "MolecularWeight", "XLogP", "ConnectivitySMILES")
@@ -44,6 +46,15 @@ _NOT_FOUND = {"PUGREST.NotFound", "PUGVIEW.NotFound"}
 _BUSY = {"PUGREST.ServerBusy", "PUGVIEW.ServerBusy", "PUGREST.Timeout", "PUGVIEW.Timeout"}
 _H_CODE = re.compile(r"^\s*(H\d{3}[A-Za-z]*(?:\+H\d{3}[A-Za-z]*)*)")
 _PICTOGRAM = re.compile(r"(GHS0\d)")
+
+
+# One Redis key for every process of a deployment: PubChem counts per address.
+LIMIT_KEY = "ratelimit:pubchem"
+
+
+def shared_limiter(redis: Redis, settings: Settings) -> RedisRateLimiter:
+    """The process-wide PubChem limiter; the runtime holds it."""
+    return RedisRateLimiter(redis, LIMIT_KEY, settings.pubchem_max_per_second)
 
 
 def _fault(body: dict[str, Any]) -> str | None:
@@ -86,6 +97,13 @@ class PubChemClient:
         self._base = base_url.rstrip("/")
         self._limiter = limiter or NoLimit()
         self._retry_wait = retry_wait
+
+    @classmethod
+    def from_settings(
+        cls, http: httpx.AsyncClient, settings: Settings, limiter: Limiter | None
+    ) -> PubChemClient:
+        """``http`` should carry ``timeout=settings.pubchem_timeout_seconds``."""
+        return cls(http, base_url=settings.pubchem_base_url, limiter=limiter)
 
     async def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
         url = f"{self._base}{path}"
