@@ -260,3 +260,16 @@ async def test_clients_take_base_urls_and_key_from_settings(tmp_path: Path) -> N
     await EchaClient.from_settings(http, settings).lookup("glycerin")
     assert seen[0].url.host == "pubchem.mock" and seen[0].url.path.startswith("/rest/pug/")
     assert seen[1].url.host == "echa.mock" and seen[1].headers["X-API-Key"] == "secret-key"
+
+
+async def test_one_compounds_ghs_failing_fails_that_ingredient_only() -> None:
+    def ghs_down_for_one(request: httpx.Request) -> httpx.Response:
+        if "/pug_view/" in request.url.path and "/31236/" in request.url.path:
+            return httpx.Response(503, json={"Fault": {"Code": "PUGVIEW.ServerBusy"}})
+        return healthy(request)
+
+    client, _ = pubchem(ghs_down_for_one)
+    results = await client.lookup(["glycerin", "phenoxyethanol"])
+    assert results["glycerin"].status is SourceStatus.found
+    assert results["phenoxyethanol"].status is SourceStatus.unavailable
+    assert "PUGVIEW.ServerBusy" in results["phenoxyethanol"].message

@@ -172,13 +172,22 @@ class PubChemClient:
         try:
             table, ghs_sets = await asyncio.gather(
                 self.properties(list(cids.values())),
-                asyncio.gather(*(self.ghs(cid) for cid in cids.values())),
+                asyncio.gather(*(self._ghs_or_failure(cid) for cid in cids.values())),
             )
         except SourceError as exc:
             return results | {name: _failed(exc) for name in cids}
         for (name, cid), ghs in zip(cids.items(), ghs_sets, strict=True):
-            results[name] = _found(cid, table.get(cid), ghs)
+            # One compound's GHS request failing fails that ingredient only.
+            results[name] = (
+                _failed(ghs) if isinstance(ghs, SourceError) else _found(cid, table.get(cid), ghs)
+            )
         return results
+
+    async def _ghs_or_failure(self, cid: int) -> list[dict[str, Any]] | SourceError:
+        try:
+            return await self.ghs(cid)
+        except SourceError as exc:
+            return exc
 
     async def _resolve(self, identifier: str) -> int | SourceResult:
         try:
