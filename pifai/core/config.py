@@ -163,6 +163,17 @@ class Settings(BaseSettings):
     llm_model: str = "claude-sonnet-4-6"
     llm_timeout_seconds: float = 60.0
 
+    # Toxicology sources (pifai.ai.toxicology). Tests point the base URLs at a mock.
+    pubchem_base_url: str = "https://pubchem.ncbi.nlm.nih.gov"
+    pubchem_timeout_seconds: float = Field(default=5.0, gt=0)
+    # PubChem's usage policy: no more than 5 requests per second, held across every
+    # worker and process through Redis.
+    pubchem_max_per_second: int = Field(default=5, ge=1)
+    # ECHA CHEM (chem.echa.europa.eu): no key is needed today; sent when set.
+    echa_base_url: str = "https://chem.echa.europa.eu"
+    echa_api_key: SecretStr | None = None
+    echa_timeout_seconds: float = Field(default=10.0, gt=0)
+
     # File storage (pifai.services.storage): "local" writes under data_dir/files.
     storage_backend: Literal["local", "s3"] = "local"
     s3_endpoint_url: str | None = None  # unset: AWS; set for MinIO, R2, Ceph, ...

@@ -10,6 +10,7 @@ from pifai.models.pif import DocumentText, PifDocument, PifFile
 from pifai.models.product import Product
 from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport  # noqa: F401
 from pifai.models.task import Task
+from pifai.models.toxicology import ToxicologyCache
 from pifai.models.user import User
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "RefreshToken",
     "SuperAdmin",
     "Task",
+    "ToxicologyCache",
     "User",
 ]

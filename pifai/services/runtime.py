@@ -10,6 +10,8 @@ import structlog
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from pifai.ai.toxicology.pubchem import shared_limiter
+from pifai.ai.toxicology.ratelimit import Limiter
 from pifai.core.config import Settings
 from pifai.core.database import create_engine, create_session_factory
 from pifai.core.embedded import EmbeddedServices, start_embedded
@@ -44,6 +46,9 @@ class Runtime:
     reference: ReferenceData = field(default_factory=ReferenceData)
     # What workers run and the API may queue; tests add their own jobs.
     jobs: JobList = field(default_factory=production_jobs)
+    # PubChem's 5 requests/s, shared through Redis by every process; None: unlimited
+    # (tests that build a Runtime by hand).
+    pubchem_limiter: Limiter | None = None
 
     async def close(self) -> None:
         # Clients first, then the embedded servers they talk to.
@@ -143,4 +148,5 @@ async def start_runtime(
         keyring=KeyRing.from_settings(settings),
         embedded=embedded,
         rag=RagClient.from_settings(settings) if settings.rag_api_base else None,
+        pubchem_limiter=shared_limiter(redis, settings),
     )

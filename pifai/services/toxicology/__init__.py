@@ -1,0 +1,1 @@
+"""Toxicology: the shared cache of public sources' answers."""
