@@ -33,6 +33,8 @@ class Product(UUIDPk, Timestamps, Base):
     manufacturer_name: Mapped[str | None] = mapped_column(String(300))
     manufacturer_address: Mapped[str | None] = mapped_column(String(500))
     notification_number: Mapped[str | None] = mapped_column(String(40))
+    # The SCCS Notes of Guidance category (pifai/data/toxicology/exposure.json keys).
+    sccs_category: Mapped[str | None] = mapped_column(String(40))
     product_type: Mapped[str] = mapped_column(String(30), nullable=False)
     children_under_3: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     pif_status: Mapped[str] = mapped_column(String(30), nullable=False, default="draft")

@@ -28,6 +28,12 @@ class _ProductFields(RequestModel):
     manufacturer_name: Annotated[str, Field(max_length=300)] | None = None
     manufacturer_address: Annotated[str, Field(max_length=500)] | None = None
     notification_number: str | None = None
+    sccs_category: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        default=None,
+        description="The SCCS product category whose daily exposure the safety assessment "
+        "uses (GET /api/v1/safety/exposure-categories); without one, the most "
+        "conservative category of the product type is used",
+    )
 
     @field_validator("notification_number")
     @classmethod
@@ -75,6 +81,7 @@ class ProductOut(BaseModel):
     manufacturer_name: str | None
     manufacturer_address: str | None
     notification_number: str | None
+    sccs_category: str | None
     product_type: ProductType
     children_under_3: bool
     pif_status: PifStatus

@@ -7,6 +7,16 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
+class ExposureCategoryOut(BaseModel):
+    key: str
+    name: str
+    use: str = Field(description="leave-on, rinse-off or oral")
+    relative_daily_exposure_mg_kg_bw_day: float
+    retention_factor: float
+    source: str
+    verified: bool
+
+
 class SafetyReason(BaseModel):
     code: str
     ingredient: str | None

@@ -11,8 +11,9 @@ import structlog
 from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pifai.ai.toxicology.reference import exposure, exposure_categories
 from pifai.core.database import after_commit
-from pifai.core.errors import Forbidden, NotFound
+from pifai.core.errors import Forbidden, NotFound, ValidationFailed
 from pifai.core.security import Actor
 from pifai.models.pif import PifFile
 from pifai.models.product import Product
@@ -51,6 +52,17 @@ async def get_product_for_org(
     return product
 
 
+def check_sccs_category(key: str | None) -> None:
+    """A category the shipped SCCS exposure table has (or none)."""
+    if key is None or exposure(key) is not None:
+        return
+    known = ", ".join(c.key for c in exposure_categories())
+    raise ValidationFailed(
+        f"unknown SCCS product category {key!r}; expected one of {known}",
+        details=[{"field": "sccs_category", "message": "unknown category"}],
+    )
+
+
 async def create_product(
     session: AsyncSession,
     rag: RagClient | None,
@@ -60,6 +72,7 @@ async def create_product(
 ) -> Product:
     """Product and its 16 items; once they are committed, the RAG knowledge base
     (fail-soft: a RAG outage leaves rag_kb_id NULL for the back-fill to fill)."""
+    check_sccs_category(fields.get("sccs_category"))
     product = Product(id=uuid.uuid4(), org_id=actor.org_id, created_by=actor.id, **fields)
     session.add(product)
     await session.flush()
@@ -113,6 +126,7 @@ async def update_product(
     changes: dict[str, Any],
     meta: RequestMeta,
 ) -> Product:
+    check_sccs_category(changes.get("sccs_category"))
     changed = {k: v for k, v in changes.items() if getattr(product, k) != v}
     for key, value in changed.items():
         setattr(product, key, value)

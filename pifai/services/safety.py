@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.safety import assess, gates_from_check
 from pifai.ai.safety.reference_inputs import constants, exposure_for, toxicology_for
+from pifai.ai.toxicology import reference
 from pifai.services.compliance import check_formula_of, product_formula
 from pifai.services.reference import ReferenceData
 
@@ -25,7 +26,7 @@ async def assess_product(
     check, store_version = await check_formula_of(session, product, items, reference)
     result = assess(
         items,
-        exposure_for(product.product_type),
+        exposure_for(product.product_type, product.sccs_category),
         constants(),
         toxicology_for(items),
         gates_from_check(check),
@@ -36,3 +37,19 @@ async def assess_product(
         **result.to_dict(),
         "data_versions": {"regulatory": store_version, "toxicology": TOXICOLOGY_DATA},
     }
+
+
+def exposure_category_list() -> list[dict[str, Any]]:
+    """The SCCS categories a product may be given, with their exposure and source."""
+    return [
+        {
+            "key": c.key,
+            "name": c.name,
+            "use": c.use,
+            "relative_daily_exposure_mg_kg_bw_day": c.relative_daily_exposure_mg_kg_bw_day,
+            "retention_factor": c.retention_factor,
+            "source": ", ".join(p for p in (c.source.document, c.source.table, c.source.row) if p),
+            "verified": c.verified,
+        }
+        for c in reference.exposure_categories()
+    ]

@@ -3,6 +3,8 @@ the shipped SCCS exposure, NOAELs and the rule engine's findings as hard gates."
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,3 +71,57 @@ async def test_product_safety_assessment(
 
     foreign = await client.get(f"/api/v1/products/{product.id}/safety", headers=other.headers)
     assert foreign.status_code == 404
+
+
+async def test_a_products_sccs_category_decides_its_exposure(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    listed = await client.get("/api/v1/safety/exposure-categories", headers=owner.headers)
+    assert listed.status_code == 200
+    categories = {c["key"]: c for c in listed.json()}
+    assert set(categories) == {c.key for c in reference.exposure_categories()}
+    body_lotion = reference.exposure("body_lotion")
+    assert body_lotion is not None
+    assert categories["body_lotion"]["relative_daily_exposure_mg_kg_bw_day"] == (
+        body_lotion.relative_daily_exposure_mg_kg_bw_day
+    )
+
+    new = {"name": "身體乳", "product_type": "leave_on_body", "sccs_category": "body_lotion"}
+    created = await client.post("/api/v1/products", json=new, headers=owner.headers)
+    assert created.status_code == 201, created.text
+    product = created.json()
+    assert product["sccs_category"] == "body_lotion"
+    session.add(
+        ProductIngredient(
+            org_id=owner.org.id, product_id=uuid.UUID(product["id"]), raw_name="Salicylic acid",
+            inci="SALICYLIC ACID", cas="69-72-7", concentration=0.5, sort_order=0,
+            source="operator",
+        )
+    )  # fmt: skip
+    await session.flush()
+    safety = await client.get(f"/api/v1/products/{product['id']}/safety", headers=owner.headers)
+    assert safety.status_code == 200, safety.text
+    exposure = safety.json()["exposure"]
+    assert exposure["category"] == "body_lotion" and not exposure.get("fallback")
+    [row] = safety.json()["ingredients"]
+    dap = reference.computation_constants().dermal_absorption_default_percent.value
+    expected = body_lotion.relative_daily_exposure_mg_kg_bw_day * 0.5 / 100 * dap / 100
+    assert row["sed_mg_per_kg_day"] == pytest.approx(expected)
+
+    # An unknown category is refused with the list, and nothing is created or changed.
+    bad = await client.post(
+        "/api/v1/products", json={**new, "sccs_category": "bath_bomb"}, headers=owner.headers
+    )
+    assert bad.status_code == 422 and "body_lotion" in bad.json()["error"]["message"]
+    patched = await client.patch(
+        f"/api/v1/products/{product['id']}", json={"sccs_category": "bath_bomb"},
+        headers=owner.headers,
+    )  # fmt: skip
+    assert patched.status_code == 422
+    cleared = await client.patch(
+        f"/api/v1/products/{product['id']}", json={"sccs_category": None}, headers=owner.headers
+    )
+    assert cleared.status_code == 200 and cleared.json()["sccs_category"] is None
+    listing = await client.get("/api/v1/products", headers=owner.headers)
+    assert listing.json()["total"] == 1

@@ -35,9 +35,18 @@ def _cited(value: reference.Cited) -> Cited[float]:
     return Cited(value.value, _source(value.source), value.verified, value.unit)
 
 
-def exposure_for(product_type: str) -> Exposure:
-    """The product's exposure. Products carry no SCCS category yet, so the most
-    conservative category of the product type is used, and the report says so."""
+def exposure_for(product_type: str, category_key: str | None = None) -> Exposure:
+    """The product's exposure: its SCCS category's, or without one the most conservative
+    category of its product type (the report says so)."""
+    chosen = reference.exposure(category_key) if category_key else None
+    if chosen is not None:
+        e = Cited(
+            chosen.relative_daily_exposure_mg_kg_bw_day,
+            _source(chosen.source),
+            chosen.verified,
+            "mg/kg bw/day",
+        )
+        return Exposure(category=chosen.key, e_mg_per_kg_day=e)
     fallback = reference.fallback_exposure(product_type)
     category = fallback.category
     e = Cited(

@@ -7,10 +7,17 @@ import uuid
 from fastapi import APIRouter
 
 from pifai.api.deps import CurrentPrincipal, OrgSession, ReferenceDep, TransactionalRoute
-from pifai.schemas.safety import SafetyAssessment
-from pifai.services.safety import assess_product
+from pifai.schemas.safety import ExposureCategoryOut, SafetyAssessment
+from pifai.services.safety import assess_product, exposure_category_list
 
 router = APIRouter(tags=["safety"], route_class=TransactionalRoute)
+
+
+@router.get("/safety/exposure-categories", response_model=list[ExposureCategoryOut])
+async def exposure_categories(user: CurrentPrincipal) -> list[ExposureCategoryOut]:
+    """The SCCS product categories a product may be given (`sccs_category`), with the
+    calculated relative daily exposure of each and its source."""
+    return [ExposureCategoryOut.model_validate(c) for c in exposure_category_list()]
 
 
 @router.get("/products/{product_id}/safety", response_model=SafetyAssessment)
