@@ -9,6 +9,7 @@ from pifai.models.organization import Organization
 from pifai.models.pif import DocumentText, PifDocument, PifFile
 from pifai.models.product import Product
 from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport  # noqa: F401
+from pifai.models.safety import SafetyAssessment
 from pifai.models.task import Task
 from pifai.models.toxicology import ToxicologyCache
 from pifai.models.user import User
@@ -29,6 +30,7 @@ __all__ = [
     "ProductIngredient",
     "ReferenceLoad",
     "RefreshToken",
+    "SafetyAssessment",
     "SuperAdmin",
     "Task",
     "ToxicologyCache",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -42,7 +44,16 @@ class SafetyIngredient(BaseModel):
     sources_unavailable: list[str]
 
 
-class SafetyAssessment(BaseModel):
+class TaskAccepted(BaseModel):
+    task_id: uuid.UUID
+    kind: str
+
+
+class SafetyAssessmentOut(BaseModel):
+    assessment_id: uuid.UUID | None = Field(
+        default=None, description="The kept assessment; null: computed on request, not kept"
+    )
+    assessed_at: datetime | None = None
     product_id: str
     product_type: str
     verdict: str = Field(description="acceptable, formula_revision_required or needs_sa")

@@ -9,6 +9,7 @@ from pifai.services.formula_extraction import FORMULA_ITEM, formula_extract
 from pifai.services.knowledge import backfill_periodically
 from pifai.services.pif.analysis import analysis_failed
 from pifai.services.queue import Job, JobContext, JobList, PeriodicJob, TaskResult
+from pifai.services.safety import SAFETY_JOB, safety_assess
 
 
 async def noop(ctx: JobContext) -> TaskResult:
@@ -28,6 +29,8 @@ def production_jobs() -> JobList:
             ),
             # After a regulatory import: an organisation's products re-checked.
             Job(RECHECK_JOB, compliance_recheck),
+            # The safety engine on a product's formula, the result kept.
+            Job(SAFETY_JOB, safety_assess),
             PeriodicJob(
                 "rag.backfill",
                 backfill_periodically,

@@ -6,14 +6,22 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from redis.asyncio import Redis
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.safety import assess, gates_from_check
 from pifai.ai.safety.reference_inputs import constants, exposure_for, toxicology_for
 from pifai.ai.toxicology import reference
+from pifai.models.product import Product
+from pifai.models.safety import SafetyAssessment
+from pifai.models.task import Task
 from pifai.services.compliance import check_formula_of, product_formula
+from pifai.services.products import get_product_for_org
+from pifai.services.queue import JobContext, JobList, TaskResult, enqueue
 from pifai.services.reference import ReferenceData
 
+SAFETY_JOB = "safety.assess"
 TOXICOLOGY_DATA = "pifai/data/toxicology (SCCS/1647/22 exposure rows, NOAELs, TTC, conclusions)"
 
 
@@ -37,6 +45,67 @@ async def assess_product(
         **result.to_dict(),
         "data_versions": {"regulatory": store_version, "toxicology": TOXICOLOGY_DATA},
     }
+
+
+async def record_assessment(
+    session: AsyncSession,
+    product_id: uuid.UUID,
+    org_id: uuid.UUID,
+    reference: ReferenceData,
+    *,
+    task_id: uuid.UUID | None = None,
+) -> SafetyAssessment:
+    """Assess the product's current formula and keep the result (flushed, not committed)."""
+    result = await assess_product(session, product_id, org_id, reference)
+    row = SafetyAssessment(
+        id=uuid.uuid4(),
+        org_id=org_id,
+        product_id=product_id,
+        task_id=task_id,
+        verdict=str(result["verdict"]),
+        result=result,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def latest_assessment_for_org(
+    session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID
+) -> SafetyAssessment | None:
+    """The product's most recent kept assessment (the product is checked first: another
+    organisation's product is "not found")."""
+    product = await get_product_for_org(session, product_id, org_id)
+    return await session.scalar(
+        select(SafetyAssessment)
+        .where(SafetyAssessment.org_id == org_id, SafetyAssessment.product_id == product.id)
+        .order_by(SafetyAssessment.created_at.desc(), SafetyAssessment.id.desc())
+        .limit(1)
+    )
+
+
+async def request_assessment(
+    session: AsyncSession, redis: Redis, jobs: JobList, product: Product, actor_id: uuid.UUID
+) -> Task:
+    """Queue the product's assessment (the task keeps its result); published on commit."""
+    return await enqueue(
+        session,
+        redis,
+        jobs.require(SAFETY_JOB),
+        org_id=product.org_id,
+        payload={"product_id": str(product.id)},
+        created_by=actor_id,
+    )
+
+
+async def safety_assess(ctx: JobContext) -> TaskResult:
+    """The task: the product's formula through the safety engine, the result kept."""
+    product_id = uuid.UUID(str(ctx.task.payload["product_id"]))
+    await ctx.progress(20, "assessing the formula")
+    row = await record_assessment(
+        ctx.session, product_id, ctx.task.org_id, ctx.runtime.reference, task_id=ctx.task.id
+    )
+    return {"assessment_id": str(row.id), "verdict": row.verdict}
 
 
 def exposure_category_list() -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ async def _periodic(runtime: object) -> None:
 
 def test_production_lists_its_jobs_and_no_test_job() -> None:
     jobs = production_jobs()
-    assert jobs.names() == ["compliance.recheck", "formula.extract", "system.noop"]
+    assert jobs.names() == ["compliance.recheck", "formula.extract", "safety.assess", "system.noop"]
     assert [j.name for j in jobs.public()] == ["system.noop"]
     assert [j.name for j in jobs.periodic] == ["rag.backfill"]
     assert "test.fail" not in jobs and jobs.get("test.fail") is None
@@ -46,14 +46,20 @@ def test_including_makes_a_new_list() -> None:
     more = jobs.including(Job("test.extra", _handler), PeriodicJob("test.tick", _periodic, float))
     assert "test.extra" in more and "test.extra" not in jobs
     assert [j.name for j in more.periodic] == ["rag.backfill", "test.tick"]
-    assert more.names() == ["compliance.recheck", "formula.extract", "system.noop", "test.extra"]
+    assert more.names() == [
+        "compliance.recheck",
+        "formula.extract",
+        "safety.assess",
+        "system.noop",
+        "test.extra",
+    ]
 
 
 def test_require_names_the_known_kinds() -> None:
     with pytest.raises(UnknownTaskKind) as caught:
         production_jobs().require("noop")
     assert caught.value.details == {
-        "kinds": ["compliance.recheck", "formula.extract", "system.noop"]
+        "kinds": ["compliance.recheck", "formula.extract", "safety.assess", "system.noop"]
     }
 
 
