@@ -358,3 +358,29 @@ RED_TEAM: tuple[LawCase, ...] = (
         want=(eu("over_limit", "high", "III/373", 0.007),),
     ),
 )
+
+
+def listed_case(
+    case_id: str,
+    name: str,
+    cas: str | None,
+    pct: float,
+    product_type: str,
+    source: str,
+    *,
+    function: str,
+    list_type: str,
+    over: float | None = None,
+    where: bool = False,
+) -> LawCase:
+    """A row of a TFDA positive list used as ``function``: out of its product types
+    (``where``) it is high, over ``over`` (the TFDA limit) it is high, otherwise accepted."""
+    row = (item(name, cas, pct, function),)
+    if where:
+        return LawCase(
+            case_id, row, product_type, source, want=(tfda("product_type", "high", list_type),)
+        )
+    if over is not None:
+        want = (tfda("over_limit", "high", list_type, over),)
+        return LawCase(case_id, row, product_type, source, want=want)
+    return LawCase(case_id, row, product_type, source, never=ACCEPTED, on=(f"TFDA:{list_type}",))

@@ -5,7 +5,7 @@ binds where TFDA is silent and is advisory where it is stricter than a TFDA rule
 
 from __future__ import annotations
 
-from tests.factories.law_cases import ACCEPTED, LawCase, Never, eu, item, tfda
+from tests.factories.law_cases import ACCEPTED, LawCase, Never, eu, item, listed_case, tfda
 
 UV = "UV filter"
 
@@ -19,22 +19,10 @@ def _uv(
     source: str,
     over: float | None = None,
 ) -> LawCase:
-    if over is not None:
-        return LawCase(
-            case_id,
-            (item(name, cas, pct, UV),),
-            product_type,
-            source,
-            want=(tfda("over_limit", "high", "uv_filter", over),),
-        )
-    return LawCase(
-        case_id,
-        (item(name, cas, pct, UV),),
-        product_type,
-        source,
-        never=ACCEPTED,
-        on=("TFDA:uv_filter",),
-    )
+    return listed_case(
+        case_id, name, cas, pct, product_type, source,
+        function=UV, list_type="uv_filter", over=over,
+    )  # fmt: skip
 
 
 HOMOSALATE = (

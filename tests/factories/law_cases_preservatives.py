@@ -5,7 +5,7 @@ and is advisory where it is stricter than a TFDA rule that is met (see
 
 from __future__ import annotations
 
-from tests.factories.law_cases import ACCEPTED, LawCase, Want, eu, item, tfda
+from tests.factories.law_cases import ACCEPTED, LawCase, Want, eu, item, listed_case, tfda
 
 P = "preservative"
 
@@ -20,32 +20,10 @@ def _pres(
     over: float | None = None,
     where: bool = False,
 ) -> LawCase:
-    """A preservative row: over ``over`` (TFDA limit) it is high, out of its product types
-    (``where``) it is high, otherwise accepted."""
-    if where:
-        return LawCase(
-            case_id,
-            (item(name, cas, pct, P),),
-            product_type,
-            source,
-            want=(tfda("product_type", "high", "preservative"),),
-        )
-    if over is not None:
-        return LawCase(
-            case_id,
-            (item(name, cas, pct, P),),
-            product_type,
-            source,
-            want=(tfda("over_limit", "high", "preservative", over),),
-        )
-    return LawCase(
-        case_id,
-        (item(name, cas, pct, P),),
-        product_type,
-        source,
-        never=ACCEPTED,
-        on=("TFDA:preservative",),
-    )
+    return listed_case(
+        case_id, name, cas, pct, product_type, source,
+        function=P, list_type="preservative", over=over, where=where,
+    )  # fmt: skip
 
 
 PHENOXYETHANOL = "TFDA 防腐劑 編號35 '2-Phenoxyethanol' 1 %; EU Annex V/29 1.0%"

@@ -3,13 +3,9 @@ worker and keeps the result; GET .../safety then shows the kept assessment."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pifai.main import create_app
 from pifai.models.ingredient import ProductIngredient
 from pifai.services.runtime import Runtime
 from tests.factories.auth import create_tenant
@@ -17,17 +13,12 @@ from tests.factories.products import create_product
 from tests.factories.tasks import fetch, running_worker, wait_until
 
 
-@pytest.fixture
-async def api(qruntime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(runtime=qruntime))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
-
-
 async def test_the_assessment_task_keeps_its_result(
-    qruntime: Runtime, factory: async_sessionmaker[AsyncSession], api: httpx.AsyncClient
+    qruntime: Runtime,
+    factory: async_sessionmaker[AsyncSession],
+    queue_client: httpx.AsyncClient,
 ) -> None:
-    url = str(qruntime.settings.database_url)
+    api, url = queue_client, str(qruntime.settings.database_url)
     async with factory() as session:
         owner = await create_tenant(session, qruntime.settings)
         other = await create_tenant(session, qruntime.settings)

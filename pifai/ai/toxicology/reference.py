@@ -8,10 +8,10 @@ per process (lru_cache); they change only with a release.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pifai.domain import PRODUCT_TYPES
 
@@ -175,6 +175,28 @@ def _source(raw: dict[str, Any]) -> Source:
     )
 
 
+R = TypeVar("R")
+# Read as given, but for a number and the flags (converted) and ``source`` (built).
+_FLOATS = frozenset({"value"})
+_BOOLS = frozenset({"verified", "pod_for_mos"})
+
+
+def _record(cls: type[R], raw: dict[str, Any]) -> R:
+    """A record dataclass from its JSON row: an optional field (``X | None``) may be
+    absent, every other one must be there (KeyError otherwise)."""
+    values: dict[str, Any] = {}
+    for item in fields(cls):  # type: ignore[arg-type]
+        value: Any = raw.get(item.name) if "None" in str(item.type) else raw[item.name]
+        if item.name == "source":
+            value = _source(value)
+        elif item.name in _FLOATS:
+            value = float(value)
+        elif item.name in _BOOLS:
+            value = bool(value)
+        values[item.name] = value
+    return cls(**values)
+
+
 def _norm_inci(inci: str) -> str:
     return " ".join(inci.upper().split())
 
@@ -246,43 +268,12 @@ def fallback_exposure(product_type: str) -> ProductTypeFallback:
 
 @lru_cache(maxsize=1)
 def noael_records() -> tuple[Noael, ...]:
-    return tuple(
-        Noael(
-            inci=r["inci"],
-            cas=r.get("cas"),
-            kind=r["kind"],
-            value=float(r["value"]),
-            unit=r["unit"],
-            species=r.get("species"),
-            route=r.get("route"),
-            study=r.get("study"),
-            endpoint=r.get("endpoint"),
-            pod_for_mos=bool(r["pod_for_mos"]),
-            source=_source(r["source"]),
-            quote=r.get("quote"),
-            verified=bool(r["verified"]),
-            verification_note=r["verification_note"],
-        )
-        for r in _read("noael.json")["noael"]
-    )
+    return tuple(_record(Noael, r) for r in _read("noael.json")["noael"])
 
 
 @lru_cache(maxsize=1)
 def dermal_absorption_records() -> tuple[DermalAbsorption, ...]:
-    return tuple(
-        DermalAbsorption(
-            inci=r["inci"],
-            cas=r.get("cas"),
-            value=float(r["value"]),
-            unit=r["unit"],
-            basis=r["basis"],
-            source=_source(r["source"]),
-            quote=r.get("quote"),
-            verified=bool(r["verified"]),
-            verification_note=r["verification_note"],
-        )
-        for r in _read("noael.json")["dermal_absorption"]
-    )
+    return tuple(_record(DermalAbsorption, r) for r in _read("noael.json")["dermal_absorption"])
 
 
 def _matches(rec_inci: str, rec_cas: str | None, inci: str | None, cas: str | None) -> bool:
@@ -306,40 +297,12 @@ def dermal_absorption_for(inci: str | None, cas: str | None = None) -> tuple[Der
 
 @lru_cache(maxsize=1)
 def ttc_thresholds() -> tuple[TtcThreshold, ...]:
-    return tuple(
-        TtcThreshold(
-            key=r["key"],
-            framework=r["framework"],
-            applies_to=r["applies_to"],
-            cramer_class=r["cramer_class"],
-            value=float(r["value"]),
-            unit=r["unit"],
-            source=_source(r["source"]),
-            quote=r.get("quote"),
-            verified=bool(r["verified"]),
-            verification_note=r["verification_note"],
-        )
-        for r in _read("ttc.json")["thresholds"]
-    )
+    return tuple(_record(TtcThreshold, r) for r in _read("ttc.json")["thresholds"])
 
 
 @lru_cache(maxsize=1)
 def all_conclusions() -> tuple[Conclusion, ...]:
-    return tuple(
-        Conclusion(
-            inci=r["inci"],
-            cas=r.get("cas"),
-            authority=r["authority"],
-            kind=r["kind"],
-            limit_percent=r.get("limit_percent"),
-            scope=r.get("scope"),
-            quote=r.get("quote"),
-            source=_source(r["source"]),
-            verified=bool(r["verified"]),
-            verification_note=r["verification_note"],
-        )
-        for r in _read("conclusions.json")["conclusions"]
-    )
+    return tuple(_record(Conclusion, r) for r in _read("conclusions.json")["conclusions"])
 
 
 def conclusions_for(inci: str | None, cas: str | None = None) -> tuple[Conclusion, ...]:

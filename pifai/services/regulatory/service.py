@@ -17,7 +17,7 @@ from pifai.services.regulatory.errors import RegulatoryImportNotFound
 from pifai.services.regulatory.records import check_records
 from pifai.services.regulatory.snapshots import (
     load_shipped,
-    load_shipped_records,
+    shipped_entry_count,
 )
 from pifai.services.regulatory.sync import sync_records
 from pifai.services.regulatory.tfda_files import parse_tfda_file
@@ -57,7 +57,7 @@ async def sync_status(session: AsyncSession, *, recent: int = 20) -> dict[str, A
             for a, lt, n, v, last in rows
         ],
         "imports": list(imports),
-        "shipped_entries": len(load_shipped_records()),
+        "shipped_entries": shipped_entry_count(),
     }
 
 

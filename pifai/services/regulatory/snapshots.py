@@ -48,6 +48,12 @@ def load_shipped_records(authority: str | None = None) -> list[dict[str, Any]]:
 
 
 @lru_cache(maxsize=1)
+def shipped_entry_count() -> int:
+    """How many entries the shipped files hold (read once: they change with a release)."""
+    return len(load_shipped_records())
+
+
+@lru_cache(maxsize=1)
 def curated_dictionary_rows() -> tuple[DictionaryEntry, ...]:
     """The curated ingredient dictionary (pifai/data/ingredients.csv): names, Chinese
     names and CAS numbers, so that synonyms resolve to regulated entries."""
