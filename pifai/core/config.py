@@ -173,6 +173,9 @@ class Settings(BaseSettings):
     echa_base_url: str = "https://chem.echa.europa.eu"
     echa_api_key: SecretStr | None = None
     echa_timeout_seconds: float = Field(default=10.0, gt=0)
+    # ECHA CHEM asks one substance at a time (two or three requests each): this many
+    # substances are in flight at once per batch.
+    echa_max_concurrency: int = Field(default=16, ge=1)
 
     # File storage (pifai.services.storage): "local" writes under data_dir/files.
     storage_backend: Literal["local", "s3"] = "local"

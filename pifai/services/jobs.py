@@ -10,6 +10,12 @@ from pifai.services.knowledge import backfill_periodically
 from pifai.services.pif.analysis import analysis_failed
 from pifai.services.queue import Job, JobContext, JobList, PeriodicJob, TaskResult
 from pifai.services.safety import SAFETY_JOB, safety_assess
+from pifai.services.toxicology.batch import (
+    BATCH_JOB,
+    REFRESH_JOB,
+    toxicology_batch,
+    toxicology_refresh,
+)
 
 
 async def noop(ctx: JobContext) -> TaskResult:
@@ -31,6 +37,10 @@ def production_jobs() -> JobList:
             Job(RECHECK_JOB, compliance_recheck),
             # The safety engine on a product's formula, the result kept.
             Job(SAFETY_JOB, safety_assess),
+            # A product's ingredients through PubChem and ECHA into the shared cache, and
+            # the refresh of one stale (or operator-refreshed) entry.
+            Job(BATCH_JOB, toxicology_batch),
+            Job(REFRESH_JOB, toxicology_refresh),
             PeriodicJob(
                 "rag.backfill",
                 backfill_periodically,

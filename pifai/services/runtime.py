@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import httpx
 import structlog
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -49,6 +50,9 @@ class Runtime:
     # PubChem's 5 requests/s, shared through Redis by every process; None: unlimited
     # (tests that build a Runtime by hand).
     pubchem_limiter: Limiter | None = None
+    # The HTTP transport of the toxicology sources' clients (PubChem, ECHA); None: the
+    # network. Tests and the bench pass an httpx.MockTransport.
+    toxicology_transport: httpx.AsyncBaseTransport | None = None
 
     async def close(self) -> None:
         # Clients first, then the embedded servers they talk to.

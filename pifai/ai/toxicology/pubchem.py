@@ -158,29 +158,47 @@ class PubChemClient:
 
     async def lookup(self, identifiers: Sequence[str]) -> dict[str, SourceResult]:
         """Identity, properties and GHS of each ingredient (a name or CAS number): one name
-        request each, one property request for all, one GHS request per compound."""
-        resolved = await asyncio.gather(*(self._resolve(name) for name in identifiers))
+        request each, one property request for all, one GHS request per compound.
+
+        Pipelined: a compound's GHS request goes as soon as its name is resolved, and the
+        property request as soon as every name is, so the rate limiter never idles while
+        a stage waits for its slowest answer."""
+        names = list(dict.fromkeys(identifiers))
+        resolving = [asyncio.ensure_future(self._resolve(name)) for name in names]
+
+        async def ghs_of(resolved: asyncio.Future[int | SourceResult]) -> Any:
+            outcome = await resolved
+            if isinstance(outcome, SourceResult):
+                return None
+            return await self._ghs_or_failure(outcome)
+
+        async def table_of() -> dict[int, dict[str, Any]] | SourceError:
+            outcomes = await asyncio.gather(*resolving)
+            cids = [cid for cid in outcomes if not isinstance(cid, SourceResult)]
+            try:
+                return await self.properties(cids) if cids else {}
+            except SourceError as exc:
+                return exc
+
+        try:
+            ghs_sets, table = await asyncio.gather(
+                asyncio.gather(*(ghs_of(f) for f in resolving)), table_of()
+            )
+        finally:
+            for future in resolving:
+                future.cancel()  # a no-op once done; stops the rest when cancelled
         results: dict[str, SourceResult] = {}
-        cids: dict[str, int] = {}
-        for name, outcome in zip(identifiers, resolved, strict=True):
+        for name, resolved, ghs in zip(names, resolving, ghs_sets, strict=True):
+            outcome = resolved.result()
             if isinstance(outcome, SourceResult):
                 results[name] = outcome
+            elif isinstance(table, SourceError):
+                results[name] = _failed(table)
+            elif isinstance(ghs, SourceError):
+                # One compound's GHS request failing fails that ingredient only.
+                results[name] = _failed(ghs)
             else:
-                cids[name] = outcome
-        if not cids:
-            return results
-        try:
-            table, ghs_sets = await asyncio.gather(
-                self.properties(list(cids.values())),
-                asyncio.gather(*(self._ghs_or_failure(cid) for cid in cids.values())),
-            )
-        except SourceError as exc:
-            return results | {name: _failed(exc) for name in cids}
-        for (name, cid), ghs in zip(cids.items(), ghs_sets, strict=True):
-            # One compound's GHS request failing fails that ingredient only.
-            results[name] = (
-                _failed(ghs) if isinstance(ghs, SourceError) else _found(cid, table.get(cid), ghs)
-            )
+                results[name] = _found(outcome, table.get(outcome), ghs)
         return results
 
     async def _ghs_or_failure(self, cid: int) -> list[dict[str, Any]] | SourceError:

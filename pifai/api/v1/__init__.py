@@ -14,6 +14,7 @@ from pifai.api.v1 import (
     regulatory,
     safety,
     tasks,
+    toxicology,
 )
 
 PREFIX = "/api/v1"
@@ -34,4 +35,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     regulatory.router,
     compliance.router,
     safety.router,
+    toxicology.router,
 )

@@ -26,8 +26,10 @@ from pifai.schemas.ingredient import (
     ProductIngredientsRead,
     ProductIngredientsWrite,
 )
+from pifai.schemas.toxicology import IngredientDetail
 from pifai.services import ingredients as service
 from pifai.services.formula_extraction import mark_formula_reviewed
+from pifai.services.toxicology.entries import ingredient_toxicology
 
 # Concentrations and limits arrive as JSON numbers: see pifai.api.json_numbers.
 router = APIRouter(
@@ -63,11 +65,17 @@ async def search_ingredients(
     )
 
 
-@router.get("/ingredients/{ingredient_id}", response_model=IngredientRead, tags=["ingredients"])
+@router.get("/ingredients/{ingredient_id}", response_model=IngredientDetail, tags=["ingredients"])
 async def get_ingredient(
     ingredient_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession
-) -> IngredientRead:
-    return IngredientRead.model_validate(await service.get_ingredient(session, ingredient_id))
+) -> IngredientDetail:
+    """The dictionary entry with its toxicology: what PubChem and ECHA CHEM answered (from
+    the shared cache, fresh or stale; never fetched here) and the shipped reference
+    records (NOAEL, dermal absorption, conclusions), each with its source."""
+    ingredient, toxicology = await ingredient_toxicology(session, ingredient_id)
+    return IngredientDetail.model_validate(
+        {**IngredientRead.model_validate(ingredient).model_dump(), "toxicology": toxicology}
+    )
 
 
 def _formula(

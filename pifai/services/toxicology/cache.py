@@ -75,6 +75,15 @@ async def _store(session: AsyncSession, key: str, result: SourceResult, now: dat
     )
 
 
+async def store_answer(
+    session: AsyncSession, key: str, result: SourceResult, now: datetime | None = None
+) -> bool:
+    """Write or overwrite one source's answer (a refresh); a failure is not written."""
+    if result.cacheable:
+        await _store(session, normalise_key(key), result, now or datetime.now(UTC))
+    return result.cacheable
+
+
 async def _stale(redis: Redis, key: str, source: str, on_stale: OnStale | None) -> None:
     if on_stale is None:
         return

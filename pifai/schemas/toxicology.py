@@ -1,0 +1,71 @@
+"""API shapes of an ingredient's toxicology: the cached answers of the external sources and
+the shipped reference records, every value with its source."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pifai.schemas.ingredient import IngredientRead
+
+
+class ToxicologySourceEntry(BaseModel):
+    source: Literal["pubchem", "echa"]
+    asked_as: str = Field(description="The normalised CAS number or name the source was asked")
+    status: Literal["found", "not_found", "not_cached"] = Field(
+        description="found; not_found (the source has no such compound: an answer); "
+        "not_cached (not asked yet: POST /api/v1/ingredients/{id}/toxicology)"
+    )
+    message: str = Field(description="What the source said, e.g. 'PubChem CID 753'")
+    data: dict[str, Any] = Field(
+        description="PubChem: CID, IUPAC name, formula, weight, XLogP, SMILES, GHS sets with "
+        "their contributor; ECHA: the CLP Annex VI classification, H-codes, CMR categories"
+    )
+    fetched_at: datetime | None
+    expires_at: datetime | None
+    freshness: Literal["fresh", "stale"] | None = Field(
+        description="stale: past its 30 days, still shown while a refresh is asked for"
+    )
+
+
+class ReferenceSource(BaseModel):
+    document: str
+    number: str | None
+    year: int | None
+    section: str | None
+    url: str | None
+    table: str | None = None
+    row: str | None = None
+
+
+class ReferenceRecord(BaseModel):
+    """A shipped NOAEL, dermal absorption value or conclusion (the fields of its kind)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    inci: str
+    cas: str | None
+    source: ReferenceSource
+    quote: str | None
+    verified: bool
+    verification_note: str
+
+
+class ReferenceRecords(BaseModel):
+    noael: list[ReferenceRecord]
+    dermal_absorption: list[ReferenceRecord]
+    conclusions: list[ReferenceRecord]
+
+
+class IngredientToxicology(BaseModel):
+    sources: list[ToxicologySourceEntry] = Field(
+        description="Per source the cached entries (under each CAS number or name asked), or "
+        "one not_cached entry"
+    )
+    reference: ReferenceRecords = Field(description="pifai/data/toxicology records, cited")
+
+
+class IngredientDetail(IngredientRead):
+    toxicology: IngredientToxicology
