@@ -24,7 +24,7 @@ from urllib.parse import quote
 import httpx
 from redis.asyncio import Redis
 
-from pifai.ai.toxicology.ratelimit import Limiter, NoLimit, RedisRateLimiter
+from pifai.ai.toxicology.ratelimit import Limiter, NoLimit, Prioritised, RedisRateLimiter
 from pifai.ai.toxicology.sources import (
     MalformedBody,
     NotInSource,
@@ -46,6 +46,9 @@ _NOT_FOUND = {"PUGREST.NotFound", "PUGVIEW.NotFound"}
 _BUSY = {"PUGREST.ServerBusy", "PUGVIEW.ServerBusy", "PUGREST.Timeout", "PUGVIEW.Timeout"}
 _H_CODE = re.compile(r"^\s*(H\d{3}[A-Za-z]*(?:\+H\d{3}[A-Za-z]*)*)")
 _PICTOGRAM = re.compile(r"(GHS0\d)")
+# Which request takes the next rate-limit slot: a name (it unlocks a compound's other
+# requests) and the property request (it completes every compound) before GHS records.
+_FIRST, _LATER = 0, 1
 
 
 # One Redis key for every process of a deployment: PubChem counts per address.
@@ -95,7 +98,7 @@ class PubChemClient:
     ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
-        self._limiter = limiter or NoLimit()
+        self._slots = Prioritised(limiter or NoLimit())
         self._retry_wait = retry_wait
 
     @classmethod
@@ -105,11 +108,13 @@ class PubChemClient:
         """``http`` should carry ``timeout=settings.pubchem_timeout_seconds``."""
         return cls(http, base_url=settings.pubchem_base_url, limiter=limiter)
 
-    async def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+    async def _get(
+        self, path: str, params: dict[str, str] | None = None, *, priority: int = _FIRST
+    ) -> dict[str, Any]:
         url = f"{self._base}{path}"
 
         async def attempt() -> dict[str, Any]:
-            await self._limiter.acquire()
+            await self._slots.acquire(priority)
             response = await send(lambda: self._http.get(url, params=params), url)
             return _checked(response)
 
@@ -147,7 +152,9 @@ class PubChemClient:
         """GHS classification sets, one per contributor; [] when PubChem has none."""
         try:
             body = await self._get(
-                f"/rest/pug_view/data/compound/{cid}/JSON", {"heading": "GHS Classification"}
+                f"/rest/pug_view/data/compound/{cid}/JSON",
+                {"heading": "GHS Classification"},
+                priority=_LATER,
             )
         except NotInSource:
             return []

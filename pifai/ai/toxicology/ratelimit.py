@@ -10,6 +10,8 @@ slot."""
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import uuid
 from typing import Protocol
 
@@ -77,3 +79,40 @@ class RedisRateLimiter:
         # Polling, not an event: the slot frees up in another process.
         while (wait := await self.try_acquire()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)
+
+
+class Prioritised:
+    """One client's requests through a shared limiter in priority order (lowest first,
+    then by arrival): a slot goes to the request that unblocks the most work (PubChem: a
+    name before a GHS record), and one waiter polls Redis instead of all of them."""
+
+    def __init__(self, limiter: Limiter) -> None:
+        self._limiter = limiter
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+        self._pump: asyncio.Task[None] | None = None
+
+    async def acquire(self, priority: int = 0) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (priority, next(self._arrivals), future))
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._hand_out())
+        await future
+
+    async def _hand_out(self) -> None:
+        try:
+            while self._waiting:
+                await self._limiter.acquire()
+                while self._waiting:
+                    _, _, future = heapq.heappop(self._waiting)
+                    if not future.done():  # a cancelled waiter passes its slot on
+                        future.set_result(None)
+                        break
+        except BaseException as exc:
+            # The limiter failed (Redis down): every waiter fails with it, none hangs.
+            while self._waiting:
+                _, _, future = heapq.heappop(self._waiting)
+                if not future.done():
+                    future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
