@@ -108,11 +108,20 @@ class Prioritised:
                     if not future.done():  # a cancelled waiter passes its slot on
                         future.set_result(None)
                         break
-        except BaseException as exc:
+        except Exception as exc:
             # The limiter failed (Redis down): every waiter fails with it, none hangs.
-            while self._waiting:
-                _, _, future = heapq.heappop(self._waiting)
-                if not future.done():
-                    future.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
+            self._release(exc)
+        except BaseException:
+            self._release(None)
+            raise
+
+    def _release(self, failure: Exception | None) -> None:
+        """Settle every waiter: with ``failure``, or cancelled when there is none."""
+        while self._waiting:
+            _, _, future = heapq.heappop(self._waiting)
+            if future.done():
+                continue
+            if failure is None:
+                future.cancel()
+            else:
+                future.set_exception(failure)

@@ -39,18 +39,18 @@ def source_key(name: str, cas: str | None) -> str:
 
 
 def batch_timeouts(settings: Settings, count: int) -> dict[str, float]:
-    """A bound on each source's whole batch, above which it counts as unavailable.
+    """A bound on each source's whole batch, past which its answers count as unavailable:
+    a safety net, since every request has its own timeout on the HTTP client.
 
-    The per-request timeouts are on the HTTP clients; a batch is many requests, so its
-    bound adds what the rate limit (PubChem: 2 requests per compound plus the property
-    requests, at ``pubchem_max_per_second``) and the concurrency (ECHA: up to 3 requests
-    per substance, ``echa_max_concurrency`` substances at once) make it take, with
-    one retry of every request."""
+    A batch is many requests: PubChem's bound allows for its rate limit (2 requests per
+    compound plus the property requests, at ``pubchem_max_per_second``) shared with as
+    many other batches as a worker runs at once, and one retry of each stage's request;
+    ECHA's for up to 3 requests per substance, ``echa_max_concurrency`` at once, each
+    retried once."""
     n = max(1, count)
     requests = 2 * n + math.ceil(n / pubchem.MAX_CIDS_PER_REQUEST)
-    pubchem_bound = requests / settings.pubchem_max_per_second + 2 * (
-        2 * settings.pubchem_timeout_seconds + 1
-    )
+    shared = requests * settings.worker_concurrency / settings.pubchem_max_per_second
+    pubchem_bound = shared + 2 * (2 * settings.pubchem_timeout_seconds + 1)
     waves = math.ceil(n / settings.echa_max_concurrency)
     echa_bound = waves * 3 * (2 * settings.echa_timeout_seconds + 1)
     return {pubchem.SOURCE: pubchem_bound, echa.SOURCE: echa_bound}
