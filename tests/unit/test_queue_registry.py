@@ -21,7 +21,14 @@ async def _periodic(runtime: object) -> None:
 
 def test_production_lists_its_jobs_and_no_test_job() -> None:
     jobs = production_jobs()
-    assert jobs.names() == ["compliance.recheck", "formula.extract", "safety.assess", "system.noop"]
+    assert jobs.names() == [
+        "compliance.recheck",
+        "formula.extract",
+        "safety.assess",
+        "system.noop",
+        "toxicology.batch",
+        "toxicology.refresh",
+    ]
     assert [j.name for j in jobs.public()] == ["system.noop"]
     assert [j.name for j in jobs.periodic] == ["rag.backfill"]
     assert "test.fail" not in jobs and jobs.get("test.fail") is None
@@ -52,6 +59,8 @@ def test_including_makes_a_new_list() -> None:
         "safety.assess",
         "system.noop",
         "test.extra",
+        "toxicology.batch",
+        "toxicology.refresh",
     ]
 
 
@@ -59,7 +68,14 @@ def test_require_names_the_known_kinds() -> None:
     with pytest.raises(UnknownTaskKind) as caught:
         production_jobs().require("noop")
     assert caught.value.details == {
-        "kinds": ["compliance.recheck", "formula.extract", "safety.assess", "system.noop"]
+        "kinds": [
+            "compliance.recheck",
+            "formula.extract",
+            "safety.assess",
+            "system.noop",
+            "toxicology.batch",
+            "toxicology.refresh",
+        ]
     }
 
 
