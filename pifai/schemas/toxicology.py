@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from pifai.schemas.ingredient import IngredientRead
 
@@ -41,22 +41,42 @@ class ReferenceSource(BaseModel):
 
 
 class ReferenceRecord(BaseModel):
-    """A shipped NOAEL, dermal absorption value or conclusion (the fields of its kind)."""
-
-    model_config = ConfigDict(extra="allow")
-
     inci: str
     cas: str | None
     source: ReferenceSource
-    quote: str | None
+    quote: str | None = Field(description="The sentence of the source the value rests on")
     verified: bool
     verification_note: str
 
 
+class NoaelRecord(ReferenceRecord):
+    kind: str = Field(description="noael, noel, adjusted_noael, adi or ul")
+    value: float
+    unit: str
+    species: str | None
+    route: str | None
+    study: str | None
+    endpoint: str | None
+    pod_for_mos: bool = Field(description="The opinion used it as the MoS point of departure")
+
+
+class DermalAbsorptionRecord(ReferenceRecord):
+    value: float
+    unit: str
+    basis: str
+
+
+class ConclusionRecord(ReferenceRecord):
+    authority: str
+    kind: str = Field(description="safe, not_safe, safe_qra or advice")
+    limit_percent: float | None
+    scope: str | None
+
+
 class ReferenceRecords(BaseModel):
-    noael: list[ReferenceRecord]
-    dermal_absorption: list[ReferenceRecord]
-    conclusions: list[ReferenceRecord]
+    noael: list[NoaelRecord]
+    dermal_absorption: list[DermalAbsorptionRecord]
+    conclusions: list[ConclusionRecord]
 
 
 class IngredientToxicology(BaseModel):
