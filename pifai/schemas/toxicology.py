@@ -13,7 +13,10 @@ from pifai.schemas.ingredient import IngredientRead
 
 class ToxicologySourceEntry(BaseModel):
     source: Literal["pubchem", "echa"]
-    asked_as: str = Field(description="The normalised CAS number or name the source was asked")
+    key: str = Field(
+        description="What the answer is cached under: the normalised name (a formula row's "
+        "name, an ingredient's INCI name), or the CAS number of a row without a name"
+    )
     status: Literal["found", "not_found", "not_cached"] = Field(
         description="found; not_found (the source has no such compound: an answer); "
         "not_cached (not asked yet: POST /api/v1/ingredients/{id}/toxicology)"

@@ -110,10 +110,12 @@ async def test_the_batch_caches_every_answer_and_records_its_progress(
     }
     assert result["unavailable"] == [] and result["entries"]["fetched"] == 8
     cached = await cache_rows(url)
-    # The CAS number is what the sources were asked about when the row has one.
+    # Cached under the row's name; the sources were asked by CAS number when the row has
+    # one (the fakes know salicylic acid by its CAS number only: found 3 above).
     assert sorted({r["ingredient"] for r in cached}) == [
-        "69-72-7", "test substance a", "test substance b", "unknown substance z"
+        "salicylic acid", "test substance a", "test substance b", "unknown substance z"
     ]  # fmt: skip
+    assert any("/name/69-72-7/" in str(r.url) for s, r in sources.requests if s == "pubchem")
     assert len(cached) == 8
     asked = len(sources.requests)
     # Names one request each, one property request for the formula, GHS per compound.
@@ -212,7 +214,10 @@ async def test_a_stale_hit_enqueues_one_refresh_which_overwrites_it(
     [refresh] = refreshes
     assert refresh["org_id"] == owner.org.id
     payload = json.loads(refresh["payload"])
-    assert payload == {"ingredient": "test substance a", "sources": ["pubchem"], "force": False}
+    assert payload == {
+        "ingredient": "test substance a", "query": "Test Substance A", "sources": ["pubchem"],
+        "force": False,
+    }  # fmt: skip
     # The batch served the stale entry without asking PubChem for it.
     assert results[0]["entries"]["stale"] == 1
     [entry] = [r for r in await cache_rows(url, "pubchem") if r["ingredient"] == "test substance a"]

@@ -19,7 +19,8 @@ from tests.factories.tasks import fetch, running_worker, wait_until
 from tests.factories.toxicology import FakeSources, store_entry
 
 INCI, CAS = "SALICYLIC ACID", "69-72-7"
-# Placeholder CID: what the fake services answer (no data about the compound).
+KEY = "salicylic acid"  # cached under the INCI name, asked by CAS number
+# Placeholder CID: what the fake services answer, by CAS number only (not data).
 KNOWN = {CAS: 103}
 
 
@@ -72,7 +73,7 @@ async def test_ingredient_toxicology_shows_cache_and_reference_and_refreshes(
     async with factory() as session:
         owner = await create_tenant(session, qruntime.settings)
         other = await create_tenant(session, qruntime.settings, role="sa")
-        old = await store_entry(session, CAS, "pubchem", age_days=31, message="old answer")
+        old = await store_entry(session, KEY, "pubchem", age_days=31, message="old answer")
         await session.commit()
     path = f"/api/v1/ingredients/{ingredient_id}"
 
@@ -82,7 +83,7 @@ async def test_ingredient_toxicology_shows_cache_and_reference_and_refreshes(
     assert body["inci_name"] == INCI
     entries = by_source(body)
     assert entries["pubchem"]["freshness"] == "stale"
-    assert entries["pubchem"]["message"] == "old answer" and entries["pubchem"]["asked_as"] == CAS
+    assert entries["pubchem"]["message"] == "old answer" and entries["pubchem"]["key"] == KEY
     assert entries["echa"]["status"] == "not_cached" and entries["echa"]["freshness"] is None
     assert entries["echa"]["message"].startswith("[not yet asked: echa]")
     shipped = body["toxicology"]["reference"]

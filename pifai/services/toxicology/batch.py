@@ -5,9 +5,10 @@
   source down marks "[source unavailable]" for its ingredients and the run goes on; when
   every source failed for every ingredient nothing is cached and the task fails its
   attempt, so the queue retries it later. A stale entry is served and a refresh queued.
-- ``toxicology.refresh`` (payload ``ingredient``, ``sources``, ``force``): the sources
-  asked again about one ingredient and the entries overwritten; a failure leaves the
-  entry as it is and fails the attempt (the queue retries it).
+- ``toxicology.refresh`` (payload ``ingredient``: the cache key, ``query``: what the
+  sources are asked, ``sources``, ``force``): the sources asked again about one
+  ingredient and the entries overwritten; a failure leaves the entry as it is and fails
+  the attempt (the queue retries it).
 
 The cache is shared by every tenant; a task row needs an organisation: a refresh belongs
 to the organisation whose run (or request) asked for it."""
@@ -40,10 +41,11 @@ from pifai.services.toxicology.cache import (
 from pifai.services.toxicology.clients import (
     SOURCES,
     batch_timeouts,
+    cache_key,
     open_sources,
-    source_key,
+    query_for,
 )
-from pifai.services.toxicology.entries import read_entries, refresh_key
+from pifai.services.toxicology.entries import read_entries, refresh_key, refresh_query
 
 BATCH_JOB = "toxicology.batch"
 REFRESH_JOB = "toxicology.refresh"
@@ -106,18 +108,20 @@ async def enqueue_refresh(
     *,
     org_id: uuid.UUID,
     ingredient: str,
+    query: str,
     sources: Sequence[str],
     force: bool,
     created_by: uuid.UUID | None = None,
 ) -> Task:
-    """A refresh of ``ingredient`` (a cache key) from ``sources``; published on commit."""
+    """A refresh of ``ingredient`` (a cache key) from ``sources``, asked as ``query``;
+    published on commit."""
     key = normalise_key(ingredient)
     return await enqueue(
         session,
         redis,
         jobs.require(REFRESH_JOB),
         org_id=org_id,
-        payload={"ingredient": key, "sources": list(sources), "force": force},
+        payload={"ingredient": key, "query": query, "sources": list(sources), "force": force},
         created_by=created_by,
         idempotency_key=_refresh_key(key, sources),
     )
@@ -153,6 +157,7 @@ async def request_ingredient_refresh(
         jobs,
         org_id=org_id,
         ingredient=refresh_key(ingredient),
+        query=refresh_query(ingredient),
         sources=SOURCES,
         force=True,
         created_by=actor_id,
@@ -174,7 +179,7 @@ def summarise(found: dict[str, dict[str, Cached]], names: dict[str, list[str]]) 
                 failed[source] = cached.result.message
         if failed:
             unavailable += [
-                {"ingredient": name, "asked_as": key, "sources": failed} for name in names[key]
+                {"ingredient": name, "key": key, "sources": failed} for name in names[key]
             ]
     return {
         "ingredients": sum(len(v) for v in names.values()),
@@ -195,9 +200,12 @@ async def toxicology_batch(ctx: JobContext) -> TaskResult:
     product_id = uuid.UUID(str(task.payload["product_id"]))
     _, items = await product_formula(session, product_id, task.org_id)
     names: dict[str, list[str]] = {}
+    queries: dict[str, str] = {}
     for item in items:
-        if item.name and item.name.strip():
-            names.setdefault(source_key(item.name, item.cas), []).append(item.name)
+        key = cache_key(item.name, item.cas)
+        if key:
+            names.setdefault(key, []).append(item.name or str(item.cas))
+            queries.setdefault(key, query_for(item.name, item.cas))
     answers = _Answers(len(names) * len(SOURCES))
     await ctx.progress(5, f"{len(names)} ingredients, {len(SOURCES)} sources")
     refreshes: list[str] = []
@@ -206,7 +214,7 @@ async def toxicology_batch(ctx: JobContext) -> TaskResult:
         # Same transaction as the run: the refresh row commits (and is published) with it.
         refresh = await enqueue_refresh(
             session, runtime.redis, runtime.jobs, org_id=task.org_id, ingredient=key,
-            sources=[source], force=False,
+            query=queries.get(key, key), sources=[source], force=False,
         )  # fmt: skip
         refreshes.append(str(refresh.id))
 
@@ -216,7 +224,7 @@ async def toxicology_batch(ctx: JobContext) -> TaskResult:
             session,
             runtime.redis,
             list(names),
-            s.fetchers(answers.tick),
+            s.fetchers(answers.tick, queries=queries),
             timeouts=batch_timeouts(settings, len(names)),
             on_stale=on_stale,
         )
@@ -245,7 +253,8 @@ async def toxicology_refresh(ctx: JobContext) -> TaskResult:
     bounds = batch_timeouts(runtime.settings, 1)
     transport = runtime.toxicology_transport
     async with open_sources(runtime.settings, runtime.pubchem_limiter, transport) as s:
-        fetchers = s.fetchers(only=wanted)
+        query = str(payload.get("query") or key)
+        fetchers = s.fetchers(only=wanted, queries={key: query})
         outcomes = await asyncio.gather(
             *(asyncio.wait_for(fetchers[name]([key]), bounds[name]) for name in wanted),
             return_exceptions=True,

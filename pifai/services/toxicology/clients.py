@@ -30,12 +30,18 @@ _CAS = re.compile(r"^\d{2,7}-\d{2}-\d$")
 Tick = Callable[[int], None]
 
 
-def source_key(name: str, cas: str | None) -> str:
-    """What the sources are asked about, and the cache key: the CAS number when the row
-    has a well-formed one (both sources match it exactly), else the name."""
+def cache_key(name: str | None, cas: str | None) -> str:
+    """What an answer is cached under: the row's name, else its CAS number (the label the
+    rule engine and the safety drafts give a row, so they read what the batch wrote)."""
+    return normalise_key(name or cas or "")
+
+
+def query_for(name: str | None, cas: str | None) -> str:
+    """What the sources are asked: the CAS number when well-formed (ECHA CHEM matches it
+    exactly, and an INCI name is often not a registered substance name), else the name."""
     if cas and _CAS.match(cas.strip()):
-        return normalise_key(cas)
-    return normalise_key(name)
+        return cas.strip()
+    return " ".join((name or "").split())
 
 
 def batch_timeouts(settings: Settings, count: int) -> dict[str, float]:
@@ -63,16 +69,21 @@ class Sources:
     echa_concurrency: int
 
     def fetchers(
-        self, tick: Tick | None = None, only: Sequence[str] = SOURCES
+        self,
+        tick: Tick | None = None,
+        only: Sequence[str] = SOURCES,
+        queries: Mapping[str, str] | None = None,
     ) -> dict[str, BatchFetch]:
-        """The batch fetch of each source in ``only``; ``tick(n)`` as answers arrive."""
+        """The batch fetch of each source in ``only``: each cache key asked as
+        ``queries[key]`` (the key itself when absent); ``tick(n)`` as answers arrive."""
         count = tick or (lambda n: None)
+        asked = dict(queries or {})
 
         async def from_pubchem(keys: Sequence[str]) -> Mapping[str, SourceResult]:
             # One batch: the names one request each, the properties in few requests.
-            answers = await self.pubchem.lookup(keys)
+            answers = await self.pubchem.lookup([asked.get(k, k) for k in keys])
             count(len(keys))
-            return answers
+            return {k: answers[asked.get(k, k)] for k in keys}
 
         async def from_echa(keys: Sequence[str]) -> Mapping[str, SourceResult]:
             # ECHA CHEM has no batch form: one substance per request chain, bounded.
@@ -80,7 +91,7 @@ class Sources:
 
             async def one(key: str) -> SourceResult:
                 async with gate:
-                    answer = await self.echa.lookup(key)
+                    answer = await self.echa.lookup(asked.get(key, key))
                 count(1)
                 return answer
 

@@ -17,8 +17,7 @@ from pifai.ai.toxicology import reference
 from pifai.models.ingredient import Ingredient
 from pifai.models.toxicology import ToxicologyCache
 from pifai.services.ingredients import get_ingredient
-from pifai.services.toxicology.cache import normalise_key
-from pifai.services.toxicology.clients import SOURCES, source_key
+from pifai.services.toxicology.clients import SOURCES, cache_key, query_for
 
 
 async def read_entries(
@@ -36,22 +35,29 @@ async def read_entries(
 
 
 def ingredient_keys(ingredient: Ingredient) -> list[str]:
-    """Every key the sources may have been asked under: its CAS numbers, its INCI name."""
-    keys = [source_key(ingredient.inci_name, cas) for cas in ingredient.cas_numbers]
-    return list(dict.fromkeys([*keys, normalise_key(ingredient.inci_name)]))
+    """Every key the ingredient's answers may be cached under: its INCI name (a formula
+    row's name), and its CAS numbers (a row with a CAS number and no name)."""
+    keys = [cache_key(ingredient.inci_name, None)]
+    keys += [cache_key(None, cas) for cas in ingredient.cas_numbers]
+    return list(dict.fromkeys(keys))
 
 
 def refresh_key(ingredient: Ingredient) -> str:
-    """What a refresh asks the sources about: the first CAS number, else the INCI name."""
+    """Where a refresh writes: under the INCI name."""
+    return cache_key(ingredient.inci_name, None)
+
+
+def refresh_query(ingredient: Ingredient) -> str:
+    """What a refresh asks the sources: the first CAS number, else the INCI name."""
     cas = ingredient.cas_numbers[0] if ingredient.cas_numbers else None
-    return source_key(ingredient.inci_name, cas)
+    return query_for(ingredient.inci_name, cas)
 
 
 def _entry(row: ToxicologyCache, now: datetime) -> dict[str, Any]:
     data = row.data or {}
     return {
         "source": row.source,
-        "asked_as": row.ingredient,
+        "key": row.ingredient,
         "status": str(data.get("status", "")),
         "message": str(data.get("message", "")),
         "data": dict(data.get("data") or {}),
@@ -64,7 +70,7 @@ def _entry(row: ToxicologyCache, now: datetime) -> dict[str, Any]:
 def _not_cached(source: str, key: str) -> dict[str, Any]:
     return {
         "source": source,
-        "asked_as": key,
+        "key": key,
         "status": "not_cached",
         "message": f"[not yet asked: {source}]: POST .../toxicology queues the request",
         "data": {},
