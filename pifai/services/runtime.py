@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import httpx2
 import structlog
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -49,6 +50,8 @@ class Runtime:
     # PubChem's 5 requests/s, shared through Redis by every process; None: unlimited
     # (tests that build a Runtime by hand).
     pubchem_limiter: Limiter | None = None
+    # The LLM layer's HTTP transport: None in production; tests pass a MockTransport.
+    llm_transport: httpx2.AsyncBaseTransport | None = None
 
     async def close(self) -> None:
         # Clients first, then the embedded servers they talk to.

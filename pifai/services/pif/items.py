@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pifai.ai.safety.drafts import DRAFT_KIND
 from pifai.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pifai.core.security import Actor
 from pifai.models.pif import ITEM_STATUSES, PifDocument, PifFile
@@ -64,6 +65,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 assert set(TRANSITIONS) == set(ITEM_STATUSES)
 DONE_STATUSES = frozenset({"human_reviewed", "approved"})
+# Content keys only software writes (the safety engine's drafts of items 9, 10 and 16).
+ENGINE_KEYS = (DRAFT_KIND,)
 # Weight of each status in the overall progress (share of the way to approved).
 PROGRESS_WEIGHT = {
     "missing": 0.0,
@@ -208,7 +211,9 @@ async def update_item(
     meta: RequestMeta,
 ) -> PifDocument:
     if content is not None:
-        document.content = validate_content(document.item_number, content)
+        # The engine's draft is not the operator's to overwrite: it is kept beside the edit.
+        kept = {k: document.content[k] for k in ENGINE_KEYS if k in document.content}
+        document.content = validate_content(document.item_number, content) | kept
         document.updated_by = actor.id
         document.updated_at = datetime.now(UTC)
         await audit.record(
