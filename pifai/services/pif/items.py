@@ -15,7 +15,7 @@ from pifai.ai.safety.drafts import DRAFT_KIND
 from pifai.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pifai.core.security import Actor
 from pifai.models.pif import ITEM_STATUSES, PifDocument, PifFile
-from pifai.schemas.pif import ITEM_CONTENT_SCHEMAS
+from pifai.schemas.pif_content import ITEM_CONTENT_SCHEMAS
 from pifai.services import audit
 from pifai.services.audit import RequestMeta
 
@@ -201,6 +201,20 @@ def validate_content(item_number: int, content: dict[str, Any]) -> dict[str, Any
         ) from exc
 
 
+def operator_edits(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """A machine-filled field the operator changed becomes the operator's: its provenance
+    says so (confidence 1), so a reviewer sees which values a person set."""
+    provenance = after.get("provenance")
+    if not isinstance(provenance, dict):
+        return after
+    changed = {
+        name: {"confidence": 1.0, "method": "operator", "needs_review": False}
+        for name in provenance
+        if after.get(name) != before.get(name) and provenance[name].get("method") != "operator"
+    }
+    return after | {"provenance": provenance | changed} if changed else after
+
+
 async def update_item(
     session: AsyncSession,
     document: PifDocument,
@@ -213,7 +227,8 @@ async def update_item(
     if content is not None:
         # The engine's draft is not the operator's to overwrite: it is kept beside the edit.
         kept = {k: document.content[k] for k in ENGINE_KEYS if k in document.content}
-        document.content = validate_content(document.item_number, content) | kept
+        validated = validate_content(document.item_number, content)
+        document.content = operator_edits(document.content, validated) | kept
         document.updated_by = actor.id
         document.updated_at = datetime.now(UTC)
         await audit.record(
