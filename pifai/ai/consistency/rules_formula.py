@@ -114,29 +114,24 @@ def label_matches_items_1_and_3(pif: PifSnapshot) -> list[Alert]:
         unknown = [n for n in listed if not any(line.known_as(n) for line in pif.formula)]
         absent = [line.label for line in pif.formula if not any(line.known_as(n) for n in listed)]
         if unknown or absent:
+            zh = [
+                f"{head}：{'、'.join(names)}"
+                for head, names in (("標籤有而配方無", unknown), ("配方有而標籤無", absent))
+                if names
+            ]
+            en = [
+                f"{head}: {', '.join(names)}"
+                for head, names in (("on the label only", unknown), ("in the formula only", absent))
+                if names
+            ]
             out.append(
                 Alert(
                     "identity.ingredient_lists_differ",
                     "error",
                     (3, 4),
-                    "第 4 項標籤全成分與第 3 項配方不一致："
-                    + "；".join(
-                        p
-                        for p in (
-                            f"標籤有而配方無：{'、'.join(unknown)}" if unknown else "",
-                            f"配方有而標籤無：{'、'.join(absent)}" if absent else "",
-                        )
-                        if p
-                    ),
+                    "第 4 項標籤全成分與第 3 項配方不一致：" + "；".join(zh),
                     "Item 4: the label's ingredient list differs from the formula (item 3): "
-                    + "; ".join(
-                        p
-                        for p in (
-                            f"on the label only: {', '.join(unknown)}" if unknown else "",
-                            f"in the formula only: {', '.join(absent)}" if absent else "",
-                        )
-                        if p
-                    ),
+                    + "; ".join(en),
                     legal("labelling"),
                     {"label_only": unknown, "formula_only": absent},
                 )
