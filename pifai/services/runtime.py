@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import httpx
+import httpx2
 import structlog
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -53,6 +54,8 @@ class Runtime:
     # The HTTP transport of the toxicology sources' clients (PubChem, ECHA); None: the
     # network. Tests and the bench pass an httpx.MockTransport.
     toxicology_transport: httpx.AsyncBaseTransport | None = None
+    # The LLM layer's HTTP transport: None in production; tests pass a MockTransport.
+    llm_transport: httpx2.AsyncBaseTransport | None = None
 
     async def close(self) -> None:
         # Clients first, then the embedded servers they talk to.

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
 from pifai.services.pif import TRANSITIONS
+from pifai.services.pif.items import get_document_for_org
 from tests.factories.auth import bearer, create_tenant
 from tests.factories.identity import create_user
 from tests.factories.products import create_product
@@ -82,7 +83,10 @@ async def test_only_an_sa_approves(
     [
         (7, {"method": "取適量塗抹", "body_sites": [], "target_population": "成人"}),
         (8, {"has_reports": "maybe", "statement": "x"}),
-        (5, {"standard": "ISO 22716"}),
+        (5, {"standard": "ISO 22716", "valid_from": "2025-03-01", "valid_until": "2024-03-01"}),
+        (5, {"standard": "ISO 9001"}),
+        (11, {"conditions": [{"temperature_c": 45, "humidity_pct": 120}]}),
+        (15, {"components": [{"component": "bottle", "material_class": "wood"}]}),
         (1, {"name": "x", "colour": "red"}),
         (12, {"notes": "x" * 3000}),
     ],
@@ -145,3 +149,35 @@ async def test_item_content_with_an_unreadable_number_is_422(
     )
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["type"] == "number_underflow"
+
+
+async def test_a_machine_filled_field_edited_by_the_operator_becomes_theirs(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    read = {"confidence": 0.7, "method": "rule", "source": "report.pdf, page 1: '113.05.02'"}
+    filled = {
+        "laboratory": "Example Lab",
+        "test_date": "2024-05-02",
+        "passed": True,
+        "conditions": [{"temperature_c": 45, "duration_days": 90}],
+        "provenance": {"test_date": read, "passed": read},
+    }
+    # As the report reader leaves it (it writes the item, not through the API).
+    document = await get_document_for_org(session, product.id, 11, tenant.org.id)
+    document.content = filled
+    await session.flush()
+    url = f"/api/v1/products/{product.id}/pif/11"
+    same = await client.put(url, json={"content": filled}, headers=tenant.headers)
+    assert same.status_code == 200, same.text
+    assert same.json()["content"]["provenance"]["test_date"]["method"] == "rule"
+    edited = filled | {"test_date": "2024-05-03"}
+    second = await client.put(url, json={"content": edited}, headers=tenant.headers)
+    provenance = second.json()["content"]["provenance"]
+    assert provenance["test_date"] == {
+        "confidence": 1.0,
+        "method": "operator",
+        "needs_review": False,
+    }
+    assert provenance["passed"]["method"] == "rule"  # untouched, still the reader's

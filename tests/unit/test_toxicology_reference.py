@@ -155,7 +155,9 @@ def test_noael_lookup_by_inci_and_by_cas() -> None:
 
 def test_noael_records_put_the_verified_point_of_departure_first() -> None:
     for rec in ref.noael_records():
-        assert rec.unit == "mg/kg bw/day"
+        # Another unit (IU/day, mg Al/kg bw/week, a single dose) is listed in item 10,
+        # never a point of departure for the MoS.
+        assert rec.unit == "mg/kg bw/day" or not rec.pod_for_mos, rec.inci
         assert rec.value > 0
         found = ref.noael_for(rec.inci, rec.cas)
         usable = [n for n in found if n.verified and n.pod_for_mos]

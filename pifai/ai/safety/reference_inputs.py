@@ -4,7 +4,7 @@ number with the source it was read from."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pifai.ai.safety.inputs import (
     Cited,
@@ -12,16 +12,19 @@ from pifai.ai.safety.inputs import (
     Exposure,
     FormulaRow,
     QualitativeConclusion,
+    ReadAcross,
     Source,
     Toxicology,
     TTCThresholds,
+    ingredient_key,
     row_label,
 )
 from pifai.ai.toxicology import reference
+from pifai.ai.toxicology.similarity import METHOD, tanimoto
 
 # Where the engine looked for each ingredient (printed on a data-gap row).
 CONSULTED = (
-    "shipped NOAEL records (pifai/data/toxicology/noael.json)",
+    "shipped NOAEL and read-across records (pifai/data/toxicology/noael.json)",
     "shipped SCCS/CIR conclusions (pifai/data/toxicology/conclusions.json)",
 )
 
@@ -88,18 +91,23 @@ def constants() -> Constants:
     )
 
 
-def toxicology_for(rows: Iterable[FormulaRow]) -> dict[str, Toxicology]:
-    """What the shipped data says of each row: a NOAEL the source used as the MoS point
-    of departure, a measured dermal absorption, an authoritative conclusion."""
+def toxicology_for(
+    rows: Iterable[FormulaRow], smiles: Mapping[str, str] | None = None
+) -> dict[str, Toxicology]:
+    """What the shipped data says of each row: a verified NOAEL its source used as the
+    point of departure, a verified measured dermal absorption, a verified read-across
+    from a named analogue (with the structural similarity when ``smiles``, keyed by
+    :func:`ingredient_key`, knows both molecules), an authoritative conclusion.
+    Unverified records are never inputs; item 10 still lists them."""
     out: dict[str, Toxicology] = {}
     for row in rows:
         name, cas = row.name, row.cas
         noaels = [
             n
             for n in reference.noael_for(name, cas)
-            if n.pod_for_mos and n.unit.startswith("mg/kg bw")
+            if n.pod_for_mos and n.verified and n.unit.startswith("mg/kg bw")
         ]
-        absorption = reference.dermal_absorption_for(name, cas)
+        absorption = [a for a in reference.dermal_absorption_for(name, cas) if a.verified]
         conclusions = reference.conclusions_for(name, cas)
         noael = noaels[0] if noaels else None
         out[row_label(row)] = Toxicology(
@@ -111,10 +119,42 @@ def toxicology_for(rows: Iterable[FormulaRow]) -> dict[str, Toxicology]:
             )
             if absorption
             else None,
+            read_across=_read_across(name, smiles or {}),
             qualitative=_qualitative(conclusions[0]) if conclusions else None,
             sources_consulted=CONSULTED,
         )
     return out
+
+
+def _read_across(name: str | None, smiles: Mapping[str, str]) -> ReadAcross | None:
+    usable = [
+        r
+        for r in reference.read_across_for(name)
+        if r.verified and r.analogue_noael_value is not None and r.unit.startswith("mg/kg bw")
+    ]
+    if not usable or name is None:
+        return None
+    record = usable[0]
+    assert record.analogue_noael_value is not None
+    source = _source(record.source)
+    factor = record.assessment_factor
+    factor_source = (
+        source
+        if factor is not None
+        else Source(source.document, "the source applies no assessment factor", source.year)
+    )
+    target, analogue = (
+        smiles.get(ingredient_key(name)),
+        smiles.get(ingredient_key(record.analogue_inci)),
+    )
+    similarity = tanimoto(target, analogue) if target and analogue else None
+    return ReadAcross(
+        analogue=record.analogue_inci,
+        analogue_noael=Cited(record.analogue_noael_value, source, True, record.unit),
+        assessment_factor=Cited(factor if factor is not None else 1.0, factor_source, True),
+        similarity=similarity,
+        similarity_method=METHOD if similarity is not None else None,
+    )
 
 
 def _qualitative(conclusion: reference.Conclusion) -> QualitativeConclusion:

@@ -87,6 +87,23 @@ class DermalAbsorption:
 
 
 @dataclass(frozen=True)
+class ReadAcrossRecord:
+    """An analogue's value a source reads across to a target ingredient; the factor is
+    the one the source applied (None: it applied none)."""
+
+    target_inci: str
+    analogue_inci: str
+    analogue_noael_value: float | None
+    unit: str
+    assessment_factor: float | None
+    rationale: str
+    source: Source
+    quote: str | None
+    verified: bool
+    verification_note: str
+
+
+@dataclass(frozen=True)
 class TtcThreshold:
     key: str
     framework: str  # SCCS (cosmetics) or EFSA (food)
@@ -274,6 +291,17 @@ def noael_records() -> tuple[Noael, ...]:
 @lru_cache(maxsize=1)
 def dermal_absorption_records() -> tuple[DermalAbsorption, ...]:
     return tuple(_record(DermalAbsorption, r) for r in _read("noael.json")["dermal_absorption"])
+
+
+@lru_cache(maxsize=1)
+def read_across_records() -> tuple[ReadAcrossRecord, ...]:
+    return tuple(_record(ReadAcrossRecord, r) for r in _read("noael.json")["read_across"])
+
+
+def read_across_for(inci: str | None) -> tuple[ReadAcrossRecord, ...]:
+    """Read-across records whose target is the ingredient, verified ones first."""
+    found = [r for r in read_across_records() if _matches(r.target_inci, None, inci, None)]
+    return tuple(sorted(found, key=lambda r: not r.verified))
 
 
 def _matches(rec_inci: str, rec_cas: str | None, inci: str | None, cas: str | None) -> bool:

@@ -6,6 +6,7 @@ from pifai.api.v1 import (
     admin,
     auth,
     compliance,
+    consistency,
     ingredients,
     knowledge,
     members,
@@ -36,4 +37,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     compliance.router,
     safety.router,
     toxicology.router,
+    consistency.router,
 )

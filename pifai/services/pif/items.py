@@ -11,10 +11,11 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pifai.ai.safety.drafts import DRAFT_KIND
 from pifai.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pifai.core.security import Actor
 from pifai.models.pif import ITEM_STATUSES, PifDocument, PifFile
-from pifai.schemas.pif import ITEM_CONTENT_SCHEMAS
+from pifai.schemas.pif_content import ITEM_CONTENT_SCHEMAS
 from pifai.services import audit
 from pifai.services.audit import RequestMeta
 
@@ -64,6 +65,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 assert set(TRANSITIONS) == set(ITEM_STATUSES)
 DONE_STATUSES = frozenset({"human_reviewed", "approved"})
+# Content keys only software writes (the safety engine's drafts of items 9, 10 and 16).
+ENGINE_KEYS = (DRAFT_KIND,)
 # Weight of each status in the overall progress (share of the way to approved).
 PROGRESS_WEIGHT = {
     "missing": 0.0,
@@ -198,6 +201,20 @@ def validate_content(item_number: int, content: dict[str, Any]) -> dict[str, Any
         ) from exc
 
 
+def operator_edits(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """A machine-filled field the operator changed becomes the operator's: its provenance
+    says so (confidence 1), so a reviewer sees which values a person set."""
+    provenance = after.get("provenance")
+    if not isinstance(provenance, dict):
+        return after
+    changed = {
+        name: {"confidence": 1.0, "method": "operator", "needs_review": False}
+        for name in provenance
+        if after.get(name) != before.get(name) and provenance[name].get("method") != "operator"
+    }
+    return after | {"provenance": provenance | changed} if changed else after
+
+
 async def update_item(
     session: AsyncSession,
     document: PifDocument,
@@ -208,7 +225,10 @@ async def update_item(
     meta: RequestMeta,
 ) -> PifDocument:
     if content is not None:
-        document.content = validate_content(document.item_number, content)
+        # The engine's draft is not the operator's to overwrite: it is kept beside the edit.
+        kept = {k: document.content[k] for k in ENGINE_KEYS if k in document.content}
+        validated = validate_content(document.item_number, content)
+        document.content = operator_edits(document.content, validated) | kept
         document.updated_by = actor.id
         document.updated_at = datetime.now(UTC)
         await audit.record(

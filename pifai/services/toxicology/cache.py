@@ -176,3 +176,21 @@ async def gather_sources(
                 out[key][source] = Cached(result, Freshness.failed)
     await session.flush()
     return out
+
+
+async def read_cached(
+    session: AsyncSession,
+    ingredients: Sequence[str],
+    sources: Sequence[str],
+    *,
+    now: datetime | None = None,
+) -> dict[str, dict[str, Cached]]:
+    """What the cache holds, fetching nothing: keyed by :func:`normalise_key`, then by
+    source; a pair never fetched (or whose every fetch failed) is absent."""
+    now = now or datetime.now(UTC)
+    keys = list(dict.fromkeys(normalise_key(i) for i in ingredients))
+    rows = await _entries(session, [(k, s) for k in keys for s in sources])
+    out: dict[str, dict[str, Cached]] = {k: {} for k in keys}
+    for (key, source), row in rows.items():
+        out[key][source] = _answer(row, now)
+    return out

@@ -4,24 +4,24 @@ rule engine's findings as hard gates and the shipped toxicology reference data."
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pifai.ai.regulatory import FormulaItem
 from pifai.ai.safety import assess, gates_from_check
+from pifai.ai.safety.inputs import ingredient_key, row_label
 from pifai.ai.safety.reference_inputs import constants, exposure_for, toxicology_for
-from pifai.ai.toxicology import reference
-from pifai.models.product import Product
+from pifai.ai.toxicology import pubchem, reference
+from pifai.ai.toxicology.sources import SourceStatus
 from pifai.models.safety import SafetyAssessment
-from pifai.models.task import Task
 from pifai.services.compliance import check_formula_of, product_formula
 from pifai.services.products import get_product_for_org
-from pifai.services.queue import JobContext, JobList, TaskResult, enqueue
 from pifai.services.reference import ReferenceData
+from pifai.services.toxicology.cache import read_cached
 
-SAFETY_JOB = "safety.assess"
 TOXICOLOGY_DATA = "pifai/data/toxicology (SCCS/1647/22 exposure rows, NOAELs, TTC, conclusions)"
 
 
@@ -36,7 +36,7 @@ async def assess_product(
         items,
         exposure_for(product.product_type, product.sccs_category),
         constants(),
-        toxicology_for(items),
+        toxicology_for(items, await _cached_smiles(session, items)),
         gates_from_check(check),
     )
     return {
@@ -45,6 +45,21 @@ async def assess_product(
         **result.to_dict(),
         "data_versions": {"regulatory": store_version, "toxicology": TOXICOLOGY_DATA},
     }
+
+
+async def _cached_smiles(session: AsyncSession, items: Sequence[FormulaItem]) -> dict[str, str]:
+    """PubChem's SMILES of the rows and of their read-across analogues, where cached."""
+    names = [row_label(row) for row in items]
+    names += [r.analogue_inci for row in items for r in reference.read_across_for(row.name)]
+    cached = await read_cached(session, names, [pubchem.SOURCE])
+    smiles = {}
+    for key, by_source in cached.items():
+        answer = by_source.get(pubchem.SOURCE)
+        if answer is not None and answer.result.status is SourceStatus.found:
+            value = answer.result.data.get("smiles")
+            if isinstance(value, str) and value:
+                smiles[ingredient_key(key)] = value
+    return smiles
 
 
 async def record_assessment(
@@ -82,30 +97,6 @@ async def latest_assessment_for_org(
         .order_by(SafetyAssessment.created_at.desc(), SafetyAssessment.id.desc())
         .limit(1)
     )
-
-
-async def request_assessment(
-    session: AsyncSession, redis: Redis, jobs: JobList, product: Product, actor_id: uuid.UUID
-) -> Task:
-    """Queue the product's assessment (the task keeps its result); published on commit."""
-    return await enqueue(
-        session,
-        redis,
-        jobs.require(SAFETY_JOB),
-        org_id=product.org_id,
-        payload={"product_id": str(product.id)},
-        created_by=actor_id,
-    )
-
-
-async def safety_assess(ctx: JobContext) -> TaskResult:
-    """The task: the product's formula through the safety engine, the result kept."""
-    product_id = uuid.UUID(str(ctx.task.payload["product_id"]))
-    await ctx.progress(20, "assessing the formula")
-    row = await record_assessment(
-        ctx.session, product_id, ctx.task.org_id, ctx.runtime.reference, task_id=ctx.task.id
-    )
-    return {"assessment_id": str(row.id), "verdict": row.verdict}
 
 
 def exposure_category_list() -> list[dict[str, Any]]:
