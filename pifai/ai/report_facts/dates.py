@@ -20,6 +20,7 @@ from pifai.ai.report_facts.text import (
     Found,
     Line,
     label_pattern,
+    normalise,
 )
 
 ROC_OFFSET = 1911  # 民國 1 = 1912
@@ -136,8 +137,8 @@ def find_dates(text: str) -> list[DateMatch]:
 
 
 def parse_date(text: str) -> date | None:
-    """The one date ``text`` holds, or None (none, invalid or ambiguous)."""
-    found = find_dates(text)
+    """The first date ``text`` holds, or None (none, invalid or ambiguous)."""
+    found = find_dates(normalise(text))
     return found[0].value if found else None
 
 

@@ -34,6 +34,7 @@ from pifai.ai.report_facts.wording import (
     find_result_text,
     find_standard,
     find_verdict,
+    verdict,
 )
 from pifai.schemas.pif_content import ITEM_CONTENT_SCHEMAS
 
@@ -107,19 +108,57 @@ _CRITERION = re.compile(
     r"(?<![A-Za-z])([AB])\s*(?:criteri(?:on|a)|級|標準|準則|基準)",
     re.IGNORECASE,
 )
+# What is said just before a criterion ("未符合 A 標準", "meets criteria A").
+_BEFORE = 14
+
+
+def _criteria(doc: Document) -> list[tuple[str, bool | None, str]]:
+    """Each ISO 11930 criterion named: its letter, whether it is said to be met, where."""
+    out = []
+    for line in doc.lines:
+        for match in _CRITERION.finditer(line.text):
+            before = re.split(
+                r"[,，;；。]", line.text[max(0, match.start() - _BEFORE) : match.start()]
+            )
+            out.append(
+                (
+                    (match.group(1) or match.group(2)).upper(),
+                    verdict(before[-1]),
+                    doc.source(line, match.group(0)),
+                )
+            )
+    return out
 
 
 def extract_item13(doc: Document) -> Extraction:
-    """Challenge test: the report's facts, the standard and the ISO 11930 criterion."""
+    """Challenge test: the report's facts, the standard and the ISO 11930 criterion met.
+
+    Criterion A met passes; a report saying only that criterion A is not met fails. Only
+    criterion B met leaves pass/fail to the reviewer: whether B suffices depends on the
+    product's risk assessment, which the report alone does not settle."""
     out = _test_report(doc, 13)
     out.put("standard", find_standard(doc, "ISO 11930"))
-    for line in doc.lines:
-        match = _CRITERION.search(line.text)
-        if match:
-            letter = (match.group(1) or match.group(2)).upper()
-            out.put("criterion", Found(letter, LABELLED, doc.source(line, match.group(0))))
-            break
+    named = _criteria(doc)
+    met = sorted({letter for letter, said, _ in named if said is True})
+    if met:
+        source = next(s for letter, said, s in named if said is True and letter == met[0])
+        out.put("criterion", Found(met[0], LABELLED, source))
+        _replace(out, "passed", Found(True, LABELLED, source) if met[0] == "A" else None)
+        if met[0] == "B":
+            out.notes.append("Criterion B is met, not A: pass or fail is for the reviewer.")
+    elif any(said is False for _, said, _ in named):
+        source = next(s for _, said, s in named if said is False)
+        _replace(out, "passed", Found(False, LABELLED, source))
+    elif named:
+        letter, _, source = named[0]
+        out.put("criterion", Found(letter, UNLABELLED, source))
     return out
+
+
+def _replace(out: Extraction, name: str, found: Found | None) -> None:
+    out.values.pop(name, None)
+    out.sources.pop(name, None)
+    out.put(name, found)
 
 
 def extract_item15(doc: Document) -> Extraction:

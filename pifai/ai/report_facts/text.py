@@ -108,12 +108,17 @@ class Extraction:
 SEPARATOR = r"\s*(?:[:：]|\s-\s)?\s*"
 
 
-def label_pattern(labels: Sequence[str]) -> re.Pattern[str]:
+# For text values: the label must be followed by a colon or a table cell ("site of ..."
+# in a sentence is no label).
+STRICT_SEPARATOR = r"\s*(?:[:：|]|\s-\s)\s*"
+
+
+def label_pattern(labels: Sequence[str], *, strict: bool = False) -> re.Pattern[str]:
     """Labels as alternatives, longest first so "Test report No" wins over "Report No"."""
     ordered = sorted(labels, key=len, reverse=True)
     # Whole words only: "lab" is not the start of "Label".
     words = "(?<![A-Za-z])(?:" + "|".join(ordered) + ")(?![A-Za-z])"
-    return re.compile(words + SEPARATOR, re.IGNORECASE)
+    return re.compile(words + (STRICT_SEPARATOR if strict else SEPARATOR), re.IGNORECASE)
 
 
 def after_label(doc: Document, labels: re.Pattern[str]) -> list[tuple[Line, str]]:

@@ -153,7 +153,8 @@ METHOD_LABELS = label_pattern(
     (
         "試驗方法", "檢驗方法", "測試方法", "檢測方法", "分析方法", "參考方法", "依據標準",
         r"test\s*method", r"method", r"standard", r"reference\s*method", r"procedure",
-    )
+    ),
+    strict=True,
 )  # fmt: skip
 
 
@@ -176,19 +177,22 @@ LAB_LABELS = label_pattern(
         "檢驗單位", "測試單位", "試驗單位", "檢驗機構", "測試機構", "試驗機構", "實驗室名稱",
         "委託檢驗單位", r"laboratory", r"testing\s*laboratory", r"test\s*lab", r"lab",
         r"tested\s*by", r"performed\s*by", r"testing\s*facility",
-    )
+    ),
+    strict=True,
 )  # fmt: skip
 ISSUER_LABELS = label_pattern(
     (
         "發證單位", "核發單位", "發證機構", "驗證機構", "認證機構", "稽核單位", r"issued\s*by",
         r"certification\s*body", r"issuer", r"certified\s*by", r"registrar",
-    )
+    ),
+    strict=True,
 )  # fmt: skip
 SITE_LABELS = label_pattern(
     (
         "製造場所地址", "工廠地址", "製造廠地址", "廠址", "地址", r"site\s*address",
         r"manufacturing\s*site", r"address", r"site",
-    )
+    ),
+    strict=True,
 )  # fmt: skip
 # What a laboratory's name ends with, or its accreditation ("TAF 認證", "ISO/IEC 17025").
 _LAB_NAME = re.compile(
