@@ -8,6 +8,11 @@ the item's content without touching a value a person set, validates it against t
 item's schema and moves the item to ``ai_draft_ready`` with the mean of the fields'
 confidences.
 
+Optional LLM layer (``ANTHROPIC_API_KEY`` set): the fields the rules left empty are
+asked of the model with the document's text (`pifai.ai.report_facts_llm`); a value is
+kept only with a quote found in the text, at confidence 0.6 and flagged for review. An
+LLM failure keeps the rules' reading.
+
 A file with no text (a scan without a text layer, a photo) is never guessed at: the item
 returns to ``uploaded`` saying it needs the LLM layer or a person; so does a file from
 which nothing could be read.
@@ -23,12 +28,17 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pifai.ai.llm import build_client, llm_enabled
 from pifai.ai.report_facts import (
     REPORT_ITEMS,
+    Document,
+    Extraction,
     extract_report,
     mean_confidence,
     merge_content,
+    missing_fields,
 )
+from pifai.ai.report_facts_llm import fill_with_llm
 from pifai.core.errors import AppError
 from pifai.core.security import Actor
 from pifai.models.pif import DocumentText, PifFile
@@ -87,6 +97,23 @@ async def _pages(ctx: JobContext, record: PifFile) -> list[str]:
     return await asyncio.to_thread(extract_pages, bytes(data), record.content_type)
 
 
+async def _fill_with_llm(
+    ctx: JobContext, extraction: Extraction, pages: list[str], name: str
+) -> Extraction:
+    """The optional LLM layer: fields the rules left empty, capped and flagged for review."""
+    settings = ctx.runtime.settings
+    if not llm_enabled(settings) or not missing_fields(extraction):
+        return extraction
+    client = build_client(settings, transport=ctx.runtime.llm_transport)
+    if client is None:
+        return extraction
+    await ctx.progress(60, "asking the LLM for the fields the rules could not read")
+    async with client:
+        return await fill_with_llm(
+            client, Document.from_pages(pages, name), extraction, model=settings.llm_model
+        )
+
+
 async def report_extract(ctx: JobContext) -> dict[str, Any]:
     session, task = ctx.session, ctx.task
     document = await document_of_task(session, task, for_update=False)
@@ -100,6 +127,7 @@ async def report_extract(ctx: JobContext) -> dict[str, Any]:
         raise PermanentTaskError(needs_a_reader(name))
     await ctx.progress(50, "reading the report's facts")
     extraction = await asyncio.to_thread(extract_report, document.item_number, pages, name)
+    extraction = await _fill_with_llm(ctx, extraction, pages, name)
     if not extraction.values:
         raise PermanentTaskError(
             f"Nothing could be read from {name} for item {document.item_number} (no "

@@ -4,14 +4,12 @@ survives a new file, and a file without text is left for a person."""
 
 from __future__ import annotations
 
-import io
+import dataclasses
 from typing import Any
 
-import docx
 import httpx
 import pytest
-from fpdf import FPDF
-from PIL import Image
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pifai.core.config import Settings
@@ -20,39 +18,9 @@ from tests.factories.auth import Tenant, create_tenant
 from tests.factories.files import upload
 from tests.factories.products import create_product
 from tests.factories.tasks import running_worker, wait_until
+from tests.fixtures.report_files import blank_pdf, docx_of, pdf_of, png
 from tests.fixtures.report_texts import REPORTS, ReportText
-
-
-def pdf_of(pages: tuple[str, ...]) -> bytes:
-    document = FPDF()
-    document.set_font("helvetica", size=10)
-    for page in pages:
-        document.add_page()
-        for line in page.splitlines():
-            document.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(document.output())
-
-
-def docx_of(pages: tuple[str, ...]) -> bytes:
-    document = docx.Document()
-    for line in "\n".join(pages).splitlines():
-        document.add_paragraph(line)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (200, 100), "white").save(out, format="PNG")
-    return out.getvalue()
-
-
-def blank_pdf() -> bytes:
-    document = FPDF()
-    document.add_page()
-    document.rect(20, 20, 100, 60)  # a drawing, like a scan: no text layer
-    return bytes(document.output())
+from tests.unit.fake_messages_api import API_KEY, FakeApi, message, tool_use
 
 
 async def _tenant_product(
@@ -240,3 +208,38 @@ async def test_uploads_to_other_items_are_not_read(
     )
     assert response.status_code == 201
     assert (await _item(queue_client, tenant, product_id, 14))["status"] == "uploaded"
+
+
+async def test_the_llm_layer_fills_what_the_rules_could_not(
+    queue_client: httpx.AsyncClient,
+    factory: async_sessionmaker[AsyncSession],
+    qruntime: Runtime,
+    qsettings: Settings,
+) -> None:
+    tenant, product_id = await _tenant_product(factory, qsettings)
+    pages = ("Report No.: PET-9\nTest date: 2024-05-02\nRun at the Example Institute.\n",)
+    api = FakeApi(
+        message(
+            tool_use(
+                "submit_report_fields",
+                laboratory={"value": "Example Institute", "quote": "the Example Institute"},
+            )
+        )
+    )
+    llm_runtime = dataclasses.replace(
+        qruntime,
+        settings=qsettings.model_copy(update={"anthropic_api_key": SecretStr(API_KEY)}),
+        llm_transport=api.transport(),
+    )
+    await upload(queue_client, tenant, product_id, 13, "pet.pdf", pdf_of(pages))
+    async with running_worker(llm_runtime):
+        item = await _read(queue_client, tenant, product_id, 13)
+    assert item["status"] == "ai_draft_ready", item["last_error"]
+    content = item["content"]
+    assert content["report_number"] == "PET-9"
+    assert content["provenance"]["report_number"]["method"] == "rule"
+    assert content["laboratory"] == "Example Institute"
+    assert content["provenance"]["laboratory"]["method"] == "llm"
+    assert content["provenance"]["laboratory"]["needs_review"] is True
+    assert content["provenance"]["laboratory"]["confidence"] < 0.8
+    assert len(api.requests) == 1

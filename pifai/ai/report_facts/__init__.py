@@ -13,6 +13,7 @@ from pifai.ai.report_facts.items import (
     REPORT_ITEMS,
     extract_report,
     filled_share,
+    missing_fields,
     schema_fields,
 )
 from pifai.ai.report_facts.merge import mean_confidence, merge_content
@@ -31,6 +32,7 @@ __all__ = [
     "labelled_dates",
     "mean_confidence",
     "merge_content",
+    "missing_fields",
     "parse_date",
     "pick_date",
     "schema_fields",

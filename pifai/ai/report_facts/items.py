@@ -212,6 +212,10 @@ def extract_report(
     return out
 
 
+def missing_fields(extraction: Extraction) -> list[str]:
+    return [n for n in schema_fields(extraction.item_number) if n not in extraction.values]
+
+
 def filled_share(extraction: Extraction) -> float:
     fields = schema_fields(extraction.item_number)
     return sum(1 for name in fields if name in extraction.values) / len(fields)

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 # How sure a value is, by how it was found: next to its label, or guessed from the text.
 LABELLED = 0.9
@@ -64,6 +64,7 @@ class Found:
     value: Any
     confidence: float
     source: str
+    method: Literal["rule", "llm"] = "rule"
 
 
 @dataclass(slots=True)
@@ -86,9 +87,9 @@ class Extraction:
         return {
             name: {
                 "confidence": round(found.confidence, 2),
-                "method": "rule",
+                "method": found.method,
                 "source": found.source,
-                "needs_review": found.confidence < LABELLED,
+                "needs_review": found.method == "llm" or found.confidence < LABELLED,
             }
             for name, found in self.sources.items()
         }
