@@ -1,6 +1,6 @@
 """Report facts: per item, the share of its schema's fields the deterministic path fills
-on the test documents (an English and a Chinese report per item, tests/fixtures/
-report_texts.py), and how many of the expected values it gets right.
+on the test documents (an English and a Chinese report per item, bench/fixtures/
+report_texts.py, which the tests use too), and how many of the expected values it gets right.
 
     .venv/bin/python -m bench.report_facts [--repeat 20]
 
@@ -23,11 +23,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.fixtures.report_files import docx_of, pdf_of
+from bench.fixtures.report_texts import REPORTS, ReportText
 from pifai.ai.report_facts import REPORT_ITEMS, extract_report, filled_share, schema_fields
 from pifai.services.pif.files import extract_pages
 from pifai.services.pif.uploads import FileKind, mime_type
-from tests.fixtures.report_files import docx_of, pdf_of
-from tests.fixtures.report_texts import REPORTS, ReportText
 
 
 def _pages(report: ReportText) -> tuple[str, list[str]]:

@@ -12,14 +12,14 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench.fixtures.report_files import blank_pdf, docx_of, pdf_of, png
+from bench.fixtures.report_texts import REPORTS, ReportText
 from pifai.core.config import Settings
 from pifai.services.runtime import Runtime
 from tests.factories.auth import Tenant, create_tenant
 from tests.factories.files import upload
 from tests.factories.products import create_product
 from tests.factories.tasks import running_worker, wait_until
-from tests.fixtures.report_files import blank_pdf, docx_of, pdf_of, png
-from tests.fixtures.report_texts import REPORTS, ReportText
 from tests.unit.fake_messages_api import API_KEY, FakeApi, message, tool_use
 
 

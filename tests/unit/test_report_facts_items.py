@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bench.fixtures.report_texts import REPORTS, ReportText
 from pifai.ai.report_facts import (
     REPORT_ITEMS,
     extract_report,
@@ -16,7 +17,6 @@ from pifai.ai.report_facts import (
     merge_content,
 )
 from pifai.schemas.pif_content import ITEM_CONTENT_SCHEMAS
-from tests.fixtures.report_texts import REPORTS, ReportText
 
 DATE_FIELDS = {"notified_on", "valid_from", "valid_until", "test_date", "issued_on"}
 

@@ -82,8 +82,9 @@ def find_result_text(doc: Document) -> Found | None:
     for line, rest in after_label(doc, VERDICT_LABELS):
         value = rest.strip()[:500]
         if value:
-            return Found(value, LABELLED if verdict(value) is not None else UNLABELLED,
-                         doc.source(line))  # fmt: skip
+            # A conclusion that says pass or fail is surely the result; other text may not be.
+            sure = LABELLED if verdict(value) is not None else UNLABELLED
+            return Found(value, sure, doc.source(line))
     return None
 
 
