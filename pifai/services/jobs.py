@@ -4,11 +4,13 @@ list, so a kind the API can enqueue is a kind every worker can run."""
 
 from __future__ import annotations
 
+from pifai.ai.report_facts import REPORT_ITEMS
 from pifai.services.compliance_alerts import RECHECK_JOB, compliance_recheck
 from pifai.services.formula_extraction import FORMULA_ITEM, formula_extract
 from pifai.services.knowledge import backfill_periodically
 from pifai.services.pif.analysis import analysis_failed
 from pifai.services.queue import Job, JobContext, JobList, PeriodicJob, TaskResult
+from pifai.services.report_extraction import REPORT_JOB, report_extract
 from pifai.services.safety import SAFETY_JOB, safety_assess
 from pifai.services.toxicology.batch import (
     BATCH_JOB,
@@ -31,6 +33,14 @@ def production_jobs() -> JobList:
                 "formula.extract",
                 formula_extract,
                 item=FORMULA_ITEM,
+                on_failure=analysis_failed,
+            ),
+            # Items 2, 5, 11, 12, 13 and 15: the facts read from the uploaded report.
+            Job(
+                REPORT_JOB,
+                report_extract,
+                item=REPORT_ITEMS[0],
+                more_items=REPORT_ITEMS[1:],
                 on_failure=analysis_failed,
             ),
             # After a regulatory import: an organisation's products re-checked.

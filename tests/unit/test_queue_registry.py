@@ -24,6 +24,7 @@ def test_production_lists_its_jobs_and_no_test_job() -> None:
     assert jobs.names() == [
         "compliance.recheck",
         "formula.extract",
+        "report.extract",
         "safety.assess",
         "system.noop",
         "toxicology.batch",
@@ -35,7 +36,9 @@ def test_production_lists_its_jobs_and_no_test_job() -> None:
     formula = jobs.analysis(3)
     assert formula is not None and formula.name == "formula.extract"
     assert formula.on_failure is not None
-    assert jobs.analysed_items() == [3] and jobs.analysis(4) is None
+    assert jobs.analysed_items() == [2, 3, 5, 11, 12, 13, 15] and jobs.analysis(4) is None
+    # One job reads every kind of report.
+    assert {jobs.analysis(n).name for n in (2, 5, 11, 12, 13, 15)} == {"report.extract"}  # type: ignore[union-attr]
 
 
 def test_rag_backfill_runs_only_with_a_rag_service(tmp_path: Path) -> None:
@@ -56,6 +59,7 @@ def test_including_makes_a_new_list() -> None:
     assert more.names() == [
         "compliance.recheck",
         "formula.extract",
+        "report.extract",
         "safety.assess",
         "system.noop",
         "test.extra",
@@ -71,6 +75,7 @@ def test_require_names_the_known_kinds() -> None:
         "kinds": [
             "compliance.recheck",
             "formula.extract",
+            "report.extract",
             "safety.assess",
             "system.noop",
             "toxicology.batch",
@@ -94,3 +99,7 @@ def test_a_list_refuses_twice_the_same_name_or_item() -> None:
         JobList([Job("a.one", _handler, item=3), Job("a.two", _handler, item=3)])
     with pytest.raises(ValueError, match="1 to 16"):
         Job("a.one", _handler, item=17)
+    with pytest.raises(ValueError, match="1 to 16"):
+        Job("a.one", _handler, item=2, more_items=(5, 0))
+    with pytest.raises(ValueError, match="item 5 has two analyses"):
+        JobList([Job("a.one", _handler, item=2, more_items=(5,)), Job("a.two", _handler, item=5)])

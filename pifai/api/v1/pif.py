@@ -34,6 +34,7 @@ from pifai.schemas.pif import (
 from pifai.services import pif
 from pifai.services.pif import files
 from pifai.services.pif.analysis import start_analysis
+from pifai.services.report_extraction import analyse_upload
 
 router = APIRouter(
     prefix="/products/{product_id}/pif", tags=["pif"], route_class=TransactionalRoute
@@ -164,7 +165,9 @@ async def upload(
     item_number: int | None = Query(default=None, ge=1, le=16),
 ) -> FileOut:
     """Multipart: `item_number` (form field before the file, or query) and `file`.
-    Streamed to storage; the type is decided from the bytes; over the size limit: 413."""
+    Streamed to storage; the type is decided from the bytes; over the size limit: 413.
+    A report uploaded to item 2, 5, 11, 12, 13 or 15 is queued to be read at once (the
+    item shows ai_processing until its facts are read)."""
     settings = runtime.settings
     check_content_length(request.headers.get("content-length"), settings.max_upload_bytes)
     upload = await open_multipart_file(request.stream(), request.headers.get("content-type"))
@@ -182,6 +185,9 @@ async def upload(
         chunks=upload.chunks,
         actor=user,
         meta=meta,
+    )
+    await analyse_upload(
+        session, runtime.redis, runtime.jobs, product.id, user, record.item_number, meta
     )
     return FileOut.model_validate(record)
 

@@ -89,14 +89,21 @@ class Job:
     handler: Handler
     # The PIF item it analyses: POST .../pif/analyze queues this job for that item.
     item: int | None = None
+    # Further items the same job analyses (one reader for several kinds of report).
+    more_items: tuple[int, ...] = ()
     on_failure: FailureHook | None = None
     # Clients may enqueue it directly through POST /api/v1/tasks (harmless jobs only).
     public: bool = False
 
     def __post_init__(self) -> None:
         _check_name(self.name)
-        if self.item is not None and self.item not in ITEM_NUMBERS:
-            raise ValueError(f"PIF items are numbered 1 to 16, not {self.item}")
+        for item in self.analysed_items:
+            if item not in ITEM_NUMBERS:
+                raise ValueError(f"PIF items are numbered 1 to 16, not {item}")
+
+    @property
+    def analysed_items(self) -> tuple[int, ...]:
+        return ((self.item,) if self.item is not None else ()) + self.more_items
 
 
 @dataclass(frozen=True)
@@ -125,10 +132,10 @@ class JobList:
             seen.add(job.name)
             if isinstance(job, Job):
                 self._tasks[job.name] = job
-                if job.item is not None:
-                    if job.item in self._analyses:
-                        raise ValueError(f"item {job.item} has two analyses")
-                    self._analyses[job.item] = job
+                for item in job.analysed_items:
+                    if item in self._analyses:
+                        raise ValueError(f"item {item} has two analyses")
+                    self._analyses[item] = job
         self.periodic: tuple[PeriodicJob, ...] = tuple(
             j for j in self._all if isinstance(j, PeriodicJob)
         )
