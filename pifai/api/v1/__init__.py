@@ -6,6 +6,7 @@ from pifai.api.v1 import (
     admin,
     auth,
     compliance,
+    expiring,
     ingredients,
     knowledge,
     members,
@@ -34,4 +35,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     regulatory.router,
     compliance.router,
     safety.router,
+    expiring.router,
 )
