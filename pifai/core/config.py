@@ -13,6 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import structlog
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -151,6 +152,13 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = "PIF AI <no-reply@pifai.local>"
 
+    # The expiry digest (pifai.services.pif.digest): each worker looks this often (one of
+    # them per interval) whether an organisation's digest of the day is due; each
+    # organisation gets at most one a day. 0 or unset: no digest.
+    expiry_digest_interval_seconds: float | None = Field(default=3600.0, ge=0)
+    # "Today" for expiry dates and the digest's day: where the organisations work.
+    expiry_timezone: str = "Asia/Taipei"
+
     rag_api_base: str | None = None
     rag_api_key: SecretStr | None = None
     rag_tenant_id: str | None = None
@@ -209,6 +217,15 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"TRUSTED_PROXIES: {entry!r} is not an address or network"
                 ) from exc
+        return value
+
+    @field_validator("expiry_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"EXPIRY_TIMEZONE: {value!r} is not an IANA time zone") from exc
         return value
 
     @model_validator(mode="after")

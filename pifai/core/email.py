@@ -95,6 +95,20 @@ TEMPLATES: dict[str, dict[str, Template]] = {
             "Sign in to review and acknowledge the alerts:\n{link}\n",
         ),
     },
+    # The daily digest of what in the organisation's PIFs expires (services.pif.digest).
+    "expiry_digest": {
+        "zh-TW": Template(
+            "PIF AI:{count} 項 PIF 資料即將到期或已逾期({day})",
+            "您好,\n\n截至 {day},{org} 的產品資訊檔案中有下列 {count} 項即將到期、已到期或逾期:\n"
+            "{entries}\n\n請登入查看並更新:\n{link}\n",
+        ),
+        "en": Template(
+            "PIF AI: {count} PIF item(s) expiring or past due ({day})",
+            "Hello,\n\nAs of {day}, these {count} entries of {org}'s product information "
+            "files are expiring, expired or overdue:\n{entries}\n\n"
+            "Sign in to review and update them:\n{link}\n",
+        ),
+    },
 }
 
 

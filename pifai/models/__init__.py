@@ -3,6 +3,7 @@
 from pifai.models.audit import AuditChainHead, AuditLog
 from pifai.models.auth import EmailToken, RefreshToken, SuperAdmin
 from pifai.models.compliance import ComplianceAlert, ComplianceNotification
+from pifai.models.expiry import ExpiryDigest
 from pifai.models.ingredient import Ingredient, ProductIngredient, ReferenceLoad
 from pifai.models.migration import InlineMigration
 from pifai.models.organization import Organization
@@ -21,6 +22,7 @@ __all__ = [
     "ComplianceNotification",
     "DocumentText",
     "EmailToken",
+    "ExpiryDigest",
     "Ingredient",
     "InlineMigration",
     "Organization",

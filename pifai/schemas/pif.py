@@ -30,6 +30,24 @@ class FileOut(BaseModel):
     created_at: datetime
 
 
+class LabelOut(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+
+
+class ProviderOut(LabelOut):
+    """Who normally supplies the item for this organisation type (pifai/data/
+    pif_item_providers.json: a default reading of practice, not a legal requirement)."""
+
+    outsourced: bool = Field(description="Usually comes from outside the organisation")
+    also: list[LabelOut] = Field(default_factory=list, description="Who else contributes")
+
+
+class StageGroup(LabelOut):
+    item_numbers: list[int]
+
+
 class ItemOut(BaseModel):
     item_number: int
     name_zh: str
@@ -43,6 +61,8 @@ class ItemOut(BaseModel):
     last_error: str | None
     files: list[FileOut]
     allowed_transitions: list[str]
+    provider: ProviderOut
+    stage: LabelOut
 
 
 class ItemDetail(ItemOut):
@@ -56,6 +76,10 @@ class PifOverview(BaseModel):
         description="Items not yet human_reviewed or approved: they block review submission"
     )
     items: list[ItemOut]
+    organization_type: str = Field(description="The type the providers are given for")
+    stages: list[StageGroup] = Field(
+        description="The items grouped by lifecycle stage, in lifecycle order"
+    )
 
 
 class ItemUpdate(RequestModel):

@@ -9,6 +9,7 @@ from pifai.services.compliance_alerts import RECHECK_JOB, compliance_recheck
 from pifai.services.formula_extraction import FORMULA_ITEM, formula_extract
 from pifai.services.knowledge import backfill_periodically
 from pifai.services.pif.analysis import analysis_failed
+from pifai.services.pif.digest import DIGEST_JOB, digest_interval, digest_periodically
 from pifai.services.queue import Job, JobContext, JobList, PeriodicJob, TaskResult
 from pifai.services.report_extraction import REPORT_JOB, report_extract
 from pifai.services.safety import SAFETY_JOB, safety_assess
@@ -56,5 +57,7 @@ def production_jobs() -> JobList:
                 backfill_periodically,
                 interval=lambda s: s.rag_backfill_interval_seconds if s.rag_api_base else None,
             ),
+            # Each organisation's daily digest of what in its PIFs expires.
+            PeriodicJob(DIGEST_JOB, digest_periodically, interval=digest_interval),
         ]
     )

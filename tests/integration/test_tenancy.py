@@ -295,6 +295,51 @@ def test_matrix_sees_the_tenant_routes() -> None:
     routes = tenant_routes()
     assert ("GET", "/api/v1/org/members/{user_id}") in routes
     assert ("GET", "/api/v1/products/{product_id}/pif") in routes
+    assert ("GET", "/api/v1/products/{product_id}/pif/expiring") in routes
+
+
+# Organisation-wide lists have no path parameter to swap: each lists org A's row to org A
+# and not to org B. A factory makes one of A's rows and returns the id the list shows.
+async def _expiring_product(session: AsyncSession, owner: Tenant, settings: Settings) -> str:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from pifai.models.pif import PifDocument
+    from pifai.services.pif.expiry import today_in
+
+    product = await create_product(session, owner.org)
+    due = today_in(settings.expiry_timezone) + timedelta(days=10)
+    await session.execute(
+        update(PifDocument)
+        .where(PifDocument.product_id == product.id, PifDocument.item_number == 5)
+        .values(content={"valid_until": due.isoformat()})
+    )
+    await session.flush()
+    return str(product.id)
+
+
+ListFactory = Callable[[AsyncSession, Tenant, Settings], Awaitable[str]]
+LIST_ROUTES: dict[str, tuple[ListFactory, str]] = {
+    "/api/v1/pif/expiring": (_expiring_product, "product_id"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(LIST_ROUTES))
+async def test_an_organisation_wide_list_shows_only_the_callers_rows(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, path: str
+) -> None:
+    owner_a = await create_tenant(session, settings)
+    owner_b = await create_tenant(session, settings)
+    make, key = LIST_ROUTES[path]
+    row_id = await make(session, owner_a, settings)
+
+    own = await client.get(path, headers=owner_a.headers)
+    assert own.status_code == 200, own.text
+    assert row_id in [item[key] for item in own.json()["items"]]
+    other = await client.get(path, headers=owner_b.headers)
+    assert other.status_code == 200, other.text
+    assert row_id not in [item[key] for item in other.json()["items"]]
 
 
 @pytest.mark.parametrize(("method", "path"), tenant_routes())

@@ -31,7 +31,7 @@ def test_production_lists_its_jobs_and_no_test_job() -> None:
         "toxicology.refresh",
     ]
     assert [j.name for j in jobs.public()] == ["system.noop"]
-    assert [j.name for j in jobs.periodic] == ["rag.backfill"]
+    assert [j.name for j in jobs.periodic] == ["rag.backfill", "pif.expiry_digest"]
     assert "test.fail" not in jobs and jobs.get("test.fail") is None
     formula = jobs.analysis(3)
     assert formula is not None and formula.name == "formula.extract"
@@ -42,7 +42,7 @@ def test_production_lists_its_jobs_and_no_test_job() -> None:
 
 
 def test_rag_backfill_runs_only_with_a_rag_service(tmp_path: Path) -> None:
-    [backfill] = production_jobs().periodic
+    [backfill] = [j for j in production_jobs().periodic if j.name == "rag.backfill"]
     plain = Settings(app_env="test", data_dir=tmp_path, rag_api_base=None)
     assert backfill.interval(plain) is None
     configured = plain.model_copy(
@@ -51,11 +51,18 @@ def test_rag_backfill_runs_only_with_a_rag_service(tmp_path: Path) -> None:
     assert backfill.interval(configured) == 120
 
 
+def test_the_expiry_digest_runs_on_its_interval_unless_turned_off(tmp_path: Path) -> None:
+    [digest] = [j for j in production_jobs().periodic if j.name == "pif.expiry_digest"]
+    plain = Settings(app_env="test", data_dir=tmp_path)
+    assert digest.interval(plain) == 3600
+    assert digest.interval(plain.model_copy(update={"expiry_digest_interval_seconds": 0})) is None
+
+
 def test_including_makes_a_new_list() -> None:
     jobs = production_jobs()
     more = jobs.including(Job("test.extra", _handler), PeriodicJob("test.tick", _periodic, float))
     assert "test.extra" in more and "test.extra" not in jobs
-    assert [j.name for j in more.periodic] == ["rag.backfill", "test.tick"]
+    assert [j.name for j in more.periodic] == ["rag.backfill", "pif.expiry_digest", "test.tick"]
     assert more.names() == [
         "compliance.recheck",
         "formula.extract",

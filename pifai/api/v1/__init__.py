@@ -7,6 +7,7 @@ from pifai.api.v1 import (
     auth,
     compliance,
     consistency,
+    expiring,
     ingredients,
     knowledge,
     members,
@@ -38,4 +39,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     safety.router,
     toxicology.router,
     consistency.router,
+    expiring.router,
 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -11,6 +13,7 @@ from pifai.api.deps import (
     CurrentPrincipal,
     MetaDep,
     OrgSession,
+    PageDep,
     ProductForOrg,
     RuntimeDep,
     TransactionalRoute,
@@ -21,6 +24,7 @@ from pifai.api.multipart import check_content_length, open_multipart_file
 from pifai.core.errors import ValidationFailed
 from pifai.models.pif import PifDocument, PifFile
 from pifai.models.product import Product
+from pifai.schemas.expiry import ExpiryPage
 from pifai.schemas.pif import (
     AnalyzeRequest,
     AnalyzeResponse,
@@ -29,11 +33,17 @@ from pifai.schemas.pif import (
     ItemDetail,
     ItemOut,
     ItemUpdate,
+    LabelOut,
     PifOverview,
+    ProviderOut,
+    StageGroup,
 )
 from pifai.services import pif
+from pifai.services.members import get_org
 from pifai.services.pif import files
 from pifai.services.pif.analysis import start_analysis
+from pifai.services.pif.expiry import expiring_for_org, today_in
+from pifai.services.pif.providers import ItemProvider, Label, provider_table
 from pifai.services.report_extraction import analyse_upload
 
 router = APIRouter(
@@ -41,8 +51,24 @@ router = APIRouter(
 )
 
 
-def _item(document: PifDocument, files: list[PifFile]) -> ItemOut:
+def _label(label: Label) -> LabelOut:
+    return LabelOut(code=label.code, name_zh=label.zh, name_en=label.en)
+
+
+def _provider(row: ItemProvider) -> ProviderOut:
+    provider = row.provider
+    return ProviderOut(
+        code=provider.code,
+        name_zh=provider.zh,
+        name_en=provider.en,
+        outsourced=row.outsourced,
+        also=[_label(a) for a in row.also],
+    )
+
+
+def _item(document: PifDocument, files: list[PifFile], org_type: str) -> ItemOut:
     definition = pif.ITEMS[document.item_number]
+    row = provider_table().for_org_type(org_type)[document.item_number]
     return ItemOut(
         item_number=document.item_number,
         name_zh=definition.name_zh,
@@ -56,6 +82,8 @@ def _item(document: PifDocument, files: list[PifFile]) -> ItemOut:
         last_error=document.last_error,
         files=[FileOut.model_validate(f) for f in files],
         allowed_transitions=sorted(pif.TRANSITIONS[document.status]),
+        provider=_provider(row),
+        stage=_label(row.stage),
     )
 
 
@@ -63,22 +91,49 @@ def _item(document: PifDocument, files: list[PifFile]) -> ItemOut:
 async def overview(
     product: ProductForOrg, user: CurrentPrincipal, session: OrgSession
 ) -> PifOverview:
-    """Every item with status, confidence, files and last change; overall progress and the
-    items that still block submission for review."""
+    """Every item with status, confidence, files and last change, who normally provides it
+    for the organisation's type and its lifecycle stage; overall progress, the items that
+    still block submission for review, and the items grouped by stage."""
     documents = await pif.get_documents_for_org(session, product.id, user.org_id)
     files = await pif.current_files_for_org(session, product.id, user.org_id)
+    org_type = (await get_org(session, user.org_id)).type
     percent, blocking = pif.progress(documents)
     return PifOverview(
         product_id=product.id,
         progress_percent=percent,
         blocking_items=blocking,
-        items=[_item(d, files.get(d.item_number, [])) for d in documents],
+        items=[_item(d, files.get(d.item_number, []), org_type) for d in documents],
+        organization_type=org_type,
+        stages=[
+            StageGroup(**_label(stage).model_dump(), item_numbers=numbers)
+            for stage, numbers in provider_table().stage_groups(org_type)
+        ],
     )
+
+
+# Before /{item_number}: the path would otherwise be read as an item number.
+@router.get("/expiring", response_model=ExpiryPage)
+async def expiring(
+    product: ProductForOrg,
+    user: CurrentPrincipal,
+    session: OrgSession,
+    runtime: RuntimeDep,
+    page: PageDep,
+    on: Annotated[date | None, Query(description="As seen on this day (default: today)")] = None,
+) -> ExpiryPage:
+    """The product's GMP certificate within 30 days of expiry, test reports within 60 days
+    of the end of their 12 months, open serious adverse events' 15-day countdown; also
+    those already past. Sorted by due date."""
+    today = on or today_in(runtime.settings.expiry_timezone)
+    entries = await expiring_for_org(session, user.org_id, today, product_id=product.id)
+    rows = entries[page.offset : page.offset + page.limit]
+    return ExpiryPage.of(rows, len(entries), page.limit, page.offset)
 
 
 async def _detail(session: OrgSession, product: Product, document: PifDocument) -> ItemDetail:
     files = await pif.current_files_for_org(session, product.id, product.org_id)
-    item = _item(document, files.get(document.item_number, []))
+    org_type = (await get_org(session, product.org_id)).type
+    item = _item(document, files.get(document.item_number, []), org_type)
     return ItemDetail(**item.model_dump(), content=document.content)
 
 
