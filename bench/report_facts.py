@@ -15,13 +15,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from datetime import date
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.fixtures.report_files import docx_of, pdf_of
 from bench.fixtures.report_texts import REPORTS, ReportText

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pifai.services.pif.expiry import ExpiryEntry, add_months, expiring, today_in
+from pifai.ai.consistency.model import add_months
+from pifai.services.pif.expiry import ExpiryEntry, expiring, today_in
 
 TODAY = date(2026, 12, 2)
 PRODUCT = uuid.uuid4()

@@ -110,11 +110,14 @@ def keys(names: Sequence[str | None]) -> frozenset[str]:
     return frozenset(k for n in names if n and (k := name_key(n)))
 
 
-def years_after(day: date, years: int) -> date:
-    """The same calendar day ``years`` later (29 February -> 28 February)."""
-    year = day.year + years
-    last = calendar.monthrange(year, day.month)[1]
-    return day.replace(year=year, day=min(day.day, last))
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later; the month's last day when it has no such day (a
+    report tested on 29 February is valid until 28 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def parse_date(value: Any) -> date | None:

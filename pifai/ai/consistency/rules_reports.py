@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from pifai.ai.consistency.model import Alert, PifSnapshot, parse_date, years_after
+from pifai.ai.consistency.model import Alert, PifSnapshot, add_months, parse_date
 from pifai.ai.consistency.reference import legal, threshold
 from pifai.ai.consistency.rules_formula import claims_of
 
@@ -113,7 +113,7 @@ def old_test_reports(pif: PifSnapshot) -> list[Alert]:
     out = []
     for number, (zh, en) in REPORT_ITEMS.items():
         tested = _report_date(pif.item(number))
-        if tested is None or years_after(tested, years) >= pif.today:
+        if tested is None or add_months(tested, 12 * years) >= pif.today:
             continue
         out.append(
             Alert(
@@ -162,7 +162,7 @@ def gmp_certificate(pif: PifSnapshot) -> list[Alert]:
             )
         )
     years = int(threshold("gmp_issued_max_years"))
-    if issued is not None and years_after(issued, years) < pif.today:
+    if issued is not None and add_months(issued, 12 * years) < pif.today:
         out.append(
             Alert(
                 "gmp.certificate_issued_over_12_months_ago",

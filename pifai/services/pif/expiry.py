@@ -12,12 +12,9 @@ the clock, in the organisation's time zone (``settings.expiry_timezone``), unles
   than a year no longer covers the product"), not a term of the Act.
 - Item 8, a serious adverse event not yet reported to the authority: the countdown to
   ``reported_on`` + ``SERIOUS_EVENT_REPORT_DAYS``, listed from the day it is learnt of
-  (``expiring``), ``overdue`` after. Source of the 15 days: Regulations for Reporting
-  Cosmetics Serious Adverse Effects and Hazards to Hygiene and Safety (under Art. 12
-  para. 3 of the Cosmetic Hygiene and Safety Act), Art. 2, effective 2019-07-01: "they
-  shall ... report to the network system ... within 15 days from the day of awareness of
-  the event" (English translation, https://www.listenlaw.info/2019/05/
-  regulations-for-reporting-cosmetics.html; the official zh-TW text was not at hand).
+  (``expiring``), ``overdue`` after. The 15 days are Art. 2 of 化粧品嚴重不良反應及衛生安全危害
+  通報辦法 (under Art. 12 para. 3 of the Cosmetic Hygiene and Safety Act), quoted with the
+  other thresholds in ``pifai/data/consistency/thresholds.json``.
 """
 
 from __future__ import annotations
@@ -33,6 +30,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pifai.ai.consistency.model import add_months
+from pifai.ai.consistency.reference import threshold
 from pifai.models.pif import PifDocument
 from pifai.models.product import Product
 from pifai.schemas.pif_content import (
@@ -49,10 +48,11 @@ GMP_ITEM = 5
 ADVERSE_ITEM = 8
 REPORT_ITEMS = (11, 12, 13)
 TRACKED_ITEMS = (GMP_ITEM, ADVERSE_ITEM, *REPORT_ITEMS)
-GMP_WARNING_DAYS = 30
-REPORT_WARNING_DAYS = 60
-REPORT_VALIDITY_MONTHS = 12
-SERIOUS_EVENT_REPORT_DAYS = 15
+# Cited in pifai/data/consistency/thresholds.json, shared with the consistency rules.
+GMP_WARNING_DAYS = int(threshold("gmp_expiry_tracking_days"))
+REPORT_WARNING_DAYS = int(threshold("report_expiry_tracking_days"))
+REPORT_VALIDITY_MONTHS = 12 * int(threshold("report_validity_years"))
+SERIOUS_EVENT_REPORT_DAYS = int(threshold("serious_adverse_report_days"))
 
 Kind = Literal["gmp_certificate", "test_report", "serious_adverse_event"]
 State = Literal["expiring", "expired", "overdue"]
@@ -80,19 +80,6 @@ class ExpiryEntry:
 
     def sort_key(self) -> tuple[date, str, int, str]:
         return (self.due_on, self.product_name, self.item_number, self.reference or "")
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later; the month's last day when it has no such day
-    (a report tested on 29 February is valid until 28 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _gmp(content: Mapping[str, Any], today: date) -> Iterator[tuple[date, date, str | None]]:
