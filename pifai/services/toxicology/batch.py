@@ -36,6 +36,7 @@ from pifai.services.toxicology.cache import (
     Freshness,
     gather_sources,
     normalise_key,
+    read_entries,
     store_answer,
 )
 from pifai.services.toxicology.clients import (
@@ -45,7 +46,7 @@ from pifai.services.toxicology.clients import (
     open_sources,
     query_for,
 )
-from pifai.services.toxicology.entries import read_entries, refresh_key, refresh_query
+from pifai.services.toxicology.entries import refresh_key, refresh_query
 
 BATCH_JOB = "toxicology.batch"
 REFRESH_JOB = "toxicology.refresh"

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 import structlog
 from redis.asyncio import Redis
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,14 +52,16 @@ def normalise_key(ingredient: str) -> str:
     return " ".join(ingredient.split()).lower()
 
 
-async def _entries(
-    session: AsyncSession, pairs: Sequence[tuple[str, str]]
+async def read_entries(
+    session: AsyncSession, keys: Sequence[str], sources: Sequence[str]
 ) -> dict[tuple[str, str], ToxicologyCache]:
-    if not pairs:
+    """The cached rows of these (normalised) keys and sources, as they are: no fetch, no
+    refresh."""
+    if not keys or not sources:
         return {}
     rows = await session.scalars(
         select(ToxicologyCache).where(
-            tuple_(ToxicologyCache.ingredient, ToxicologyCache.source).in_(pairs)
+            ToxicologyCache.ingredient.in_(list(keys)), ToxicologyCache.source.in_(list(sources))
         )
     )
     return {(row.ingredient, row.source): row for row in rows}
@@ -150,7 +152,7 @@ async def gather_sources(
     the others go on; only answers (found, not in the source) are written."""
     now = now or datetime.now(UTC)
     keys = list(dict.fromkeys(normalise_key(i) for i in ingredients))
-    rows = await _entries(session, [(k, s) for k in keys for s in sources])
+    rows = await read_entries(session, keys, list(sources))
     out: dict[str, dict[str, Cached]] = {k: {} for k in keys}
     missing: dict[str, list[str]] = {s: [] for s in sources}
     for key in keys:
@@ -189,7 +191,7 @@ async def read_cached(
     source; a pair never fetched (or whose every fetch failed) is absent."""
     now = now or datetime.now(UTC)
     keys = list(dict.fromkeys(normalise_key(i) for i in ingredients))
-    rows = await _entries(session, [(k, s) for k in keys for s in sources])
+    rows = await read_entries(session, keys, list(sources))
     out: dict[str, dict[str, Cached]] = {k: {} for k in keys}
     for (key, source), row in rows.items():
         out[key][source] = _answer(row, now)

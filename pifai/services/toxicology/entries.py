@@ -10,28 +10,14 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.toxicology import reference
 from pifai.models.ingredient import Ingredient
 from pifai.models.toxicology import ToxicologyCache
 from pifai.services.ingredients import get_ingredient
+from pifai.services.toxicology.cache import read_entries
 from pifai.services.toxicology.clients import SOURCES, cache_key, query_for
-
-
-async def read_entries(
-    session: AsyncSession, keys: Sequence[str], sources: Sequence[str] = SOURCES
-) -> dict[tuple[str, str], ToxicologyCache]:
-    """The cached entries of these keys and sources, as they are (no fetch, no refresh)."""
-    if not keys or not sources:
-        return {}
-    rows = await session.scalars(
-        select(ToxicologyCache).where(
-            ToxicologyCache.ingredient.in_(list(keys)), ToxicologyCache.source.in_(list(sources))
-        )
-    )
-    return {(row.ingredient, row.source): row for row in rows}
 
 
 def ingredient_keys(ingredient: Ingredient) -> list[str]:
@@ -105,7 +91,7 @@ async def ingredient_toxicology(
     ingredient = await get_ingredient(session, ingredient_id)
     now = now or datetime.now(UTC)
     keys = ingredient_keys(ingredient)
-    rows = await read_entries(session, keys)
+    rows = await read_entries(session, keys, SOURCES)
     entries: list[dict[str, Any]] = []
     for source in SOURCES:
         mine = [_entry(rows[(k, source)], now) for k in keys if (k, source) in rows]
