@@ -10,6 +10,7 @@ from pifai.models.organization import Organization
 from pifai.models.pif import DocumentText, PifDocument, PifFile
 from pifai.models.product import Product
 from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport  # noqa: F401
+from pifai.models.sa import SaQualification
 from pifai.models.safety import SafetyAssessment
 from pifai.models.task import Task
 from pifai.models.toxicology import ToxicologyCache
@@ -32,6 +33,7 @@ __all__ = [
     "ProductIngredient",
     "ReferenceLoad",
     "RefreshToken",
+    "SaQualification",
     "SafetyAssessment",
     "SuperAdmin",
     "Task",

@@ -14,6 +14,7 @@ from pifai.api.v1 import (
     pif,
     products,
     regulatory,
+    sa,
     safety,
     tasks,
     toxicology,
@@ -40,4 +41,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     toxicology.router,
     consistency.router,
     expiring.router,
+    sa.router,
 )
