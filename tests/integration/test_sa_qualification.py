@@ -56,7 +56,7 @@ async def test_sa_records_reads_and_replaces_with_history_and_audit(
 ) -> None:
     sa = await create_tenant(session, settings, role="sa")
     missing = await client.get(URL, headers=sa.headers)
-    assert missing.status_code == 403
+    assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "qualification_missing"
 
     first = await _record(client, sa)
@@ -237,10 +237,10 @@ async def test_another_organisations_sa_sees_nothing_of_it(
     assert (await _upload(client, sa_a, "cert.pdf", pdf("A's certificate"))).status_code == 201
 
     read = await client.get(URL, headers=sa_b.headers)
-    assert read.status_code == 403
+    assert read.status_code == 404
     assert read.json()["error"]["code"] == "qualification_missing"
     download = await client.get(f"{URL}/certificate", headers=sa_b.headers)
-    assert download.status_code == 403
+    assert download.status_code == 404
     assert b"A's certificate" not in download.content
     # B's own record does not touch A's.
     assert (await _record(client, sa_b, certificate_reference="B-1")).status_code == 200

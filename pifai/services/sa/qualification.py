@@ -54,6 +54,10 @@ class QualificationNotYetValid(Forbidden):
     code = "qualification_not_yet_valid"
 
 
+class QualificationNotRecorded(NotFound):
+    code = "qualification_missing"
+
+
 class CertificateNotFound(NotFound):
     code = "certificate_not_found"
 
@@ -155,7 +159,11 @@ async def read_qualification(session: AsyncSession, actor: Actor) -> SaQualifica
     require_sa(actor)
     record = await get_qualification_for_org(session, actor.id, actor.org_id)
     if record is None:
-        raise _missing()
+        # Reading what is not there: 404. Signing without one is refused (403, _missing).
+        raise QualificationNotRecorded(
+            "No Safety Assessor qualification is recorded; record it with "
+            "PUT /api/v1/sa/qualification first."
+        )
     return record
 
 
