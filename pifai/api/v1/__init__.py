@@ -12,6 +12,7 @@ from pifai.api.v1 import (
     knowledge,
     members,
     pif,
+    pif_versions,
     products,
     regulatory,
     safety,
@@ -40,4 +41,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     toxicology.router,
     consistency.router,
     expiring.router,
+    pif_versions.router,
 )
