@@ -11,12 +11,13 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import Connection, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
 from pifai.core.database import asyncpg_dsn, create_engine, create_session_factory
-from pifai.core.migrations import migrate
+from pifai.core.migrations import alembic_config, migrate
 from pifai.models.ingredient import ProductIngredient
 from pifai.models.organization import Organization
 from pifai.models.pif import PifDocument
@@ -163,3 +164,47 @@ async def test_verify_signature_detects_tampering(scratch_db: str, tmp_path: Pat
     broken = _verify(scratch_db, tmp_path, str(product_id))
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "MISMATCH" in broken.stdout
+
+
+def _alembic(sync_conn: Connection, target: str) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = sync_conn
+    if target == "heads":
+        command.upgrade(cfg, "heads")
+    else:
+        command.downgrade(cfg, target)
+
+
+async def test_migration_backfills_v0_for_existing_products(scratch_db: str) -> None:
+    await migrate(scratch_db, roles=ROLES)
+    engine = create_engine(scratch_db, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_alembic, "0016")
+        org_id, product_id = uuid.uuid4(), uuid.uuid4()
+        conn2 = await asyncpg.connect(asyncpg_dsn(scratch_db))
+        try:
+            await conn2.execute(
+                "INSERT INTO organizations (id, name, type, plan) "
+                "VALUES ($1, 'A', 'brand', 'free')",
+                org_id,
+            )
+            await conn2.execute(
+                "INSERT INTO products (id, org_id, name, product_type, children_under_3, "
+                "pif_status) VALUES ($1, $2, 'P', 'leave_on_face', false, 'draft')",
+                product_id,
+                org_id,
+            )
+        finally:
+            await conn2.close()
+        async with engine.begin() as conn:
+            await conn.run_sync(_alembic, "heads")
+            rows = (
+                await conn.execute(
+                    text("SELECT org_id, number, status FROM pif_versions WHERE product_id = :p"),
+                    {"p": product_id},
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [(r.org_id, r.number, r.status) for r in rows] == [(org_id, 0, "draft")]
