@@ -101,3 +101,35 @@ def audit_verify() -> None:
         typer.echo(f"audit chain BROKEN at row id {broken}: {reason} ({rows} rows read)")
         raise typer.Exit(1)
     typer.echo(f"audit chain intact: {rows} rows verified")
+
+
+def verify_signature(
+    product_id: str = typer.Argument(..., help="Product id (UUID)."),
+    version: int | None = typer.Argument(None, help="Version number; default the newest."),
+) -> None:
+    """Recompute the stored snapshot's hash of a signed PIF version; exit 1 if it does
+    not match what was signed or there is no such version."""
+    import uuid
+
+    from pifai.core.database import create_engine, create_session_factory
+    from pifai.core.errors import NotFound
+    from pifai.services.pif.versions import verify_version
+
+    async def run(url: str) -> tuple[bool, str | None, str | None]:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with create_session_factory(engine)() as session:
+                return await verify_version(session, uuid.UUID(product_id), version)
+        finally:
+            await engine.dispose()
+
+    with admin_database_url(settings_for_command()) as url:
+        try:
+            ok, expected, actual = asyncio.run(run(url))
+        except NotFound as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(1) from exc
+    if not ok:
+        typer.echo(f"signature MISMATCH: signed {expected}, stored snapshot hashes to {actual}")
+        raise typer.Exit(1)
+    typer.echo(f"signature valid: snapshot sha256 {actual}")

@@ -8,6 +8,7 @@ from pifai.models.ingredient import Ingredient, ProductIngredient, ReferenceLoad
 from pifai.models.migration import InlineMigration
 from pifai.models.organization import Organization
 from pifai.models.pif import DocumentText, PifDocument, PifFile
+from pifai.models.pif_version import PifVersion
 from pifai.models.product import Product
 from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport  # noqa: F401
 from pifai.models.sa import SaQualification
@@ -29,6 +30,7 @@ __all__ = [
     "Organization",
     "PifDocument",
     "PifFile",
+    "PifVersion",
     "Product",
     "ProductIngredient",
     "ReferenceLoad",

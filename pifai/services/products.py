@@ -16,6 +16,7 @@ from pifai.core.database import after_commit
 from pifai.core.errors import Forbidden, NotFound, ValidationFailed
 from pifai.core.security import Actor
 from pifai.models.pif import PifFile
+from pifai.models.pif_version import PifVersion
 from pifai.models.product import Product
 from pifai.services import audit
 from pifai.services.audit import RequestMeta
@@ -77,6 +78,7 @@ async def create_product(
     session.add(product)
     await session.flush()
     session.add_all(new_documents(actor.org_id, product.id))
+    session.add(PifVersion(org_id=actor.org_id, product_id=product.id, number=0, status="draft"))
     await _audit(session, "product.created", product, actor, meta, {"name": product.name})
     await session.flush()
     if rag is not None:

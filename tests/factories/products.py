@@ -11,6 +11,7 @@ from pifai.core.tenancy import scope_session
 from pifai.models.organization import Organization
 from pifai.models.product import Product
 from pifai.services.pif import new_documents
+from pifai.services.pif.versions import new_draft
 
 
 async def create_product(session: AsyncSession, org: Organization, **overrides: Any) -> Product:
@@ -24,6 +25,6 @@ async def create_product(session: AsyncSession, org: Organization, **overrides: 
     )
     session.add(product)
     await session.flush()
-    session.add_all(new_documents(org.id, product.id))
+    session.add_all([*new_documents(org.id, product.id), new_draft(org.id, product.id)])
     await session.flush()
     return product

@@ -12,6 +12,7 @@ from pifai.api.v1 import (
     knowledge,
     members,
     pif,
+    pif_versions,
     products,
     regulatory,
     sa,
@@ -42,4 +43,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     consistency.router,
     expiring.router,
     sa.router,
+    pif_versions.router,
 )
