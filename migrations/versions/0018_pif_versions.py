@@ -15,7 +15,6 @@ from sqlalchemy.dialects import postgresql
 from pifai.core.tenancy import tenant_rls_sql
 
 revision: str = "0018"
-# 0017 (SA qualification) lands from another branch; rebase then onto "0017".
 down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -180,7 +180,7 @@ async def test_migration_backfills_v0_for_existing_products(scratch_db: str) -> 
     engine = create_engine(scratch_db, pool_size=1)
     try:
         async with engine.begin() as conn:
-            await conn.run_sync(_alembic, "0016")
+            await conn.run_sync(_alembic, "0017")
         org_id, product_id = uuid.uuid4(), uuid.uuid4()
         conn2 = await asyncpg.connect(asyncpg_dsn(scratch_db))
         try:
