@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -11,8 +12,11 @@ from pathlib import Path
 
 import aiosmtplib
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from pifai.core.config import Settings
+from pifai.core.database import after_commit
 
 log = structlog.get_logger(__name__)
 
@@ -152,3 +156,29 @@ async def send_email(settings: Settings, to: str, content: Template) -> Path | N
     path.write_bytes(bytes(message))
     log.info("email written to outbox (SMTP not configured)", to=to, path=str(path))
     return path
+
+
+def send_after_commit(
+    session: AsyncSession,
+    settings: Settings,
+    messages: Sequence[tuple[str, Template]],
+    *,
+    mark_sent: Executable,
+    what: str,
+) -> None:
+    """Send ``messages`` (address, content) once the transaction commits, one failure not
+    stopping the others; when at least one went out, run ``mark_sent`` (the statement
+    that records it). Used by every notice that is recorded once per event."""
+
+    async def send() -> None:
+        sent = 0
+        for to, content in messages:
+            try:
+                await send_email(settings, to, content)
+                sent += 1
+            except Exception as exc:  # SMTP errors come in many classes
+                log.warning(f"{what} e-mail not sent", to=to, error=str(exc))
+        if sent:
+            await session.execute(mark_sent)
+
+    after_commit(session, send)

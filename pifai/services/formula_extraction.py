@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,23 +44,14 @@ from pifai.services.ingredients import (
     replace_product_ingredients,
 )
 from pifai.services.pif.analysis import document_of_task
-from pifai.services.pif.files import read_plaintext
+from pifai.services.pif.files import current_file_of_document, read_plaintext
 from pifai.services.queue import JobContext, PermanentTaskError
 
 FORMULA_ITEM = 3
 
 
 async def current_file(session: AsyncSession, document_id: uuid.UUID, org_id: uuid.UUID) -> PifFile:
-    record = await session.scalar(
-        select(PifFile)
-        .where(
-            PifFile.document_id == document_id,
-            PifFile.org_id == org_id,
-            PifFile.deleted_at.is_(None),
-        )
-        .order_by(PifFile.version.desc())
-        .limit(1)
-    )
+    record = await current_file_of_document(session, document_id, org_id)
     if record is None:
         raise PermanentTaskError("Item 3 has no file to extract the formula from.")
     return record

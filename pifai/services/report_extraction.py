@@ -46,7 +46,7 @@ from pifai.models.task import Task
 from pifai.services import pif
 from pifai.services.audit import RequestMeta
 from pifai.services.pif.analysis import document_of_task, start_analysis
-from pifai.services.pif.files import extract_pages, read_plaintext
+from pifai.services.pif.files import current_file_of_document, extract_pages, read_plaintext
 from pifai.services.pif.uploads import FileKind, mime_type
 from pifai.services.queue import JobContext, JobList, PermanentTaskError
 
@@ -60,24 +60,6 @@ def needs_a_reader(filename: str) -> str:
         f"{filename} has no text layer (a scan or an image): it was not read, so that "
         "nothing is guessed. The LLM layer or a person must read it and fill in the item."
     )
-
-
-async def _current_file(
-    session: AsyncSession, document_id: uuid.UUID, org_id: uuid.UUID
-) -> PifFile:
-    record = await session.scalar(
-        select(PifFile)
-        .where(
-            PifFile.document_id == document_id,
-            PifFile.org_id == org_id,
-            PifFile.deleted_at.is_(None),
-        )
-        .order_by(PifFile.version.desc())
-        .limit(1)
-    )
-    if record is None:
-        raise PermanentTaskError("The item has no file to read.")
-    return record
 
 
 async def _pages(ctx: JobContext, record: PifFile) -> list[str]:
@@ -119,7 +101,9 @@ async def report_extract(ctx: JobContext) -> dict[str, Any]:
     document = await document_of_task(session, task, for_update=False)
     if document.status != "ai_processing":
         return {"skipped": f"item {document.item_number} is {document.status}"}
-    record = await _current_file(session, document.id, task.org_id)
+    record = await current_file_of_document(session, document.id, task.org_id)
+    if record is None:
+        raise PermanentTaskError("The item has no file to read.")
     await ctx.progress(20, "reading the report's text")
     pages = await _pages(ctx, record)
     name = record.original_filename or "the file"

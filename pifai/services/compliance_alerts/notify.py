@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
-from pifai.core.database import after_commit
-from pifai.core.email import Template, render, send_email
+from pifai.core.email import Template, render, send_after_commit
 from pifai.models.compliance import ComplianceNotification
 from pifai.models.regulatory import RegulatoryImport
 from pifai.models.user import User
@@ -74,22 +72,15 @@ async def notify_operators(
         return 0  # already mailed for this import, or nobody to mail
     messages = [(u.email, alert_message(settings, u.locale, run, alerts)) for u in recipients]
 
-    async def send() -> None:
-        sent = 0
-        for to, content in messages:
-            try:
-                await send_email(settings, to, content)
-                sent += 1
-            except Exception as exc:  # SMTP errors come in many classes
-                log.warning("compliance alert e-mail not sent", to=to, error=str(exc))
-        if sent:
-            await session.execute(
-                update(ComplianceNotification)
-                .where(ComplianceNotification.id == notification_id)
-                .values(sent_at=datetime.now(UTC))
-            )
-
-    after_commit(session, send)
+    send_after_commit(
+        session,
+        settings,
+        messages,
+        mark_sent=update(ComplianceNotification)
+        .where(ComplianceNotification.id == notification_id)
+        .values(sent_at=func.now()),  # the database clock at the send
+        what="compliance alert",
+    )
     return len(messages)
 
 

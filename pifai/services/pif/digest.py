@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pifai.core.config import Settings
-from pifai.core.database import after_commit, commit, rollback
-from pifai.core.email import Template, render, send_email
+from pifai.core.database import commit, rollback
+from pifai.core.email import Template, render, send_after_commit
 from pifai.core.tenancy import scope_session
 from pifai.models.expiry import ExpiryDigest
 from pifai.models.user import User
@@ -98,22 +98,15 @@ async def digest_for_org(
         (u.email, digest_message(settings, u.locale, org_name, today, entries)) for u in recipients
     ]
 
-    async def send() -> None:
-        sent = 0
-        for to, content in messages:
-            try:
-                await send_email(settings, to, content)
-                sent += 1
-            except Exception as exc:  # SMTP errors come in many classes
-                log.warning("expiry digest e-mail not sent", to=to, error=str(exc))
-        if sent:
-            await session.execute(
-                update(ExpiryDigest)
-                .where(ExpiryDigest.id == digest_id)
-                .values(sent_at=datetime.now(UTC))
-            )
-
-    after_commit(session, send)
+    send_after_commit(
+        session,
+        settings,
+        messages,
+        mark_sent=update(ExpiryDigest)
+        .where(ExpiryDigest.id == digest_id)
+        .values(sent_at=func.now()),  # the database clock at the send
+        what="expiry digest",
+    )
     return len(messages)
 
 

@@ -199,6 +199,22 @@ async def get_file_for_org(
     return record
 
 
+async def current_file_of_document(
+    session: AsyncSession, document_id: uuid.UUID, org_id: uuid.UUID
+) -> PifFile | None:
+    """The item's current file: its newest version that is not deleted."""
+    return await session.scalar(
+        select(PifFile)
+        .where(
+            PifFile.document_id == document_id,
+            PifFile.org_id == org_id,
+            PifFile.deleted_at.is_(None),
+        )
+        .order_by(PifFile.version.desc())
+        .limit(1)
+    )
+
+
 async def read_plaintext(
     storage: Storage, keyring: KeyRing, record: PifFile
 ) -> AsyncIterator[bytes]:
