@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pifai.core.config import Settings
 from pifai.core.database import asyncpg_dsn, create_engine, create_session_factory
 from pifai.core.migrations import alembic_config, migrate
+from pifai.models.audit import AuditLog
 from pifai.models.ingredient import ProductIngredient
 from pifai.models.organization import Organization
 from pifai.models.pif import PifDocument
@@ -70,6 +71,13 @@ async def test_change_detection_names_the_part(
         concentration=5.0, sort_order=0, source="operator",
     )  # fmt: skip
     session.add(row)
+    item16 = await session.scalar(
+        select(PifDocument).where(
+            PifDocument.product_id == product.id, PifDocument.item_number == 16
+        )
+    )
+    assert item16 is not None
+    item16.status = "approved"  # as the SA's signature leaves it
     await session.flush()
     first = await freeze_version(session, product.id, owner.org.id, signed_by=None, signature={})
     assert first.number == 1 and first.status == "signed" and first.snapshot_sha256
@@ -102,6 +110,15 @@ async def test_change_detection_names_the_part(
     assert draft.status_code == 200, draft.text
     again = (await client.get(f"{url}/change-detection", headers=owner.headers)).json()
     assert again["needs_resign"] is False, again
+    # In a draft only the SA approves: the signed approval comes back as human_reviewed.
+    await session.refresh(item16)
+    assert item16.status == "human_reviewed"
+    opened = await session.scalar(
+        select(AuditLog).where(
+            AuditLog.action == "pif.draft_opened", AuditLog.org_id == owner.org.id
+        )
+    )
+    assert opened is not None and opened.details == {"from_version": 1}
 
     second = await freeze_version(session, product.id, owner.org.id, signed_by=None, signature={})
     assert second.number == 2

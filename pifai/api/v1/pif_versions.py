@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from pifai.api.deps import CurrentPrincipal, OrgSession, TransactionalRoute
+from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, TransactionalRoute
 from pifai.schemas.pif_versions import ChangeDetectionOut, PifVersionList, PifVersionOut
 from pifai.services.pif import versions
 
@@ -35,10 +35,10 @@ async def pif_change_detection(
 
 @router.post("/products/{product_id}/pif-versions/draft", response_model=PifVersionOut)
 async def open_pif_draft(
-    product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession
+    product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession, meta: MetaDep
 ) -> PifVersionOut:
     """The working items and formula rows become a copy of the last signed snapshot
-    (409 if the product was never signed)."""
-    draft = await versions.open_draft(session, product_id, user.org_id)
+    (409 if the product was never signed); approved items come back human_reviewed."""
+    draft = await versions.open_draft(session, product_id, user, meta)
     await session.refresh(draft)
     return PifVersionOut.model_validate(draft)

@@ -21,9 +21,12 @@ from pifai.ai.pif_versions import (
     sha256_hex,
 )
 from pifai.core.errors import Conflict, NotFound
+from pifai.core.security import Principal
 from pifai.models.ingredient import ProductIngredient
 from pifai.models.pif_version import PifVersion
 from pifai.models.product import Product
+from pifai.services import audit
+from pifai.services.audit import RequestMeta
 from pifai.services.pif.items import current_files_for_org, get_documents_for_org
 from pifai.services.products import get_product_for_org
 
@@ -187,10 +190,17 @@ async def change_detection(
     }
 
 
-async def open_draft(session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID) -> PifVersion:
+async def open_draft(
+    session: AsyncSession,
+    product_id: uuid.UUID,
+    actor: Principal,
+    meta: RequestMeta | None = None,
+) -> PifVersion:
     """The working V0 becomes a copy of the last signed snapshot: each item's status,
-    confidence and content, and the formula rows (replaced). Files are not touched: they
-    are versioned on their own and a snapshot holds only their hashes."""
+    confidence and content, and the formula rows (replaced); audited. An item approved in
+    the snapshot comes back as human_reviewed: in a draft, only the SA approves. Files are
+    not touched: they are versioned on their own and a snapshot holds only their hashes."""
+    org_id = actor.org_id
     product = await get_product_for_org(session, product_id, org_id)
     last = await _last_signed(session, product_id, org_id)
     if last is None or last.snapshot is None:
@@ -199,7 +209,8 @@ async def open_draft(session: AsyncSession, product_id: uuid.UUID, org_id: uuid.
     for document in await get_documents_for_org(session, product.id, org_id):
         item = snapshot["items"].get(str(document.item_number))
         if item is not None:
-            document.status = item["status"]
+            restored = str(item["status"])
+            document.status = "human_reviewed" if restored == "approved" else restored
             document.confidence = item["confidence"]
             document.content = item["content"]
     await session.execute(
@@ -234,6 +245,16 @@ async def open_draft(session: AsyncSession, product_id: uuid.UUID, org_id: uuid.
     if draft is None:
         draft = new_draft(org_id, product.id)
         session.add(draft)
+    await audit.record(
+        session,
+        "pif.draft_opened",
+        org_id=org_id,
+        actor_id=actor.id,
+        resource_type="product",
+        resource_id=product.id,
+        details={"from_version": last.number},
+        meta=meta,
+    )
     await session.flush()
     return draft
 
