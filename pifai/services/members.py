@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +36,23 @@ async def get_org(session: AsyncSession, org_id: uuid.UUID) -> Organization:
     if org is None:
         raise NotFound("No such organisation.")
     return org
+
+
+async def mail_recipients_for_org(
+    session: AsyncSession, org_id: uuid.UUID, roles: Sequence[str]
+) -> list[User]:
+    """Members in ``roles`` who can be mailed: active, e-mail address verified."""
+    rows = await session.scalars(
+        select(User)
+        .where(
+            User.org_id == org_id,
+            User.role.in_(roles),
+            User.is_active.is_(True),
+            User.email_verified_at.is_not(None),
+        )
+        .order_by(User.email)
+    )
+    return list(rows)
 
 
 async def list_members(

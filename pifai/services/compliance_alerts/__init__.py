@@ -14,7 +14,7 @@ from pifai.services.compliance_alerts.affected import (
     ChangedEntry,
     affected_products,
 )
-from pifai.services.compliance_alerts.notify import OPERATOR_ROLES, operators
+from pifai.services.compliance_alerts.notify import OPERATOR_ROLES
 from pifai.services.compliance_alerts.queries import (
     AlertNotFound,
     AlertRow,
@@ -44,7 +44,6 @@ __all__ = [
     "compliance_recheck",
     "get_alert_for_org",
     "list_alerts_for_org",
-    "operators",
     "schedule_after_commit",
     "schedule_import_rechecks",
     "schedule_rechecks",

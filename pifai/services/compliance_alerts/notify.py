@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +21,8 @@ from pifai.core.config import Settings
 from pifai.core.email import Template, render, send_after_commit
 from pifai.models.compliance import ComplianceNotification
 from pifai.models.regulatory import RegulatoryImport
-from pifai.models.user import User
 from pifai.services.compliance_alerts.queries import AlertRow, alerts_of_import
+from pifai.services.members import mail_recipients_for_org
 
 log = structlog.get_logger(__name__)
 
@@ -33,20 +33,6 @@ _KIND_WORDS = {
 }
 
 
-async def operators(session: AsyncSession, org_id: uuid.UUID) -> list[User]:
-    rows = await session.scalars(
-        select(User)
-        .where(
-            User.org_id == org_id,
-            User.role.in_(OPERATOR_ROLES),
-            User.is_active.is_(True),
-            User.email_verified_at.is_not(None),
-        )
-        .order_by(User.email)
-    )
-    return list(rows)
-
-
 async def notify_operators(
     session: AsyncSession, settings: Settings, org_id: uuid.UUID, run: RegulatoryImport
 ) -> int:
@@ -55,7 +41,7 @@ async def notify_operators(
     alerts = await alerts_of_import(session, org_id, run.id)
     if not alerts:
         return 0
-    recipients = await operators(session, org_id)
+    recipients = await mail_recipients_for_org(session, org_id, OPERATOR_ROLES)
     notification_id = await session.scalar(
         insert(ComplianceNotification)
         .values(

@@ -18,7 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,8 +27,7 @@ from pifai.core.database import commit, rollback
 from pifai.core.email import Template, render, send_after_commit
 from pifai.core.tenancy import scope_session
 from pifai.models.expiry import ExpiryDigest
-from pifai.models.user import User
-from pifai.services.members import get_org
+from pifai.services.members import get_org, mail_recipients_for_org
 from pifai.services.pif.expiry import ExpiryEntry, expiring_for_org, today_in
 
 if TYPE_CHECKING:
@@ -52,21 +51,6 @@ async def digest_organizations(session: AsyncSession) -> list[uuid.UUID]:
     return list(rows)
 
 
-async def get_recipients_for_org(session: AsyncSession, org_id: uuid.UUID) -> list[User]:
-    """Owners and admins whose account is active and e-mail address verified."""
-    rows = await session.scalars(
-        select(User)
-        .where(
-            User.org_id == org_id,
-            User.role.in_(DIGEST_ROLES),
-            User.is_active.is_(True),
-            User.email_verified_at.is_not(None),
-        )
-        .order_by(User.email)
-    )
-    return list(rows)
-
-
 async def digest_for_org(
     session: AsyncSession, settings: Settings, org_id: uuid.UUID, today: date
 ) -> int:
@@ -76,7 +60,7 @@ async def digest_for_org(
     entries = await expiring_for_org(session, org_id, today)
     if not entries:
         return 0
-    recipients = await get_recipients_for_org(session, org_id)
+    recipients = await mail_recipients_for_org(session, org_id, DIGEST_ROLES)
     if not recipients:
         return 0
     digest_id = await session.scalar(
