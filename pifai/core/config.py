@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     # POST, PUT, PATCH and DELETE requests of each signed-in user.
     write_max_per_user: int = Field(default=120, ge=1)
     write_window_seconds: int = Field(default=60, ge=1)
+    # Browser sessions (pifai.api.browser_session): the refresh and CSRF cookies carry the
+    # Secure attribute unless this says otherwise. Unset: Secure everywhere but in
+    # development, whose console is served over plain http://127.0.0.1.
+    session_cookie_secure: bool | None = None
     email_token_hours: int = 24
     public_base_url: str = "http://127.0.0.1:8000"
 
@@ -257,6 +261,12 @@ class Settings(BaseSettings):
             platform=self.platform_db_role,
             platform_password=reveal(self.platform_db_password),
         )
+
+    @property
+    def cookie_secure(self) -> bool:
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        return self.app_env is not AppEnv.development
 
     @property
     def is_production(self) -> bool:

@@ -42,7 +42,11 @@ class LoginRequest(RequestModel):
 
 class TokenResponse(BaseModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        default=None,
+        description="Absent for browser clients (`X-Client: browser`): it is in an HttpOnly "
+        "cookie instead.",
+    )
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Access-token lifetime in seconds")
 

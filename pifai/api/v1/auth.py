@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 
+from pifai.api.browser_session import (
+    BrowserMode,
+    clear_session_cookies,
+    cookie_session,
+    set_session_cookies,
+)
 from pifai.api.deps import (
     CurrentUser,
     MetaDep,
@@ -13,6 +19,8 @@ from pifai.api.deps import (
     SettingsDep,
     TransactionalRoute,
 )
+from pifai.core.config import Settings
+from pifai.core.errors import ValidationFailed
 from pifai.schemas.auth import (
     EmailRequest,
     LoginRequest,
@@ -37,10 +45,29 @@ router = APIRouter(prefix="/auth", tags=["auth"], route_class=TransactionalRoute
 me_router = APIRouter(tags=["auth"], route_class=TransactionalRoute)
 
 
-def _tokens(pair: TokenPair) -> TokenResponse:
+def _tokens(
+    pair: TokenPair,
+    response: Response,
+    settings: Settings,
+    *,
+    browser: bool,
+    csrf_token: str | None = None,
+) -> TokenResponse:
+    """The pair in the body, or for a browser the refresh token in its cookie only."""
+    if browser:
+        set_session_cookies(response, settings, pair.refresh_token, csrf_token)
+        return TokenResponse(access_token=pair.access_token, expires_in=pair.expires_in)
     return TokenResponse(
         access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
     )
+
+
+def _body_token(body: RefreshRequest | None) -> str:
+    if body is None:
+        raise ValidationFailed(
+            'Send {"refresh_token": ...}, or the header X-Client: browser with the session cookie.'
+        )
+    return body.refresh_token
 
 
 @router.post("/register", status_code=status.HTTP_202_ACCEPTED, response_model=RegisterResponse)
@@ -70,12 +97,19 @@ async def register(
     return RegisterResponse()
 
 
-@router.post("/login", response_model=TokenResponse)
+@router.post("/login", response_model=TokenResponse, response_model_exclude_none=True)
 async def login(
-    body: LoginRequest, session: SessionDep, redis: RedisDep, settings: SettingsDep, meta: MetaDep
+    body: LoginRequest,
+    response: Response,
+    browser: BrowserMode,
+    session: SessionDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    meta: MetaDep,
 ) -> TokenResponse:
     """E-mail and password. With 2FA enabled, `totp_code` is required in the same call
-    (401 `totp_required` without it). 5 failures in 15 minutes per account or IP: 429."""
+    (401 `totp_required` without it). 5 failures in 15 minutes per account or IP: 429.
+    With `X-Client: browser` the refresh token is set in an HttpOnly cookie instead."""
     pair = await auth.login(
         session,
         redis,
@@ -85,22 +119,50 @@ async def login(
         totp_code=body.totp_code,
         meta=meta,
     )
-    return _tokens(pair)
+    return _tokens(pair, response, settings, browser=browser)
 
 
-@router.post("/refresh", response_model=TokenResponse)
+@router.post("/refresh", response_model=TokenResponse, response_model_exclude_none=True)
 async def refresh(
-    body: RefreshRequest, session: SessionDep, settings: SettingsDep, meta: MetaDep
+    request: Request,
+    response: Response,
+    browser: BrowserMode,
+    session: SessionDep,
+    settings: SettingsDep,
+    meta: MetaDep,
+    body: RefreshRequest | None = None,
 ) -> TokenResponse:
-    """Rotate: each refresh token works once; reusing one revokes its whole family."""
-    return _tokens(
-        await auth.refresh(session, settings, refresh_token=body.refresh_token, meta=meta)
-    )
+    """Rotate: each refresh token works once; reusing one revokes its whole family.
+    A browser (`X-Client: browser`) sends no body: the token comes from its cookie, and
+    `X-CSRF-Token` must match the `pifai_csrf` cookie (else 403 `csrf_failed`)."""
+    csrf_token = None
+    if browser:
+        refresh_token, csrf_token = cookie_session(request)
+    else:
+        refresh_token = _body_token(body)
+    pair = await auth.refresh(session, settings, refresh_token=refresh_token, meta=meta)
+    return _tokens(pair, response, settings, browser=browser, csrf_token=csrf_token)
 
 
 @router.post("/logout", response_model=StatusResponse)
-async def logout(body: RefreshRequest, user: CurrentUser, session: OrgSession) -> StatusResponse:
-    await auth.logout(session, refresh_token=body.refresh_token, user=user)
+async def logout(
+    request: Request,
+    response: Response,
+    browser: BrowserMode,
+    user: CurrentUser,
+    session: OrgSession,
+    settings: SettingsDep,
+    body: RefreshRequest | None = None,
+) -> StatusResponse:
+    """Ends the session (its refresh-token family). A browser sends no body, only
+    `X-CSRF-Token`; both cookies are cleared."""
+    if browser:
+        refresh_token, _ = cookie_session(request)
+    else:
+        refresh_token = _body_token(body)
+    await auth.logout(session, refresh_token=refresh_token, user=user)
+    if browser:
+        clear_session_cookies(response, settings)
     return StatusResponse(status="ok")
 
 
