@@ -13,6 +13,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from pifai import __version__
 from pifai.api import health
+from pifai.api.console import Console, is_console_path
 from pifai.api.deps import BEARER_SCHEME
 from pifai.api.v1 import PREFIX, ROUTERS
 from pifai.core.body_limit import BodyLimitMiddleware
@@ -75,13 +76,16 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_body_bytes)
     app.add_middleware(RequestContextMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware, docs_path=app.docs_url or "")
+    app.add_middleware(
+        SecurityHeadersMiddleware, docs_path=app.docs_url or "", is_console=is_console_path
+    )
     if settings.trusted_proxies:
         # Outermost: everything after it, the access log included, sees the real client.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     for router in ROUTERS:
         app.include_router(router, prefix=PREFIX)
     app.include_router(health.router)
+    app.router.default = Console(settings.console_path, app.router.default)
     _document_bearer_scheme(app)
     return app
 

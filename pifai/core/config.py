@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     # checking it costs every request.
     otel_enabled: bool = False
 
+    # The built web console that `pifai serve` serves at `/`; unset: web/dist of the
+    # source tree (`make web` builds it).
+    console_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     # Proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For and
@@ -261,6 +264,10 @@ class Settings(BaseSettings):
             platform=self.platform_db_role,
             platform_password=reveal(self.platform_db_password),
         )
+
+    @property
+    def console_path(self) -> Path:
+        return self.console_dir or Path(__file__).resolve().parents[2] / "web" / "dist"
 
     @property
     def cookie_secure(self) -> bool:

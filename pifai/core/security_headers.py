@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +25,14 @@ _PLAIN: tuple[tuple[bytes, bytes], ...] = (
 # Over TLS (directly or from a trusted proxy) the browser is also told to keep to it.
 _TLS = (*_PLAIN, (b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
 _API_CSP = (b"content-security-policy", API_POLICY)
+# The console: its own scripts and styles only (the build has no inline script), the API
+# on the same origin, never framed.
+CONSOLE_POLICY = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    b"base-uri 'self'; form-action 'self'"
+)
+_CONSOLE_CSP = (b"content-security-policy", CONSOLE_POLICY)
 
 
 def docs_policy(html: bytes) -> bytes:
@@ -41,9 +50,12 @@ def docs_policy(html: bytes) -> bytes:
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, *, docs_path: str) -> None:
+    def __init__(
+        self, app: ASGIApp, *, docs_path: str, is_console: Callable[[str], bool] | None = None
+    ) -> None:
         self.app = app
         self.docs_path = docs_path
+        self.is_console = is_console or (lambda _: False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,9 +66,11 @@ class SecurityHeadersMiddleware:
             await self._docs(scope, receive, send, extra)
             return
 
+        policy = _CONSOLE_CSP if self.is_console(scope["path"]) else _API_CSP
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra, _API_CSP]
+                message["headers"] = [*message.get("headers", []), *extra, policy]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
