@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-embedded lint types unit install clean dictionary regulatory-data
+.PHONY: demo test test-embedded lint types unit install clean dictionary regulatory-data \
+	web web-check web-client
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +17,35 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# The console is built first; without Node/npm (or if the build fails) the API still
+# starts, and its / page says how to build the console.
 demo: $(STAMP)
+	@$(MAKE) --no-print-directory web || echo "make demo: the web console was not built (see above); serving the API only" >&2
 	$(BIN)/pifai serve
+
+# The web console (web/, Node 20): dependencies from the lock file, then the build that
+# `pifai serve` serves at / (web/dist).
+NPM ?= npm
+WEB_STAMP := web/node_modules/.installed
+
+$(WEB_STAMP): web/package-lock.json web/package.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+	cd web && $(NPM) run build
+
+# The console's checks: eslint, tsc, the i18n catalogues, the generated client against
+# web/openapi.json, vitest, and the build.
+web-check: $(WEB_STAMP)
+	cd web && $(NPM) run lint && $(NPM) run typecheck && $(NPM) run i18n:check \
+		&& $(NPM) run client:check && $(NPM) test && $(NPM) run build
+
+# Regenerate the console's API client after an API change: the app's OpenAPI document
+# (web/openapi.json, checked by tests/unit/test_web_client.py), then the TypeScript types.
+web-client: $(STAMP) $(WEB_STAMP)
+	$(BIN)/pifai openapi --output web/openapi.json
+	cd web && $(NPM) run client:generate
 
 lint: $(STAMP)
 	$(BIN)/ruff check pifai tests bench migrations
@@ -28,7 +56,7 @@ types: $(STAMP)
 
 # pytest exits 5 when it ran no test: that is a failure, not a pass. The coverage table
 # (branch coverage of pifai/, files not fully covered) prints before pytest's summary.
-test: lint types
+test: lint types web-check
 	$(BIN)/pytest -q --cov=pifai --cov-report=term; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest ran no test: failing" >&2; exit 1; fi; exit $$status
 
@@ -49,4 +77,4 @@ regulatory-data: $(STAMP)
 	$(BIN)/pifai regulatory build-shipped --from $(SHARED_DATA)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist

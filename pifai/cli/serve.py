@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
+from pathlib import Path
 
 import typer
 
@@ -13,6 +16,33 @@ from pifai.cli.common import settings_for_command
 def version() -> None:
     """Print the version."""
     typer.echo(__version__)
+
+
+def openapi_document() -> str:
+    """The API's OpenAPI document as JSON text, the same on every machine."""
+    from pifai.core.config import Settings
+    from pifai.main import create_app
+
+    # Fixed settings: the document must not depend on the environment (nor write secrets).
+    settings = Settings(
+        _env_file=None,
+        app_env="test",
+        secret_key="openapi-document-only-" + "x" * 32,
+        file_encryption_key=base64.b64encode(bytes(32)).decode(),
+        field_encryption_key=base64.urlsafe_b64encode(bytes(32)).decode(),
+    )
+    return json.dumps(create_app(settings).openapi(), indent=2, ensure_ascii=False) + "\n"
+
+
+def openapi(
+    output: Path | None = typer.Option(None, "--output", "-o", help="File (default: stdout)."),
+) -> None:
+    """Print the API's OpenAPI document (what web/'s client is generated from)."""
+    text = openapi_document()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 def serve(
@@ -31,7 +61,10 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.web_concurrency
-    typer.echo(f"PIF AI {__version__}: API docs at http://{host}:{port}/api/v1/docs")
+    typer.echo(
+        f"PIF AI {__version__}: console at http://{host}:{port}/, "
+        f"API docs at http://{host}:{port}/api/v1/docs"
+    )
     if workers == 1:
         uvicorn.run(
             create_app(settings),

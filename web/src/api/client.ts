@@ -1,0 +1,35 @@
+import createClient, { type Middleware } from "openapi-fetch";
+
+import type { components, paths } from "./schema.gen";
+import { ensureToken } from "./session";
+
+export type Schemas = components["schemas"];
+
+let onUnauthorized: () => void = () => {};
+
+/** What to do when the API refuses the session (the router sends the user to sign in). */
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+const PUBLIC_PATHS = ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/register"];
+
+const auth: Middleware = {
+  async onRequest({ request }) {
+    if (PUBLIC_PATHS.some((path) => new URL(request.url).pathname === path)) return request;
+    const token = await ensureToken();
+    if (token) request.headers.set("Authorization", `Bearer ${token}`);
+    return request;
+  },
+  onResponse({ request, response }) {
+    const path = new URL(request.url).pathname;
+    if (response.status === 401 && !PUBLIC_PATHS.includes(path)) onUnauthorized();
+    return response;
+  },
+};
+
+export const api = createClient<paths>({
+  baseUrl: window.location.origin,
+  fetch: (request) => globalThis.fetch(request), // looked up per call (tests stub it)
+});
+api.use(auth);

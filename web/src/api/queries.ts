@@ -1,0 +1,36 @@
+import { queryOptions } from "@tanstack/react-query";
+
+import { api } from "./client";
+import { unwrap } from "./errors";
+
+export const meQuery = queryOptions({
+  queryKey: ["me"],
+  queryFn: async () => unwrap(await api.GET("/api/v1/me")),
+  staleTime: 5 * 60_000,
+});
+
+export function productsQuery(q: string = "", limit = 50) {
+  return queryOptions({
+    queryKey: ["products", { q, limit }],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/products", { params: { query: { q: q || null, limit } } })),
+  });
+}
+
+export function pifOverviewQuery(productId: string) {
+  return queryOptions({
+    queryKey: ["pif", productId],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/products/{product_id}/pif", {
+          params: { path: { product_id: productId } },
+        }),
+      ),
+  });
+}
+
+export const exposureCategoriesQuery = queryOptions({
+  queryKey: ["exposure-categories"],
+  queryFn: async () => unwrap(await api.GET("/api/v1/safety/exposure-categories")),
+  staleTime: Infinity, // reference data shipped with the server
+});

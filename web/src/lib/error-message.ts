@@ -1,0 +1,17 @@
+import type { TFunction } from "i18next";
+
+import { ApiError } from "@/api/errors";
+
+const TRANSLATED = ["invalid_credentials", "totp_invalid", "too_many_requests"] as const;
+
+/** What a screen says about a failure: our words for the codes we know, else the API's
+ * own message (already in the shape {"error": {"code", "message"}}), never a stack. */
+export function errorMessage(t: TFunction, error: unknown): string {
+  if (error instanceof ApiError) {
+    const known = TRANSLATED.find((code) => code === error.code);
+    if (known) return t(`errors.${known}`);
+    return t("errors.generic", { message: error.message });
+  }
+  if (error instanceof TypeError) return t("errors.network"); // fetch's network failure
+  return t("errors.generic", { message: String(error) });
+}

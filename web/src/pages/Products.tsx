@@ -1,0 +1,202 @@
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useNavigate } from "@tanstack/react-router";
+import { useState } from "react";
+import { useForm } from "react-hook-form";
+import { useTranslation } from "react-i18next";
+
+import { api } from "@/api/client";
+import { fieldErrors, unwrap } from "@/api/errors";
+import { exposureCategoriesQuery, productsQuery } from "@/api/queries";
+import { describedBy, Field } from "@/components/field";
+import { Loading, LoadError } from "@/components/states";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card, CardTitle } from "@/components/ui/card";
+import { Input, Select } from "@/components/ui/input";
+import { errorMessage } from "@/lib/error-message";
+import { PRODUCT_TYPES } from "@/lib/product-types";
+
+import { EMPTY_PRODUCT, type ProductForm, productSchema, toProductCreate } from "./product-form";
+
+export function ProductsPage({ q }: { q: string }) {
+  const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
+  const products = useQuery(productsQuery(q));
+  const [search, setSearch] = useState(q);
+  const dates = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium" });
+
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold text-slate-900">{t("products.title")}</h1>
+      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+        <Card>
+          <form
+            role="search"
+            className="mb-4 flex gap-2"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void navigate({ to: "/products", search: search ? { q: search } : {} });
+            }}
+          >
+            <Input
+              aria-label={t("products.search")}
+              placeholder={t("products.search")}
+              value={search}
+              maxLength={200}
+              onChange={(event) => setSearch(event.target.value)}
+            />
+            <Button type="submit" variant="outline">
+              {t("products.searchButton")}
+            </Button>
+          </form>
+          {products.isPending && <Loading />}
+          {products.isError && (
+            <LoadError error={products.error} onRetry={() => void products.refetch()} />
+          )}
+          {products.data && products.data.items.length === 0 && (
+            <p className="py-6 text-center text-slate-600">{t("products.empty")}</p>
+          )}
+          {products.data && products.data.items.length > 0 && (
+            <div className="overflow-x-auto">
+              <table className="w-full text-left text-sm">
+                <thead className="border-b border-slate-200 text-slate-600">
+                  <tr>
+                    <th scope="col" className="py-2 pr-3 font-medium">{t("products.name")}</th>
+                    <th scope="col" className="py-2 pr-3 font-medium">{t("products.type")}</th>
+                    <th scope="col" className="py-2 pr-3 font-medium">{t("products.status")}</th>
+                    <th scope="col" className="py-2 font-medium">{t("products.created")}</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {products.data.items.map((product) => (
+                    <tr key={product.id}>
+                      <td className="py-2 pr-3">
+                        <span className="font-medium text-slate-900">{product.name}</span>
+                        {product.name_en && (
+                          <span className="block text-xs text-slate-500">{product.name_en}</span>
+                        )}
+                      </td>
+                      <td className="py-2 pr-3">{t(`productType.${product.product_type}`)}</td>
+                      <td className="py-2 pr-3">{t(`pifStatus.${product.pif_status}`)}</td>
+                      <td className="py-2">{dates.format(new Date(product.created_at))}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Card>
+        <CreateProduct />
+      </div>
+    </div>
+  );
+}
+
+function CreateProduct() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const categories = useQuery(exposureCategoriesQuery);
+  const [created, setCreated] = useState<string | null>(null);
+  const form = useForm<ProductForm>({
+    resolver: zodResolver(productSchema),
+    defaultValues: EMPTY_PRODUCT,
+  });
+  const create = useMutation({
+    mutationFn: async (values: ProductForm) =>
+      unwrap(await api.POST("/api/v1/products", { body: toProductCreate(productSchema.parse(values)) })),
+    onSuccess: async (product) => {
+      setCreated(product.name);
+      form.reset(EMPTY_PRODUCT);
+      await queryClient.invalidateQueries({ queryKey: ["products"] });
+    },
+    onError: (error) => {
+      for (const [field, message] of Object.entries(fieldErrors(error))) {
+        if (field in EMPTY_PRODUCT) form.setError(field as keyof ProductForm, { message });
+      }
+    },
+  });
+  const { errors } = form.formState;
+  const message = (key: keyof ProductForm) => {
+    const text = errors[key]?.message;
+    return text?.startsWith("validation.") ? t(text as "validation.required") : text;
+  };
+
+  return (
+    <Card>
+      <CardTitle className="mb-4">{t("products.create")}</CardTitle>
+      <form
+        className="space-y-4"
+        noValidate
+        onSubmit={form.handleSubmit((values) => {
+          setCreated(null);
+          create.mutate(values);
+        })}
+      >
+        {created && <Alert tone="success">{t("products.createdNotice", { name: created })}</Alert>}
+        {create.isError && Object.keys(fieldErrors(create.error)).length === 0 && (
+          <Alert tone="error">{errorMessage(t, create.error)}</Alert>
+        )}
+        <Field id="product-name" label={t("products.name")} error={message("name")}>
+          <Input
+            id="product-name"
+            aria-invalid={!!errors.name}
+            aria-describedby={describedBy("product-name", message("name"))}
+            {...form.register("name")}
+          />
+        </Field>
+        <Field id="product-name-en" label={t("products.nameEn")} error={message("name_en")}>
+          <Input id="product-name-en" lang="en" {...form.register("name_en")} />
+        </Field>
+        <Field id="product-type" label={t("products.type")} error={message("product_type")}>
+          <Select
+            id="product-type"
+            aria-invalid={!!errors.product_type}
+            aria-describedby={describedBy("product-type", message("product_type"))}
+            {...form.register("product_type")}
+          >
+            <option value="">{t("products.choose")}</option>
+            {PRODUCT_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {t(`productType.${type}`)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field id="product-category" label={t("products.category")} error={message("category")}>
+          <Input id="product-category" {...form.register("category")} />
+        </Field>
+        <Field
+          id="product-sccs"
+          label={t("products.sccsCategory")}
+          help={t("products.sccsHelp")}
+          error={message("sccs_category")}
+        >
+          <Select
+            id="product-sccs"
+            aria-describedby={describedBy("product-sccs", message("sccs_category"), "help")}
+            {...form.register("sccs_category")}
+          >
+            <option value="">{t("products.choose")}</option>
+            {(categories.data ?? []).map((category) => (
+              <option key={category.key} value={category.key}>
+                {category.name}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <label className="flex items-center gap-2 text-sm text-slate-800">
+          <input
+            type="checkbox"
+            className="size-4 accent-brand-700"
+            {...form.register("children_under_3")}
+          />
+          {t("products.childrenUnder3")}
+        </label>
+        <Button type="submit" className="w-full" disabled={create.isPending}>
+          {create.isPending ? t("products.creating") : t("products.createSubmit")}
+        </Button>
+      </form>
+    </Card>
+  );
+}
