@@ -1,0 +1,161 @@
+"""The built console in a real Chromium (Debian's, driven by playwright-core) against a
+real `pifai serve` on a database of its own: web/e2e/console.mjs signs in with the TOTP
+step, sees the dashboard, creates a product, reloads (the session comes back through the
+HttpOnly cookie) and signs out.
+
+It needs the build (`make web`), web/node_modules and /usr/bin/chromium (`.ci/run`
+installs it when missing). Without them the test is skipped, except under CI, where it
+fails."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pyotp
+import pytest
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "a long enough passphrase for the console"
+
+pytestmark = pytest.mark.browser
+
+
+def _missing() -> list[str]:
+    needs = {
+        "the console build (make web)": (WEB / "dist" / "index.html").is_file(),
+        "web/node_modules (cd web && npm ci)": (WEB / "node_modules" / "playwright-core").is_dir(),
+        f"Chromium at {CHROMIUM} (apt-get install chromium)": Path(CHROMIUM).is_file(),
+        "node": shutil.which("node") is not None,
+    }
+    return [name for name, present in needs.items() if not present]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def _serve(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "pifai.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+        env=env,
+    )  # fmt: skip
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        for _ in range(600):
+            assert server.returncode is None, "pifai serve exited during start-up"
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return server
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    server.kill()
+    raise AssertionError("pifai serve did not become ready in 60 s")
+
+
+async def _account_with_2fa(base_url: str, email: str) -> pyotp.TOTP:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        registered = await client.post(
+            "/api/v1/auth/register",
+            json={
+                "email": email,
+                "password": PASSWORD,
+                "full_name": "王小明",
+                "organization_name": "美妝品牌股份有限公司",
+            },
+        )
+        assert registered.status_code == 202, registered.text
+        login = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        setup = await client.post("/api/v1/auth/setup-2fa", headers=headers)
+        totp = pyotp.TOTP(setup.json()["secret"])
+        # The previous step's code turns 2FA on, so the browser may use the current one.
+        enabled = await client.post(
+            "/api/v1/auth/verify-2fa", json={"code": totp.at(time.time() - 30)}, headers=headers
+        )
+        assert enabled.status_code == 200, enabled.text
+    return totp
+
+
+@pytest.mark.usefixtures("redis")  # empties the test database: registration is rate-limited
+async def test_sign_in_and_see_the_dashboard_in_chromium(
+    scratch_db: str, redis_url: str, tmp_path: Path
+) -> None:
+    if missing := _missing():
+        message = "the browser test needs " + ", ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": scratch_db,
+        "REDIS_URL": redis_url,
+        "DATA_DIR": str(tmp_path / "data"),
+        "CONSOLE_DIR": str(WEB / "dist"),
+        "SESSION_COOKIE_SECURE": "false",  # plain http on 127.0.0.1
+        "LOG_LEVEL": "WARNING",
+    }
+    server = await _serve(env, port)
+    try:
+        totp = await _account_with_2fa(base_url, "owner@example.com")
+        shots = tmp_path / "screenshots"
+        shots.mkdir()
+        browser = await asyncio.create_subprocess_exec(
+            "node",
+            "e2e/console.mjs",
+            cwd=WEB,
+            env={
+                **os.environ,
+                "BASE_URL": base_url,
+                "EMAIL": "owner@example.com",
+                "PASSWORD": PASSWORD,
+                "TOTP_CODE": totp.now(),
+                "SCREENSHOTS": str(shots),
+                "CHROMIUM": CHROMIUM,
+            },
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        stdout, stderr = await asyncio.wait_for(browser.communicate(), timeout=180)
+    finally:
+        server.terminate()
+        await asyncio.wait_for(server.wait(), timeout=30)
+
+    lines = stdout.decode().strip().splitlines()
+    assert lines, f"the browser script printed nothing: {stderr.decode()}"
+    result = json.loads(lines[-1])
+    assert result["problems"] == [], result
+    assert browser.returncode == 0
+    assert result["steps"] == [
+        "sign-in",
+        "totp-step",
+        "dashboard-empty",
+        "product-created",
+        "dashboard-after-reload",
+        "signed-out",
+    ]
+    # The one refusal is the first login step's 401 totp_required.
+    assert result["refused"] == ["POST /api/v1/auth/login 401"]
+    assert result["progress"] == "0"  # a new product: none of its 16 items done
+    cookies = {cookie["name"]: cookie for cookie in result["cookies"]}
+    assert cookies["pifai_refresh"]["httpOnly"] is True
+    assert cookies["pifai_refresh"]["path"] == "/api/v1/auth"
+    assert cookies["pifai_refresh"]["sameSite"] == "Strict"
+    # The page's scripts see the CSRF token only, and nothing is kept in localStorage.
+    assert "pifai_refresh" not in result["readableCookies"]
+    assert "pifai_csrf=" in result["readableCookies"]
+    assert result["localStorageKeys"] == []
+    assert {path.name for path in shots.iterdir()} >= {"dashboard-after-reload.png"}

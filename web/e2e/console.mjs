@@ -1,0 +1,103 @@
+// The console in a real Chromium against a real `pifai serve`: sign in (with the TOTP
+// step), the dashboard, create a product, a reload that keeps the session through the
+// HttpOnly cookie, sign out. Run by tests/integration/test_console_browser.py, which
+// starts the server and the account; prints one JSON line and exits 1 on a failure.
+//
+// env: BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS (a folder), CHROMIUM.
+import { chromium } from "playwright-core";
+
+const { BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS } = process.env;
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const TIMEOUT_MS = 15_000;
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
+});
+const problems = [];
+const result = { steps: [] };
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(TIMEOUT_MS);
+  const page = await context.newPage();
+  // A CSP violation or a script error shows up here.
+  page.on("console", (message) => {
+    // A refused request is listed below, with its path, rather than as this message.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  result.refused = [];
+  page.on("response", (response) => {
+    if (response.status() >= 400) {
+      const { pathname } = new URL(response.url());
+      result.refused.push(`${response.request().method()} ${pathname} ${response.status()}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
+  const step = async (name, run) => {
+    await run();
+    result.steps.push(name);
+    if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+  };
+
+  await step("sign-in", async () => {
+    await page.goto(`${BASE_URL}/`);
+    await page.waitForURL(/\/sign-in/);
+    await page.getByLabel("電子郵件").fill(EMAIL);
+    await page.getByLabel("密碼").fill(PASSWORD);
+    await page.getByRole("button", { name: "登入", exact: true }).click();
+  });
+  await step("totp-step", async () => {
+    await page.getByLabel("驗證碼").fill(TOTP_CODE);
+    await page.getByRole("button", { name: "驗證", exact: true }).click();
+  });
+  await step("dashboard-empty", async () => {
+    await page.getByRole("heading", { name: "總覽", exact: true }).waitFor();
+    await page.getByText("尚未建立任何產品。").waitFor();
+  });
+  await step("product-created", async () => {
+    await page.getByRole("link", { name: "產品", exact: true }).click();
+    await page.getByLabel("產品名稱").fill("玻尿酸保濕精華液");
+    await page.getByLabel("產品類型").selectOption("leave_on_face");
+    await page.getByRole("button", { name: "建立", exact: true }).click();
+    await page.getByText("已建立產品「玻尿酸保濕精華液」。").waitFor();
+    await page.getByRole("cell", { name: /玻尿酸保濕精華液/ }).waitFor();
+  });
+  await step("dashboard-after-reload", async () => {
+    await page.goto(`${BASE_URL}/`); // a new page load: the token in memory is gone
+    const bar = page.getByRole("progressbar", { name: /玻尿酸保濕精華液/ });
+    await bar.waitFor();
+    result.progress = await bar.getAttribute("aria-valuenow");
+  });
+  result.cookies = (await context.cookies()).map((cookie) => ({
+    name: cookie.name,
+    path: cookie.path,
+    httpOnly: cookie.httpOnly,
+    sameSite: cookie.sameSite,
+  }));
+  result.localStorageKeys = await page.evaluate(() => Object.keys(localStorage));
+  result.readableCookies = await page.evaluate(() => document.cookie);
+  await step("signed-out", async () => {
+    await page.getByRole("button", { name: "登出" }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.goto(`${BASE_URL}/products`);
+    await page.waitForURL(/\/sign-in/); // the session really ended
+  });
+} catch (error) {
+  problems.push(`step failed: ${error.message.split("\n")[0]}`);
+} finally {
+  await browser.close();
+}
+result.problems = problems;
+console.log(JSON.stringify(result));
+process.exit(problems.length ? 1 : 0);
