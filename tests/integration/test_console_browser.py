@@ -1,7 +1,7 @@
 """The built console in a real Chromium (Debian's, driven by playwright-core) against a
 real `pifai serve` on a database of its own: web/e2e/console.mjs signs in with the TOTP
 step, sees the dashboard, creates a product, reloads (the session comes back through the
-HttpOnly cookie) and signs out.
+HttpOnly cookie) and signs out, with axe-core's accessibility check on each screen.
 
 It needs the build (`make web`), web/node_modules and /usr/bin/chromium (`.ci/run`
 installs it when missing). Without them the test is skipped, except under CI, where it
@@ -147,6 +147,9 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
         "dashboard-after-reload",
         "signed-out",
     ]
+    # axe-core on every screen reached: no serious or critical violation.
+    assert set(result["accessibility"]) == set(result["steps"])
+    assert all(found == [] for found in result["accessibility"].values()), result["accessibility"]
     # The one refusal is the first login step's 401 totp_required.
     assert result["refused"] == ["POST /api/v1/auth/login 401"]
     assert result["progress"] == "0"  # a new product: none of its 16 items done

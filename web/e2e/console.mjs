@@ -4,7 +4,14 @@
 // starts the server and the account; prints one JSON line and exits 1 on a failure.
 //
 // env: BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS (a folder), CHROMIUM.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
 import { chromium } from "playwright-core";
+
+// axe-core, evaluated through the DevTools protocol (not a script tag, which the
+// console's CSP would rightly refuse).
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const { BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS } = process.env;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -44,9 +51,20 @@ try {
     }
   });
   page.on("pageerror", (error) => problems.push(`page: ${error.message}`));
+  result.accessibility = {};
+  const audit = async (name) => {
+    await page.evaluate(AXE);
+    const { violations } = await page.evaluate(() =>
+      // eslint-disable-next-line no-undef -- defined by the AXE source just evaluated
+      axe.run(document, { resultTypes: ["violations"] }),
+    );
+    const grave = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    result.accessibility[name] = grave.map((v) => `${v.id} (${v.impact}): ${v.nodes.length}`);
+  };
   const step = async (name, run) => {
     await run();
     result.steps.push(name);
+    await audit(name);
     if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
   };
 
