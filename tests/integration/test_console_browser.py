@@ -1,5 +1,6 @@
 """The built console in a real Chromium (Debian's, driven by playwright-core) against a
-real `pifai serve` on a database of its own: web/e2e/console.mjs signs in with the TOTP
+real `pifai serve` on a database of its own: web/e2e/console.mjs registers an
+organisation, asks for a password reset, signs in with the TOTP
 step, sees the dashboard, creates a product, reloads (the session comes back through the
 HttpOnly cookie) and signs out, with axe-core's accessibility check on each screen.
 
@@ -16,6 +17,7 @@ import shutil
 import socket
 import sys
 import time
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import httpx
@@ -111,7 +113,9 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
     server = await _serve(env, port)
     try:
         totp = await _account_with_2fa(base_url, "owner@example.com")
-        shots = tmp_path / "screenshots"
+        # Kept after the run (git-ignored): one PNG per step, named after it.
+        shots = WEB / "e2e" / "screenshots"
+        shutil.rmtree(shots, ignore_errors=True)
         shots.mkdir()
         browser = await asyncio.create_subprocess_exec(
             "node",
@@ -140,6 +144,8 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
     assert result["problems"] == [], result
     assert browser.returncode == 0
     assert result["steps"] == [
+        "registered",
+        "forgot-password",
         "sign-in",
         "totp-step",
         "dashboard-empty",
@@ -162,3 +168,16 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
     assert "pifai_csrf=" in result["readableCookies"]
     assert result["localStorageKeys"] == []
     assert {path.name for path in shots.iterdir()} >= {"dashboard-after-reload.png"}
+    # The screens before signing in reached the API: the organisation registered in the
+    # browser was mailed its verification link, then the password-reset link.
+    mailed = [
+        message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted((tmp_path / "data" / "outbox").glob("*.eml"))
+    ]
+    links = [
+        body.get_content()
+        for m in mailed
+        if m["To"] == "second@example.com" and (body := m.get_body(("plain",))) is not None
+    ]
+    assert any("/verify-email?token=" in body for body in links)
+    assert any("/reset-password?token=" in body for body in links)

@@ -1,4 +1,5 @@
-// The console in a real Chromium against a real `pifai serve`: sign in (with the TOTP
+// The console in a real Chromium against a real `pifai serve`: register an organisation,
+// ask for a password reset, sign in (with the TOTP
 // step), the dashboard, create a product, a reload that keeps the session through the
 // HttpOnly cookie, sign out. Run by tests/integration/test_console_browser.py, which
 // starts the server and the account; prints one JSON line and exits 1 on a failure.
@@ -68,6 +69,22 @@ try {
     if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
   };
 
+  await step("registered", async () => {
+    await page.goto(`${BASE_URL}/register`);
+    await page.getByLabel("組織名稱").fill("第二家美妝公司");
+    await page.getByLabel("組織類型").selectOption("oem");
+    await page.getByLabel("您的姓名").fill("陳美玲");
+    await page.getByLabel("電子郵件").fill("second@example.com");
+    await page.getByLabel("密碼").fill("orchid lantern harbour 1987");
+    await page.getByRole("button", { name: "建立帳號", exact: true }).click();
+    await page.getByText("驗證連結已寄出").waitFor();
+  });
+  await step("forgot-password", async () => {
+    await page.goto(`${BASE_URL}/forgot-password`);
+    await page.getByLabel("電子郵件").fill("second@example.com");
+    await page.getByRole("button", { name: "寄出重設連結" }).click();
+    await page.getByText("重設連結已寄出").waitFor();
+  });
   await step("sign-in", async () => {
     await page.goto(`${BASE_URL}/`);
     await page.waitForURL(/\/sign-in/);

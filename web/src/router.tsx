@@ -12,7 +12,9 @@ import { meQuery } from "@/api/queries";
 import { ensureToken } from "@/api/session";
 import { AppLayout } from "@/pages/AppLayout";
 import { DashboardPage } from "@/pages/Dashboard";
+import { ForgotPasswordPage, SetPasswordPage, VerifyEmailPage } from "@/pages/Passwords";
 import { ProductsPage } from "@/pages/Products";
+import { RegisterPage } from "@/pages/Register";
 import { SignInPage } from "@/pages/SignIn";
 
 interface RouterContext {
@@ -34,7 +36,58 @@ const signInRoute = createRoute({
   },
 });
 
-// Every screen but sign-in: a session (the in-memory token, or a refresh through the
+// The screens the API's e-mails link to (pifai/services/auth/email_tokens.py: /login,
+// /verify-email, /reset-password, /accept-invite, /forgot-password).
+const tokenSearch = z.object({ token: z.string().max(200).optional().catch(undefined) });
+
+const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/login",
+  beforeLoad: () => {
+    throw redirect({ to: "/sign-in" });
+  },
+});
+
+const registerRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/register",
+  component: RegisterPage,
+});
+
+const forgotPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/forgot-password",
+  component: ForgotPasswordPage,
+});
+
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/reset-password",
+  validateSearch: tokenSearch,
+  component: function ResetPasswordRoute() {
+    return <SetPasswordPage purpose="reset" token={resetPasswordRoute.useSearch().token ?? ""} />;
+  },
+});
+
+const acceptInviteRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/accept-invite",
+  validateSearch: tokenSearch,
+  component: function AcceptInviteRoute() {
+    return <SetPasswordPage purpose="invite" token={acceptInviteRoute.useSearch().token ?? ""} />;
+  },
+});
+
+const verifyEmailRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/verify-email",
+  validateSearch: tokenSearch,
+  component: function VerifyEmailRoute() {
+    return <VerifyEmailPage token={verifyEmailRoute.useSearch().token ?? ""} />;
+  },
+});
+
+// Every screen but those above: a session (the in-memory token, or a refresh through the
 // cookie), and the signed-in user loaded before the screen renders.
 const appRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -66,6 +119,12 @@ const productsRoute = createRoute({
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
+  loginRoute,
+  registerRoute,
+  forgotPasswordRoute,
+  resetPasswordRoute,
+  acceptInviteRoute,
+  verifyEmailRoute,
   appRoute.addChildren([dashboardRoute, productsRoute]),
 ]);
 

@@ -12,7 +12,16 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-const PUBLIC_PATHS = ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/register"];
+// Calls made before signing in: no token is sent, and a 401 there is not a lost session.
+const PUBLIC_PATHS = [
+  "login",
+  "refresh",
+  "register",
+  "forgot-password",
+  "reset-password",
+  "accept-invite",
+  "verify-email",
+].map((action) => `/api/v1/auth/${action}`);
 
 const auth: Middleware = {
   async onRequest({ request }) {

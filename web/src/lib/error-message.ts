@@ -2,7 +2,12 @@ import type { TFunction } from "i18next";
 
 import { ApiError } from "@/api/errors";
 
-const TRANSLATED = ["invalid_credentials", "totp_invalid", "too_many_requests"] as const;
+const TRANSLATED = [
+  "invalid_credentials",
+  "totp_invalid",
+  "too_many_requests",
+  "invalid_token",
+] as const;
 
 /** What a screen says about a failure: our words for the codes we know, else the API's
  * own message (already in the shape {"error": {"code", "message"}}), never a stack. */
@@ -10,6 +15,8 @@ export function errorMessage(t: TFunction, error: unknown): string {
   if (error instanceof ApiError) {
     const known = TRANSLATED.find((code) => code === error.code);
     if (known) return t(`errors.${known}`);
+    // The server's reason (too short, a common word ...) is worth showing as it is.
+    if (error.code === "weak_password") return t("errors.weak_password", { message: error.message });
     return t("errors.generic", { message: error.message });
   }
   if (error instanceof TypeError) return t("errors.network"); // fetch's network failure

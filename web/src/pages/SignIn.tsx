@@ -1,6 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useQueryClient } from "@tanstack/react-query";
-import { useNavigate } from "@tanstack/react-router";
+import { Link, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
@@ -9,10 +9,9 @@ import { z } from "zod";
 import { ApiError } from "@/api/errors";
 import { signIn } from "@/auth/auth";
 import { describedBy, Field } from "@/components/field";
-import { LanguageSwitch } from "@/components/language-switch";
+import { AuthShell } from "@/components/auth-shell";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Card } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { errorMessage } from "@/lib/error-message";
 import { safeRedirect } from "@/lib/redirect";
@@ -51,37 +50,25 @@ export function SignInPage({ redirect, expired }: { redirect?: string; expired?:
   }
 
   return (
-    <main id="main" className="flex min-h-screen items-center justify-center bg-slate-50 p-4">
-      <div className="w-full max-w-md space-y-4">
-        <div className="flex items-center justify-between">
-          <p className="text-xl font-bold text-brand-800">
-            {t("app.name")} <span className="text-sm font-normal">{t("app.tagline")}</span>
-          </p>
-          <LanguageSwitch />
-        </div>
-        <Card>
-          {expired && !failure && (
-            <Alert className="mb-4">{t("signIn.sessionEnded")}</Alert>
-          )}
-          {failure && (
-            <Alert tone="error" className="mb-4">
-              {failure}
-            </Alert>
-          )}
-          {credentials ? (
-            <TotpStep
-              onBack={() => {
-                setCredentials(null);
-                setFailure(null);
-              }}
-              onSubmit={(code) => attempt(credentials, code)}
-            />
-          ) : (
-            <CredentialsStep onSubmit={(values) => attempt(values)} />
-          )}
-        </Card>
-      </div>
-    </main>
+    <AuthShell>
+      {expired && !failure && <Alert className="mb-4">{t("signIn.sessionEnded")}</Alert>}
+      {failure && (
+        <Alert tone="error" className="mb-4">
+          {failure}
+        </Alert>
+      )}
+      {credentials ? (
+        <TotpStep
+          onBack={() => {
+            setCredentials(null);
+            setFailure(null);
+          }}
+          onSubmit={(code) => attempt(credentials, code)}
+        />
+      ) : (
+        <CredentialsStep onSubmit={(values) => attempt(values)} />
+      )}
+    </AuthShell>
   );
 }
 
@@ -124,6 +111,14 @@ function CredentialsStep({ onSubmit }: { onSubmit: (values: CredentialsForm) => 
       <Button type="submit" className="w-full" disabled={isSubmitting}>
         {isSubmitting ? t("signIn.submitting") : t("signIn.submit")}
       </Button>
+      <div className="flex justify-between text-sm">
+        <Link to="/forgot-password" className="text-brand-700 underline">
+          {t("signIn.forgot")}
+        </Link>
+        <Link to="/register" className="text-brand-700 underline">
+          {t("signIn.register")}
+        </Link>
+      </div>
     </form>
   );
 }
