@@ -34,3 +34,19 @@ export const exposureCategoriesQuery = queryOptions({
   queryFn: async () => unwrap(await api.GET("/api/v1/safety/exposure-categories")),
   staleTime: Infinity, // reference data shipped with the server
 });
+
+export const openAlertsQuery = queryOptions({
+  queryKey: ["compliance-alerts", { acknowledged: false }],
+  queryFn: async () =>
+    unwrap(
+      await api.GET("/api/v1/compliance/alerts", {
+        params: { query: { acknowledged: false, limit: 5 } },
+      }),
+    ),
+});
+
+export const expiringQuery = queryOptions({
+  queryKey: ["expiring"],
+  queryFn: async () =>
+    unwrap(await api.GET("/api/v1/pif/expiring", { params: { query: { limit: 5 } } })),
+});

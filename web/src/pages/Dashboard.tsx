@@ -9,6 +9,8 @@ import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
 
+import { AlertsPanel, ExpiringPanel } from "./DashboardPanels";
+
 export function DashboardPage() {
   const { t } = useTranslation();
   const products = useQuery(productsQuery());
@@ -54,6 +56,10 @@ export function DashboardPage() {
           </ul>
         )}
       </Card>
+      <div className="grid gap-6 md:grid-cols-2">
+        <AlertsPanel />
+        <ExpiringPanel />
+      </div>
     </div>
   );
 }

@@ -1,43 +1,12 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import {
-  createMemoryHistory,
-  createRootRoute,
-  createRoute,
-  createRouter,
-  Outlet,
-  RouterProvider,
-} from "@tanstack/react-router";
-import { render, screen } from "@testing-library/react";
+import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import type { ReactNode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import i18n from "@/i18n";
+import { json, renderScreen as renderAt } from "@/test-utils";
 
 import { SetPasswordPage, VerifyEmailPage } from "./Passwords";
 import { RegisterPage } from "./Register";
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/json" },
-  });
-}
-
-function renderAt(element: ReactNode) {
-  const root = createRootRoute({ component: Outlet });
-  const page = createRoute({ getParentRoute: () => root, path: "/", component: () => element });
-  const signIn = createRoute({ getParentRoute: () => root, path: "/sign-in" });
-  const router = createRouter({
-    routeTree: root.addChildren([page, signIn]),
-    history: createMemoryHistory({ initialEntries: ["/"] }),
-  });
-  render(
-    <QueryClientProvider client={new QueryClient()}>
-      <RouterProvider router={router} />
-    </QueryClientProvider>,
-  );
-}
 
 async function sentBody(call: unknown[]): Promise<unknown> {
   return (call[0] as Request).clone().json();
