@@ -110,10 +110,18 @@ const dashboardRoute = createRoute({
 const productsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/products",
-  validateSearch: z.object({ q: z.string().max(200).optional().catch(undefined) }),
+  validateSearch: z.object({
+    q: z.string().max(200).optional().catch(undefined),
+    status: z
+      .enum(["draft", "in_review", "revision_requested", "signed", "archived"])
+      .optional()
+      .catch(undefined),
+    offset: z.number().int().min(0).optional().catch(undefined),
+  }),
   component: function ProductsRoute() {
-    const { q } = productsRoute.useSearch();
-    return <ProductsPage key={q ?? ""} q={q ?? ""} />;
+    const filters = productsRoute.useSearch();
+    // A new search starts the form from the URL again; paging keeps it.
+    return <ProductsPage key={`${filters.q ?? ""}|${filters.status ?? ""}`} filters={filters} />;
   },
 });
 

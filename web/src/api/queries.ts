@@ -1,6 +1,6 @@
 import { queryOptions } from "@tanstack/react-query";
 
-import { api } from "./client";
+import { api, type Schemas } from "./client";
 import { unwrap } from "./errors";
 
 export const meQuery = queryOptions({
@@ -9,11 +9,26 @@ export const meQuery = queryOptions({
   staleTime: 5 * 60_000,
 });
 
-export function productsQuery(q: string = "", limit = 50) {
+export type PifStatus = NonNullable<Schemas["ProductOut"]["pif_status"]>;
+
+export interface ProductFilters {
+  q?: string;
+  status?: PifStatus;
+  offset?: number;
+}
+
+export const PAGE_SIZE = 20;
+
+export function productsQuery({ q, status, offset = 0 }: ProductFilters = {}, limit = 50) {
   return queryOptions({
-    queryKey: ["products", { q, limit }],
+    queryKey: ["products", { q, status, offset, limit }],
     queryFn: async () =>
-      unwrap(await api.GET("/api/v1/products", { params: { query: { q: q || null, limit } } })),
+      unwrap(
+        await api.GET("/api/v1/products", {
+          params: { query: { q: q || null, status: status ?? null, limit, offset } },
+        }),
+      ),
+    placeholderData: (previous) => previous, // paging keeps the old page until the next
   });
 }
 

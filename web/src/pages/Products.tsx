@@ -7,7 +7,13 @@ import { useTranslation } from "react-i18next";
 
 import { api } from "@/api/client";
 import { fieldErrors, unwrap } from "@/api/errors";
-import { exposureCategoriesQuery, productsQuery } from "@/api/queries";
+import {
+  exposureCategoriesQuery,
+  PAGE_SIZE,
+  type PifStatus,
+  type ProductFilters,
+  productsQuery,
+} from "@/api/queries";
 import { describedBy, Field } from "@/components/field";
 import { Loading, LoadError } from "@/components/states";
 import { Alert } from "@/components/ui/alert";
@@ -19,12 +25,27 @@ import { PRODUCT_TYPES } from "@/lib/product-types";
 
 import { EMPTY_PRODUCT, type ProductForm, productSchema, toProductCreate } from "./product-form";
 
-export function ProductsPage({ q }: { q: string }) {
+const PIF_STATUSES = ["draft", "in_review", "revision_requested", "signed", "archived"] as const satisfies
+  readonly PifStatus[];
+
+export function ProductsPage({ filters }: { filters: ProductFilters }) {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
-  const products = useQuery(productsQuery(q));
-  const [search, setSearch] = useState(q);
+  const offset = filters.offset ?? 0;
+  const products = useQuery(productsQuery(filters, PAGE_SIZE));
+  const [search, setSearch] = useState(filters.q ?? "");
+  const [status, setStatus] = useState<PifStatus | "">(filters.status ?? "");
   const dates = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium" });
+  const go = (next: ProductFilters) =>
+    void navigate({
+      to: "/products",
+      search: {
+        ...(next.q ? { q: next.q } : {}),
+        ...(next.status ? { status: next.status } : {}),
+        ...(next.offset ? { offset: next.offset } : {}),
+      },
+    });
+  const total = products.data?.total ?? 0;
 
   return (
     <div className="space-y-6">
@@ -33,19 +54,33 @@ export function ProductsPage({ q }: { q: string }) {
         <Card>
           <form
             role="search"
-            className="mb-4 flex gap-2"
+            className="mb-4 flex flex-wrap gap-2"
             onSubmit={(event) => {
               event.preventDefault();
-              void navigate({ to: "/products", search: search ? { q: search } : {} });
+              go({ q: search, status: status || undefined });
             }}
           >
             <Input
               aria-label={t("products.search")}
               placeholder={t("products.search")}
+              className="min-w-48 flex-1"
               value={search}
               maxLength={200}
               onChange={(event) => setSearch(event.target.value)}
             />
+            <Select
+              aria-label={t("products.status")}
+              className="w-auto"
+              value={status}
+              onChange={(event) => setStatus(event.target.value as PifStatus | "")}
+            >
+              <option value="">{t("products.anyStatus")}</option>
+              {PIF_STATUSES.map((value) => (
+                <option key={value} value={value}>
+                  {t(`pifStatus.${value}`)}
+                </option>
+              ))}
+            </Select>
             <Button type="submit" variant="outline">
               {t("products.searchButton")}
             </Button>
@@ -85,6 +120,38 @@ export function ProductsPage({ q }: { q: string }) {
                 </tbody>
               </table>
             </div>
+          )}
+          {total > PAGE_SIZE && (
+            <nav
+              aria-label={t("products.pages")}
+              className="mt-4 flex items-center justify-between text-sm text-slate-600"
+            >
+              <span>
+                {t("products.range", {
+                  from: offset + 1,
+                  to: Math.min(offset + PAGE_SIZE, total),
+                  total,
+                })}
+              </span>
+              <div className="flex gap-2">
+                <Button
+                  variant="outline"
+                  size="sm"
+                  disabled={offset === 0}
+                  onClick={() => go({ ...filters, offset: Math.max(0, offset - PAGE_SIZE) })}
+                >
+                  {t("products.previous")}
+                </Button>
+                <Button
+                  variant="outline"
+                  size="sm"
+                  disabled={offset + PAGE_SIZE >= total}
+                  onClick={() => go({ ...filters, offset: offset + PAGE_SIZE })}
+                >
+                  {t("products.next")}
+                </Button>
+              </div>
+            </nav>
           )}
         </Card>
         <CreateProduct />
