@@ -45,6 +45,13 @@ def _is_browser(
 
 
 BrowserMode = Annotated[bool, Depends(_is_browser)]
+CsrfHeader = Annotated[
+    str | None,
+    Header(
+        alias=CSRF_HEADER,
+        description="Browser mode (`X-Client: browser`): the value of the `pifai_csrf` cookie.",
+    ),
+]
 
 
 def set_session_cookies(
@@ -82,10 +89,10 @@ def clear_session_cookies(response: Response, settings: Settings) -> None:
         )
 
 
-def cookie_session(request: Request) -> tuple[str, str]:
+def cookie_session(request: Request, csrf_header: str | None) -> tuple[str, str]:
     """The refresh token of a browser request whose CSRF header matches its cookie, and
     that CSRF token. 403 ``csrf_failed`` otherwise; 401 when there is no session cookie."""
-    sent = request.headers.get(CSRF_HEADER, "")
+    sent = csrf_header or ""
     expected = request.cookies.get(CSRF_COOKIE, "")
     if not sent or not expected or not secrets.compare_digest(sent.encode(), expected.encode()):
         raise Forbidden(

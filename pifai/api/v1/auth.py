@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from pifai.api.browser_session import (
     BrowserMode,
+    CsrfHeader,
     clear_session_cookies,
     cookie_session,
     set_session_cookies,
@@ -130,6 +131,7 @@ async def refresh(
     session: SessionDep,
     settings: SettingsDep,
     meta: MetaDep,
+    csrf_header: CsrfHeader = None,
     body: RefreshRequest | None = None,
 ) -> TokenResponse:
     """Rotate: each refresh token works once; reusing one revokes its whole family.
@@ -137,7 +139,7 @@ async def refresh(
     `X-CSRF-Token` must match the `pifai_csrf` cookie (else 403 `csrf_failed`)."""
     csrf_token = None
     if browser:
-        refresh_token, csrf_token = cookie_session(request)
+        refresh_token, csrf_token = cookie_session(request, csrf_header)
     else:
         refresh_token = _body_token(body)
     pair = await auth.refresh(session, settings, refresh_token=refresh_token, meta=meta)
@@ -152,12 +154,13 @@ async def logout(
     user: CurrentUser,
     session: OrgSession,
     settings: SettingsDep,
+    csrf_header: CsrfHeader = None,
     body: RefreshRequest | None = None,
 ) -> StatusResponse:
     """Ends the session (its refresh-token family). A browser sends no body, only
     `X-CSRF-Token`; both cookies are cleared."""
     if browser:
-        refresh_token, _ = cookie_session(request)
+        refresh_token, _ = cookie_session(request, csrf_header)
     else:
         refresh_token = _body_token(body)
     await auth.logout(session, refresh_token=refresh_token, user=user)

@@ -3797,6 +3797,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Browser mode (`X-Client: browser`): the value of the `pifai_csrf` cookie. */
+                "X-CSRF-Token"?: string | null;
                 /** @description `browser`: the refresh token travels in an HttpOnly cookie, and refresh and logout need the `X-CSRF-Token` header (see the README). */
                 "x-client"?: string | null;
             };
@@ -3833,6 +3835,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Browser mode (`X-Client: browser`): the value of the `pifai_csrf` cookie. */
+                "X-CSRF-Token"?: string | null;
                 /** @description `browser`: the refresh token travels in an HttpOnly cookie, and refresh and logout need the `X-CSRF-Token` header (see the README). */
                 "x-client"?: string | null;
             };
