@@ -151,8 +151,11 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
         "dashboard-empty",
         "product-created",
         "dashboard-after-reload",
+        "tablet-products",
+        "tablet-dashboard",
         "signed-out",
     ]
+    assert result["overflowing"] == []  # every screen fits 1280 px, and 768 px
     # axe-core on every screen reached: no serious or critical violation.
     assert set(result["accessibility"]) == set(result["steps"])
     assert all(found == [] for found in result["accessibility"].values()), result["accessibility"]

@@ -62,10 +62,16 @@ try {
     const grave = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
     result.accessibility[name] = grave.map((v) => `${v.id} (${v.impact}): ${v.nodes.length}`);
   };
+  // A screen that scrolls sideways does not fit its viewport (1280 px, then 768 px).
+  result.overflowing = [];
   const step = async (name, run) => {
     await run();
     result.steps.push(name);
     await audit(name);
+    const wide = await page.evaluate(
+      () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
+    );
+    if (wide) result.overflowing.push(name);
     if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
   };
 
@@ -113,6 +119,15 @@ try {
     const bar = page.getByRole("progressbar", { name: /玻尿酸保濕精華液/ });
     await bar.waitFor();
     result.progress = await bar.getAttribute("aria-valuenow");
+  });
+  await step("tablet-products", async () => {
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await page.getByRole("link", { name: "產品", exact: true }).click();
+    await page.getByRole("cell", { name: /玻尿酸保濕精華液/ }).waitFor();
+  });
+  await step("tablet-dashboard", async () => {
+    await page.getByRole("link", { name: "總覽", exact: true }).click();
+    await page.getByRole("progressbar", { name: /玻尿酸保濕精華液/ }).waitFor();
   });
   result.cookies = (await context.cookies()).map((cookie) => ({
     name: cookie.name,
