@@ -2,7 +2,8 @@
 real `pifai serve` on a database of its own: web/e2e/console.mjs registers an
 organisation, asks for a password reset, signs in with the TOTP
 step, sees the dashboard, creates a product, reloads (the session comes back through the
-HttpOnly cookie) and signs out, with axe-core's accessibility check on each screen.
+HttpOnly cookie), signs out, and signs in as the other organisation, which cannot open
+the product by its URL; with axe-core's accessibility check on each screen.
 
 It needs the build (`make web`), web/node_modules and /usr/bin/chromium (`.ci/run`
 installs it when missing). Without them the test is skipped, except under CI, where it
@@ -150,17 +151,26 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
         "totp-step",
         "dashboard-empty",
         "product-created",
+        "pif-items",
         "dashboard-after-reload",
         "tablet-products",
         "tablet-dashboard",
         "signed-out",
+        "other-organisation",
     ]
+    assert result["itemRows"] == 16
     assert result["overflowing"] == []  # every screen fits 1280 px, and 768 px
     # axe-core on every screen reached: no serious or critical violation.
     assert set(result["accessibility"]) == set(result["steps"])
     assert all(found == [] for found in result["accessibility"].values()), result["accessibility"]
-    # The one refusal is the first login step's 401 totp_required.
-    assert result["refused"] == ["POST /api/v1/auth/login 401"]
+    # The refusals: the first login step's 401 totp_required, then the other
+    # organisation's 404s for the product (never a 403 that confirms it exists).
+    product = result["productPath"].removeprefix("/products/")
+    assert result["refused"][0] == "POST /api/v1/auth/login 401"
+    assert sorted(result["refused"][1:]) == [
+        f"GET /api/v1/products/{product} 404",
+        f"GET /api/v1/products/{product}/pif 404",
+    ]
     assert result["progress"] == "0"  # a new product: none of its 16 items done
     cookies = {cookie["name"]: cookie for cookie in result["cookies"]}
     assert cookies["pifai_refresh"]["httpOnly"] is True

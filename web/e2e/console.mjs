@@ -114,6 +114,13 @@ try {
     await page.getByText("已建立產品「玻尿酸保濕精華液」。").waitFor();
     await page.getByRole("cell", { name: /玻尿酸保濕精華液/ }).waitFor();
   });
+  await step("pif-items", async () => {
+    await page.getByRole("link", { name: "玻尿酸保濕精華液" }).click();
+    await page.getByRole("heading", { name: "玻尿酸保濕精華液" }).waitFor();
+    await page.getByRole("heading", { name: "16 項 PIF 資料" }).waitFor();
+    result.itemRows = (await page.getByRole("row").count()) - 1; // less the header
+    result.productPath = new URL(page.url()).pathname;
+  });
   await step("dashboard-after-reload", async () => {
     await page.goto(`${BASE_URL}/`); // a new page load: the token in memory is gone
     const bar = page.getByRole("progressbar", { name: /玻尿酸保濕精華液/ });
@@ -143,8 +150,22 @@ try {
     await page.goto(`${BASE_URL}/products`);
     await page.waitForURL(/\/sign-in/); // the session really ended
   });
+  await step("other-organisation", async () => {
+    // The organisation registered first signs in and opens the product by its URL.
+    await page.getByLabel("電子郵件").fill("second@example.com");
+    await page.getByLabel("密碼").fill("orchid lantern harbour 1987");
+    await page.getByRole("button", { name: "登入", exact: true }).click();
+    // Back where the sign-out step was sent to sign in: its own, empty, products.
+    await page.getByText("沒有符合的產品。").waitFor();
+    await page.goto(`${BASE_URL}${result.productPath}`);
+    await page.getByText("找不到此產品。").waitFor();
+  });
 } catch (error) {
-  problems.push(`step failed: ${error.message.split("\n")[0]}`);
+  problems.push(`step failed after ${result.steps.at(-1)}: ${error.message.split("\n")[0]}`);
+  if (SCREENSHOTS) {
+    const [page] = browser.contexts()[0]?.pages() ?? [];
+    await page?.screenshot({ path: `${SCREENSHOTS}/failure.png` }).catch(() => {});
+  }
 } finally {
   await browser.close();
 }

@@ -13,6 +13,7 @@ import { ensureToken } from "@/api/session";
 import { AppLayout } from "@/pages/AppLayout";
 import { DashboardPage } from "@/pages/Dashboard";
 import { ForgotPasswordPage, SetPasswordPage, VerifyEmailPage } from "@/pages/Passwords";
+import { ProductPifPage } from "@/pages/ProductPif";
 import { ProductsPage } from "@/pages/Products";
 import { RegisterPage } from "@/pages/Register";
 import { SignInPage } from "@/pages/SignIn";
@@ -125,6 +126,17 @@ const productsRoute = createRoute({
   },
 });
 
+const productRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/products/$productId",
+  validateSearch: z.object({ by: z.enum(["stage"]).optional().catch(undefined) }),
+  component: function ProductRoute() {
+    const { productId } = productRoute.useParams();
+    const { by } = productRoute.useSearch();
+    return <ProductPifPage productId={productId} grouping={by ?? "number"} />;
+  },
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   loginRoute,
@@ -133,7 +145,7 @@ const routeTree = rootRoute.addChildren([
   resetPasswordRoute,
   acceptInviteRoute,
   verifyEmailRoute,
-  appRoute.addChildren([dashboardRoute, productsRoute]),
+  appRoute.addChildren([dashboardRoute, productsRoute, productRoute]),
 ]);
 
 export function buildRouter(queryClient: QueryClient) {

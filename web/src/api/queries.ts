@@ -65,3 +65,15 @@ export const expiringQuery = queryOptions({
   queryFn: async () =>
     unwrap(await api.GET("/api/v1/pif/expiring", { params: { query: { limit: 5 } } })),
 });
+
+export function productQuery(productId: string) {
+  return queryOptions({
+    queryKey: ["product", productId],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/products/{product_id}", {
+          params: { path: { product_id: productId } },
+        }),
+      ),
+  });
+}

@@ -78,7 +78,13 @@ function ProductProgress({
   return (
     <li className="grid gap-2 py-3 md:grid-cols-[1fr_16rem] md:items-center">
       <div>
-        <p className="font-medium text-slate-900">{product.name}</p>
+        <Link
+          to="/products/$productId"
+          params={{ productId: product.id }}
+          className="font-medium text-brand-800 underline-offset-2 hover:underline"
+        >
+          {product.name}
+        </Link>
         <p className="text-xs text-slate-500">
           {t(`productType.${product.product_type}`)} · {t(`pifStatus.${product.pif_status}`)}
         </p>

@@ -1,6 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useNavigate } from "@tanstack/react-router";
+import { Link, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
@@ -107,7 +107,13 @@ export function ProductsPage({ filters }: { filters: ProductFilters }) {
                   {products.data.items.map((product) => (
                     <tr key={product.id}>
                       <td className="py-2 pr-3">
-                        <span className="font-medium text-slate-900">{product.name}</span>
+                        <Link
+                          to="/products/$productId"
+                          params={{ productId: product.id }}
+                          className="font-medium text-brand-800 underline-offset-2 hover:underline"
+                        >
+                          {product.name}
+                        </Link>
                         {product.name_en && (
                           <span className="block text-xs text-slate-500">{product.name_en}</span>
                         )}
