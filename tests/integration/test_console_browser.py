@@ -3,7 +3,8 @@ real `pifai serve` on a database of its own: web/e2e/console.mjs registers an
 organisation, asks for a password reset, signs in with the TOTP
 step, sees the dashboard, creates a product, reloads (the session comes back through the
 HttpOnly cookie), signs out, and signs in as the other organisation, which cannot open
-the product by its URL; with axe-core's accessibility check on each screen.
+the product by its URL and turns two-factor authentication on from the QR code's key;
+with axe-core's accessibility check on each screen.
 
 It needs the build (`make web`), web/node_modules and /usr/bin/chromium (`.ci/run`
 installs it when missing). Without them the test is skipped, except under CI, where it
@@ -157,6 +158,7 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
         "tablet-dashboard",
         "signed-out",
         "other-organisation",
+        "two-factor-on",
     ]
     assert result["itemRows"] == 16
     assert result["overflowing"] == []  # every screen fits 1280 px, and 768 px

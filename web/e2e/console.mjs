@@ -5,6 +5,7 @@
 // starts the server and the account; prints one JSON line and exits 1 on a failure.
 //
 // env: BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS (a folder), CHROMIUM.
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -17,6 +18,21 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.mi
 const { BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS } = process.env;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const TIMEOUT_MS = 15_000;
+
+/** RFC 6238's code for a base32 secret now (what an authenticator app shows). */
+function totp(secret, now = Date.now()) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const char of secret.replace(/=+$/, "").toUpperCase()) {
+    bits += alphabet.indexOf(char).toString(2).padStart(5, "0");
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30_000)));
+  const digest = createHmac("sha1", key).update(counter).digest();
+  const offset = digest[digest.length - 1] & 0xf;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -159,6 +175,17 @@ try {
     await page.getByText("沒有符合的產品。").waitFor();
     await page.goto(`${BASE_URL}${result.productPath}`);
     await page.getByText("找不到此產品。").waitFor();
+  });
+  await step("two-factor-on", async () => {
+    await page.getByRole("link", { name: "帳號安全" }).click();
+    await page.getByRole("button", { name: "設定兩步驟驗證" }).click();
+    await page
+      .locator("svg title", { hasText: "兩步驟驗證設定 QR 碼" })
+      .waitFor({ state: "attached" });
+    const secret = (await page.getByTestId("totp-secret").textContent()).trim();
+    await page.getByLabel("驗證碼").fill(totp(secret));
+    await page.getByRole("button", { name: "啟用", exact: true }).click();
+    await page.getByText(/兩步驟驗證已啟用/).waitFor();
   });
 } catch (error) {
   problems.push(`step failed after ${result.steps.at(-1)}: ${error.message.split("\n")[0]}`);

@@ -16,6 +16,7 @@ import { ForgotPasswordPage, SetPasswordPage, VerifyEmailPage } from "@/pages/Pa
 import { ProductPifPage } from "@/pages/ProductPif";
 import { ProductsPage } from "@/pages/Products";
 import { RegisterPage } from "@/pages/Register";
+import { SecurityPage } from "@/pages/Security";
 import { SignInPage } from "@/pages/SignIn";
 
 interface RouterContext {
@@ -137,6 +138,12 @@ const productRoute = createRoute({
   },
 });
 
+const securityRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/account/security",
+  component: SecurityPage,
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   loginRoute,
@@ -145,7 +152,7 @@ const routeTree = rootRoute.addChildren([
   resetPasswordRoute,
   acceptInviteRoute,
   verifyEmailRoute,
-  appRoute.addChildren([dashboardRoute, productsRoute, productRoute]),
+  appRoute.addChildren([dashboardRoute, productsRoute, productRoute, securityRoute]),
 ]);
 
 export function buildRouter(queryClient: QueryClient) {

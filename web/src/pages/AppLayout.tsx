@@ -46,6 +46,13 @@ export function AppLayout() {
             >
               {t("nav.products")}
             </Link>
+            <Link
+              to="/account/security"
+              className={NAV_LINK}
+              activeProps={{ "aria-current": "page", className: "bg-brand-50 text-brand-800" }}
+            >
+              {t("nav.security")}
+            </Link>
           </nav>
           <div className="ml-auto flex items-center gap-3">
             {me.data && (
