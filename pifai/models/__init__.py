@@ -11,13 +11,14 @@ from pifai.models.pif import DocumentText, PifDocument, PifFile
 from pifai.models.pif_version import PifVersion
 from pifai.models.product import Product
 from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport  # noqa: F401
-from pifai.models.sa import SaQualification
+from pifai.models.sa import AssessorGrant, SaQualification, SaReview, SaReviewComment
 from pifai.models.safety import SafetyAssessment
 from pifai.models.task import Task
 from pifai.models.toxicology import ToxicologyCache
 from pifai.models.user import User
 
 __all__ = [
+    "AssessorGrant",
     "AuditChainHead",
     "AuditLog",
     "ComplianceAlert",
@@ -36,6 +37,8 @@ __all__ = [
     "ReferenceLoad",
     "RefreshToken",
     "SaQualification",
+    "SaReview",
+    "SaReviewComment",
     "SafetyAssessment",
     "SuperAdmin",
     "Task",

@@ -223,6 +223,13 @@ class Item15Content(_Extracted):
     notes: Text2000 | None = None
 
 
+class Item16Content(GenericContent):
+    """The product safety assessment: the SA's final text (written through the review and
+    frozen with the signature); the engine's draft is kept beside it."""
+
+    final_assessment: Annotated[str, Field(max_length=50_000)] | None = None
+
+
 ITEM_CONTENT_SCHEMAS: dict[int, type[BaseModel]] = {
     0: GenericContent,
     1: Item1Content,
@@ -237,4 +244,5 @@ ITEM_CONTENT_SCHEMAS: dict[int, type[BaseModel]] = {
     13: Item13Content,
     14: Item14Content,
     15: Item15Content,
+    16: Item16Content,
 }

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from pifai.api.v1 import (
     admin,
+    assessor_grants,
     auth,
     compliance,
     consistency,
@@ -16,6 +17,7 @@ from pifai.api.v1 import (
     products,
     regulatory,
     sa,
+    sa_reviews,
     safety,
     tasks,
     toxicology,
@@ -43,5 +45,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     consistency.router,
     expiring.router,
     sa.router,
+    sa_reviews.router,
+    assessor_grants.router,
     pif_versions.router,
 )
