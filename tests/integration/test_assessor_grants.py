@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
-import httpx
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,31 +15,27 @@ from pifai.core.tenancy import scope_session
 from pifai.models.audit import AuditLog
 from pifai.models.product import Product
 from tests.factories.auth import Tenant, create_tenant
-from tests.factories.mail import body_of
+from tests.factories.mail import Inbox, body_of
 from tests.factories.products import create_product
 from tests.factories.sa import Assessor, create_assessor, make_ready
+from tests.integration.fixtures.rolled_back import MailClient
 
 GRANTS = "/api/v1/assessor-grants"
 
 
-def _token_of(bodies: list[str]) -> str:
-    found = re.search(r"/sa/invitations\?token=([A-Za-z0-9_-]{20,})", bodies[-1])
-    assert found, bodies[-1]
+def _token_of(inbox: Inbox, address: str) -> str:
+    """The invitation code of the last message to ``address``."""
+    body = body_of(inbox.to(address)[-1])
+    found = re.search(r"/sa/invitations\?token=([A-Za-z0-9_-]{20,})", body)
+    assert found, body
     return found.group(1)
 
 
-def _outbox(settings: Settings) -> list[str]:
-    """The bodies of the messages written to the outbox (SMTP is not configured)."""
-    box = settings.data_dir / "outbox"
-    paths = sorted(box.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
-    parsed = [message_from_bytes(p.read_bytes(), policy=policy.default) for p in paths]
-    return [body_of(m) for m in parsed if isinstance(m, EmailMessage)]
-
-
 async def _granted(
-    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+    mail: MailClient, session: AsyncSession, settings: Settings
 ) -> tuple[Tenant, Assessor, Product, Product, str]:
     """Org A with two ready products, one submitted and granted to org B's SA."""
+    client = mail.client
     owner = await create_tenant(session, settings)
     granted = await create_product(session, owner.org, name="授權產品")
     other = await create_product(session, owner.org, name="未授權產品")
@@ -57,7 +50,7 @@ async def _granted(
     )
     assert invited.status_code == 201, invited.text
     assert invited.json()[0]["status"] == "invited"
-    token = _token_of(_outbox(settings))
+    token = _token_of(mail.inbox, assessor.user.email)
     accepted = await client.post(
         "/api/v1/sa/invitations/accept", json={"token": token}, headers=assessor.headers
     )
@@ -69,20 +62,19 @@ async def _granted(
             f"/api/v1/products/{product.id}/pif/submit-review", headers=owner.headers
         )
         assert submitted.status_code == 201, submitted.text
-    review_id = submitted_id = ""
     queue = await client.get("/api/v1/sa/pending", headers=assessor.headers)
     assert queue.status_code == 200, queue.text
     shown = queue.json()["items"]
     assert [r["product_id"] for r in shown] == [str(granted.id)]
-    review_id = submitted_id = shown[0]["id"]
     assert shown[0]["external"] is True
-    return owner, assessor, granted, other, submitted_id or review_id
+    return owner, assessor, granted, other, shown[0]["id"]
 
 
 async def test_a_granted_assessor_reviews_and_signs_only_the_granted_product(
-    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+    mail_client: MailClient, session: AsyncSession, settings: Settings
 ) -> None:
-    owner, assessor, granted, other, review_id = await _granted(client, session, settings)
+    client = mail_client.client
+    owner, assessor, granted, other, review_id = await _granted(mail_client, session, settings)
     url = f"/api/v1/sa/reviews/{review_id}"
 
     detail = await client.get(url, headers=assessor.headers)
@@ -129,9 +121,10 @@ async def test_a_granted_assessor_reviews_and_signs_only_the_granted_product(
 
 
 async def test_a_revoked_grant_and_no_grant_are_404_everywhere(
-    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+    mail_client: MailClient, session: AsyncSession, settings: Settings
 ) -> None:
-    owner, assessor, granted, _, review_id = await _granted(client, session, settings)
+    client = mail_client.client
+    owner, assessor, granted, _, review_id = await _granted(mail_client, session, settings)
     grant_id = (await client.get(GRANTS, headers=owner.headers)).json()["items"][0]["id"]
     files = await _assessor_routes(review_id)
 
@@ -165,8 +158,9 @@ async def _assessor_routes(review_id: str) -> list[tuple[str, str, object]]:
 
 
 async def test_an_invitation_binds_only_the_invited_verified_sa(
-    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+    mail_client: MailClient, session: AsyncSession, settings: Settings
 ) -> None:
+    client = mail_client.client
     owner = await create_tenant(session, settings)
     product = await create_product(session, owner.org)
     elsewhere = (await create_tenant(session, settings)).org
@@ -194,7 +188,7 @@ async def test_an_invitation_binds_only_the_invited_verified_sa(
         headers=owner.headers,
     )
     assert twice.status_code == 409 and twice.json()["error"]["code"] == "grant_exists"
-    token = _token_of(_outbox(settings))
+    token = _token_of(mail_client.inbox, "invited@example.com")
 
     wrong_person = await client.post(
         "/api/v1/sa/invitations/accept", json={"token": token}, headers=intruder.headers

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,8 +19,10 @@ from pifai.models.pif import PifDocument
 from pifai.models.product import Product
 from tests.factories.auth import bearer, create_tenant
 from tests.factories.identity import create_user
+from tests.factories.mail import body_of
 from tests.factories.products import create_product
 from tests.factories.sa import create_assessor, make_ready
+from tests.integration.fixtures.rolled_back import MailClient
 
 TIMINGS: list[tuple[str, str, int, float]] = []
 
@@ -42,9 +45,11 @@ async def _statuses(session: AsyncSession, product: Product) -> dict[int, str]:
 
 
 async def test_the_full_loop_from_submission_to_signature(
-    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, db_conn: AsyncConnection
+    mail_client: MailClient, session: AsyncSession, settings: Settings, db_conn: AsyncConnection
 ) -> None:
+    client, inbox = mail_client.client, mail_client.inbox
     operator = await create_tenant(session, settings)
+    operator.user.email_verified_at = datetime.now(UTC)
     sa = await create_assessor(session, settings, operator.org)
     product = await create_product(session, operator.org, name="玫瑰保濕霜")
     base = f"/api/v1/products/{product.id}/pif"
@@ -63,6 +68,10 @@ async def test_the_full_loop_from_submission_to_signature(
     again = await _call(client, "POST", f"{base}/submit-review", headers=operator.headers)
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "review_open"
+
+    notices = inbox.to(sa.user.email)
+    assert len(notices) == 1 and "玫瑰保濕霜" in str(notices[0]["Subject"])
+    assert f"/sa/reviews/{review_id}" in body_of(notices[0])
 
     queue = await _call(client, "GET", "/api/v1/sa/pending", headers=sa.headers)
     assert queue.status_code == 200, queue.text
@@ -94,6 +103,8 @@ async def test_the_full_loop_from_submission_to_signature(
     assert sent_back.status_code == 200, sent_back.text
     assert sent_back.json()["status"] == "revision_requested"
     assert (await _statuses(session, product))[6] == "uploaded"
+    returned = inbox.to(operator.user.email)
+    assert len(returned) == 1 and "製程缺乳化溫度,請補件。" in body_of(returned[0])
 
     not_yet = await _call(client, "POST", f"{base}/submit-review", headers=operator.headers)
     assert not_yet.status_code == 409
