@@ -19,7 +19,7 @@ from pifai.models.pif import PifDocument
 from pifai.models.product import Product
 from pifai.models.sa import SaQualification
 from pifai.models.user import User
-from pifai.services.sa.submission import MANDATORY_ITEMS
+from pifai.services.pif.items import MANDATORY_ITEMS
 from tests.factories.auth import _PASSWORD_HASH, bearer
 from tests.factories.identity import create_user
 from tests.factories.products import create_product

@@ -26,17 +26,13 @@ from pifai.services.audit import RequestMeta
 from pifai.services.members import mail_recipients_for_org
 from pifai.services.pif.items import (
     ITEMS,
+    MANDATORY_ITEMS,
+    READY_STATUSES,
     get_document_for_org,
     get_documents_for_org,
 )
 from pifai.services.products import get_product_for_org
 
-# Item 14 (evidence for efficacy claims) is needed only for a product that makes such
-# claims; the consistency check flags a claim without evidence. Every other item is part
-# of every PIF (Article 8 of the Act).
-MANDATORY_ITEMS = tuple(n for n in ITEMS if n != 14)
-# An item is ready for the SA once the machine or a person has produced its content.
-READY_STATUSES = frozenset({"ai_draft_ready", "human_reviewed", "approved"})
 EDITABLE = ("pending", "in_review")
 
 
