@@ -85,7 +85,7 @@ def check_label(
 ) -> LabelCheck:
     corpus = load_corpus()
     claims = claim_results(reading, ctx)
-    verdicts = [c.verdict for c in claims]
+    verdicts: list[str] = [c.verdict for c in claims]
     counts = {v: verdicts.count(v) for v in VERDICT_ORDER}
     elements = check_elements(reading)
     warnings = check_required_warnings(reading, required_warnings)

@@ -78,7 +78,8 @@ def _split_item(text: str) -> list[str]:
 
 def _notes_out(text: str) -> tuple[str, list[str], list[str]]:
     """The phrase without its note brackets, the qualifiers and the conditions."""
-    qualifiers, conditions = [], []
+    qualifiers: list[str] = []
+    conditions: list[str] = []
 
     def take(m: re.Match[str]) -> str:
         inner = m.group(1)
@@ -227,7 +228,7 @@ def parse_annex3(source: str) -> tuple[list[Phrase], dict[str, str]]:
         pieces = [p.strip() for p in cells[2].split("<br>") if p.strip()]
         items = [(int(m.group(1)), m.group(2)) for p in pieces if (m := _ITEM.match(p))]
         conditions = [p for p in pieces if p.startswith("於註明")]
-        if items and items[0][0] == 1 or not groups:
+        if (items and items[0][0] == 1) or not groups:
             groups.append({"ingredients": [], "items": [], "conditions": conditions})
         group = groups[-1]
         group["ingredients"].append(_ingredient(cells[1]))

@@ -86,9 +86,9 @@ def _one(key: str, reading: LabelReading) -> tuple[Status, str | None, str | Non
         return ("present", "、".join(listed), None) if listed else ("missing", None, None)
     if key == "warnings":
         text = "；".join(reading.warnings)
-        return _status(text) + (None,)
+        return (*_status(text), None)
     if key == "company_name":
-        return _status(company) + (None,)
+        return (*_status(company), None)
     if key == "net_content":
         status, found = _status(reading.net_content)
         if status == "present" and found and not _NET.search(found):
@@ -103,10 +103,14 @@ def _one(key: str, reading: LabelReading) -> tuple[Status, str | None, str | Non
         status, found = _status(reading.origin)
         imported = bool(reading.importer) or bool(_IMPORTED.search(company or ""))
         if status == "missing" and reading.manufacturer and not imported:
-            return "not_required", None, "國內製造（標示製造業者，無輸入業者）：原產地僅輸入產品須標示"
+            return (
+                "not_required",
+                None,
+                "國內製造（標示製造業者，無輸入業者）：原產地僅輸入產品須標示",
+            )
         return status, found, None
     value = getattr(reading, "address" if key == "company_address" else key)
-    return _status(value) + (None,)
+    return (*_status(value), None)
 
 
 def check_elements(reading: LabelReading) -> list[ElementCheck]:

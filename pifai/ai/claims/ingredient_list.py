@@ -122,10 +122,13 @@ def generate(rows: Sequence[GenRow], product_type: str, *, chinese: bool) -> Gen
             conc = row.concentration_pct
             if from_fragrance and conc is not None and conc <= threshold:
                 omitted.append(
-                    GenEntry(_name(row, chinese), row,
-                             f"fragrance allergen at {conc:g} %, not above the disclosure "
-                             f"threshold {threshold:g} % ({where}): declared within the "
-                             "fragrance")  # fmt: skip
+                    GenEntry(
+                        _name(row, chinese),
+                        row,
+                        f"fragrance allergen at {conc:g} %, not above the disclosure "
+                        f"threshold {threshold:g} % ({where}): declared within the "
+                        "fragrance",
+                    )
                 )
                 continue
             reason = (

@@ -66,7 +66,9 @@ class Pattern:
             if at >= 0 and (best is None or len(candidate) > best[1] - best[0]):
                 best = (at, at + len(candidate))
         for regex in self.wild:
-            if (m := regex.search(text)) and (best is None or m.end() - m.start() > best[1] - best[0]):
+            if (m := regex.search(text)) and (
+                best is None or m.end() - m.start() > best[1] - best[0]
+            ):
                 best = (m.start(), m.end())
         return best
 
@@ -81,9 +83,7 @@ def compile_phrase(text: str) -> Pattern:
         candidates = segments[0] if segments else set()
     plain = frozenset(c for c in candidates if PLACEHOLDER not in c and c)
     wild = tuple(
-        re.compile(
-            _WILDCARD.join(re.escape(part) for part in re.split(f"{PLACEHOLDER}+", c))
-        )
+        re.compile(_WILDCARD.join(re.escape(part) for part in re.split(f"{PLACEHOLDER}+", c)))
         for c in sorted(candidates)
         if PLACEHOLDER in c
     )

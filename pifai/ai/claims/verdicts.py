@@ -159,7 +159,7 @@ def _ingredient_linked(
     ]
     named = "、".join(i.name_zh for i in phrase.ingredients)
     if within and evidence:
-        i, r = within[0]
+        r = within[0][1]
         return "amber", f"成分 {r.inci} 在配方中，第 14 項有佐證；仍須符合附件三註記", evidence
     missing = []
     if not within:

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from pifai.api.v1 import (
     admin,
     auth,
+    claims,
     compliance,
     consistency,
     expiring,
@@ -44,4 +45,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     expiring.router,
     sa.router,
     pif_versions.router,
+    claims.router,
 )
