@@ -61,6 +61,7 @@ class PhraseMatch:
     reason: str
     conditions: tuple[dict[str, Any], ...] = ()
     evidence_filed: bool | None = None
+    other_kind: bool = False  # listed only for kinds other than the product's
 
     def to_dict(self) -> dict[str, Any]:
         p = self.phrase
@@ -224,7 +225,12 @@ def match_claim(
         lo, hi = index[start], index[end - 1] + 1
         found = folded.span(lo, hi)
         phrase, verdict, reason, conditions, evidence = _judge(phrases, found, ctx)
-        matches.append(PhraseMatch(phrase, found, lo, hi, verdict, reason, conditions, evidence))
+        other = ctx.kind is not None and phrase.appendix == 2 and not any(
+            p.kind in (ctx.kind, GENERAL_KIND) for p in phrases
+        )
+        matches.append(
+            PhraseMatch(phrase, found, lo, hi, verdict, reason, conditions, evidence, other)
+        )
     # Words inside a longer phrase with a verdict as strict are part of it, and words
     # inside a red phrase are never a permitted claim of their own.
     kept = [m for m in matches if not any(_covers(n, m) for n in matches)]
@@ -236,6 +242,8 @@ def match_claim(
 def _covers(outer: PhraseMatch, inner: PhraseMatch) -> bool:
     if outer is inner or not (outer.start <= inner.start and inner.end <= outer.end):
         return False
+    if inner.other_kind and not outer.other_kind:  # the product's own kind lists the words
+        return True
     wider = outer.end - outer.start > inner.end - inner.start
     stricter = VERDICT_ORDER[outer.verdict] <= VERDICT_ORDER[inner.verdict]
     return (wider and stricter) or (outer.verdict == "red" and inner.verdict != "red")
