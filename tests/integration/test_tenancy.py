@@ -274,6 +274,11 @@ SAMPLE_BODIES: dict[str, dict[str, Any]] = {
     "POST /api/v1/products/{product_id}/ask": {"question": "what is inside?"},
     "POST /api/v1/products/{product_id}/pif/analyze": {"item_numbers": [3]},
     "PUT /api/v1/products/{product_id}/ingredients": {"rows": []},
+    "POST /api/v1/products/{product_id}/claims/check": {"label_text": "品名：x"},
+    "POST /api/v1/products/{product_id}/claims/acknowledge": {
+        "label_text": "品名：x",
+        "result_sha256": "0" * 64,
+    },
 }
 # Routes that are not tenant data (global reference data, platform administration).
 EXCLUDED_PREFIXES = ("/api/v1/admin", "/api/v1/ingredients/")

@@ -74,8 +74,10 @@ def summary(name: str) -> dict[str, object]:
         "label": name,
         "verdict": result["verdict"],
         "counts": result["counts"],
-        "claims": [(c["claim"], c["verdict"], [m["phrase_id"] for m in c["matches"]])
-                   for c in result["claims"]],  # fmt: skip
+        "claims": [
+            (c["claim"], c["verdict"], [m["phrase_id"] for m in c["matches"]])
+            for c in result["claims"]
+        ],  # fmt: skip
         "elements": {e["key"]: e["status"] for e in result["elements"]},
         "missing_elements": result["missing_elements"],
     }

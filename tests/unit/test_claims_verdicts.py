@@ -5,7 +5,14 @@ for an ingredient-linked phrase)."""
 
 from __future__ import annotations
 
-from pifai.ai.claims import ClaimContext, FormulaRow, LabelMark, check_label, match_claim, read_label
+from pifai.ai.claims import (
+    ClaimContext,
+    FormulaRow,
+    LabelMark,
+    check_label,
+    match_claim,
+    read_label,
+)
 from pifai.ai.claims.text import fold
 
 LOTION = ClaimContext(kind=6)  # 化妝水／油／面霜乳液類

@@ -225,8 +225,10 @@ def match_claim(
         lo, hi = index[start], index[end - 1] + 1
         found = folded.span(lo, hi)
         phrase, verdict, reason, conditions, evidence = _judge(phrases, found, ctx)
-        other = ctx.kind is not None and phrase.appendix == 2 and not any(
-            p.kind in (ctx.kind, GENERAL_KIND) for p in phrases
+        other = (
+            ctx.kind is not None
+            and phrase.appendix == 2
+            and not any(p.kind in (ctx.kind, GENERAL_KIND) for p in phrases)
         )
         matches.append(
             PhraseMatch(phrase, found, lo, hi, verdict, reason, conditions, evidence, other)
