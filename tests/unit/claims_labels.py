@@ -77,7 +77,7 @@ def summary(name: str) -> dict[str, object]:
         "claims": [
             (c["claim"], c["verdict"], [m["phrase_id"] for m in c["matches"]])
             for c in result["claims"]
-        ],  # fmt: skip
+        ],
         "elements": {e["key"]: e["status"] for e in result["elements"]},
         "missing_elements": result["missing_elements"],
     }
