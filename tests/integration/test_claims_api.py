@@ -13,7 +13,7 @@ from pifai.core.config import Settings
 from pifai.models.claims import ClaimAcknowledgement
 from pifai.models.ingredient import ProductIngredient
 from tests.factories.auth import create_tenant
-from tests.factories.files import pdf, upload
+from tests.factories.files import image, pdf, upload
 from tests.factories.products import create_product
 from tests.unit.claims_labels import CLEAN, MEDICAL
 
@@ -109,3 +109,44 @@ async def test_label_read_from_the_item_4_upload(
     assert result["reading_source"]["filename"] == "label.pdf"
     comparison = result["ingredient_list"]["comparison"]
     assert comparison["missing"] == [] and comparison["extra"] == []
+
+
+async def test_item_4_content_is_checked_when_no_text_is_sent(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner, product = await _product(session, settings)
+    product.sccs_category = "face_cream"  # type: ignore[attr-defined]  # kind 6
+    await session.flush()
+    base = f"/api/v1/products/{product.id}"  # type: ignore[attr-defined]
+    headers = owner.headers  # type: ignore[attr-defined]
+    content = {
+        "product_name": "玫瑰保濕乳液",
+        "claims": ["淡化細紋", "展現肌膚自然光澤"],
+        "marks": [{"name": "有機驗證標章", "image_only": True}],
+        "net_content": "100 mL",
+    }
+    put = await client.put(f"{base}/pif/4", json={"content": content}, headers=headers)
+    assert put.status_code == 200, put.text
+    result = (await client.post(f"{base}/claims/check", json={}, headers=headers)).json()["result"]
+    assert result["kind"] == 6 and result["reading_source"] == {"method": "item_4_content"}
+    verdicts = {c["claim"]: c["verdict"] for c in result["claims"]}
+    assert verdicts == {
+        "玫瑰保濕乳液": "green", "淡化細紋": "green", "展現肌膚自然光澤": "amber",
+        "有機驗證標章": "amber",
+    }  # fmt: skip
+    assert result["reading"]["marks"] == [{"name": "有機驗證標章", "image_only": True}]
+    statuses = {e["key"]: e["status"] for e in result["elements"]}
+    assert statuses["net_content"] == "present" and statuses["batch"] == "missing"
+
+
+async def test_an_image_label_without_the_llm_layer_asks_for_the_text(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner, product = await _product(session, settings)
+    base = f"/api/v1/products/{product.id}"  # type: ignore[attr-defined]
+    sent = await upload(client, owner, product.id, 4, "label.png", image())  # type: ignore[arg-type, attr-defined]
+    assert sent.status_code in (200, 201), sent.text
+    got = await client.post(f"{base}/claims/check", json={"from_upload": True},
+                            headers=owner.headers)  # type: ignore[attr-defined]  # fmt: skip
+    assert got.status_code == 422
+    assert got.json()["error"]["code"] == "label_image_needs_llm"

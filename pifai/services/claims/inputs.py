@@ -49,6 +49,14 @@ _ITEM4_FIELDS = (
     "product_name", "use", "usage", "storage", "net_content", "manufacturer", "importer",
     "address", "phone", "origin", "manufacture_date", "expiry_date", "shelf_life", "batch",
 )  # fmt: skip
+# The product's SCCS category (pifai/data/toxicology/exposure.json) as the appendix 2 kind
+# of the determination rule its phrases are listed under; a request's ``kind`` wins.
+SCCS_TO_KIND: dict[str, int] = {
+    "shampoo": 1, "shower_gel": 3, "hair_styling": 5, "hair_conditioner": 5,
+    "body_lotion": 6, "face_cream": 6, "hand_cream": 6, "deodorant_non_spray": 8,
+    "deodorant_spray": 8, "lipstick": 9, "liquid_foundation": 10, "toothpaste": 14,
+    "mouthwash": 14,
+}  # fmt: skip
 _TEXT_KINDS = frozenset({mime_type(FileKind.pdf), mime_type(FileKind.docx)})
 _IMAGE_KINDS = frozenset({mime_type(FileKind.png), mime_type(FileKind.jpeg)})
 
@@ -204,7 +212,7 @@ async def claim_context(
     formula: list[FormulaRow], kind: int | None,
 ) -> ClaimContext:  # fmt: skip
     return ClaimContext(
-        kind=kind,
+        kind=kind if kind is not None else SCCS_TO_KIND.get(product.sccs_category or ""),
         formula=tuple(formula),
         evidence=tuple(await evidence_claims(session, product, org_id)),
         label_text="\n".join([reading.label_text, *reading.warnings, *reading.claims]),
