@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.claims import check_label, result_sha256
+from pifai.ai.ingredient_validator.names import has_cjk
 from pifai.core.errors import Conflict
 from pifai.core.security import Principal
 from pifai.models.claims import ClaimAcknowledgement
@@ -26,8 +27,12 @@ async def check_claims(
     acknowledgement must quote."""
     product = await get_product_for_org(session, product_id, org_id)
     reading, source = await label_reading(session, runtime, product, org_id, body)
+    # Chinese names where the label's ingredient list is written in Chinese (Art 7(2)
+    # allows it in English on a Chinese label); with no list, where the label is Chinese.
+    listed = "".join(reading.ingredient_list)
+    chinese = has_cjk(listed) if listed else (reading.chinese or not reading.label_text)
     formula, warnings, generated = await formula_side(
-        session, product, org_id, reference, chinese=reading.chinese or not reading.label_text
+        session, product, org_id, reference, chinese=chinese
     )
     ctx = await claim_context(session, product, org_id, reading, formula, body.kind)
     result = check_label(
