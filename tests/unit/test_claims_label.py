@@ -3,10 +3,15 @@ tests (tests/unit/claims_labels.py)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from pifai.ai.claims import ClaimContext, check_label, read_label
-from pifai.ai.claims.elements import check_elements, check_required_warnings
+from pifai.ai.claims.elements import check_elements, check_required_warnings, element_specs
 from pifai.ai.consistency.model import RequiredWarning
 from tests.unit.claims_labels import CLEAN, MEDICAL, MISSING_TWO, summary
+
+DATA = Path(__file__).resolve().parents[2] / "pifai" / "data"
 
 
 def test_the_reader_keeps_every_field_in_label_order() -> None:
@@ -80,3 +85,16 @@ def test_check_answer_names_its_corpus_version() -> None:
     result = check_label(read_label(CLEAN), ClaimContext(kind=6)).result
     assert result["corpus"]["pcode"] == "L0030099"
     assert len(result["corpus"]["appendices"]) == 4
+
+
+def test_every_element_quotes_the_acts_article_7_as_stored() -> None:
+    act = json.loads((DATA / "consistency" / "act.json").read_text(encoding="utf-8"))
+    article_7 = next(t for t in act["topics"] if t["topic"] == "labelling")["duty_quote"]["zh"]
+    for spec in element_specs():
+        assert spec["quote_zh"].rstrip("。") in article_7, spec["key"]
+
+
+def test_a_label_without_chinese_is_unclear_on_article_7_2() -> None:
+    elements = {e.key: e for e in check_elements(read_label("Ingredients: Water, Glycerin"))}
+    assert elements["chinese"].status == "unclear"
+    assert elements["chinese"].article == "化粧品衛生安全管理法第7條第2項"

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pifai.ai.claims.label import LabelReading
 from pifai.ai.consistency.model import RequiredWarning
 from pifai.ai.consistency.rules_formula import warning_statement
-from pifai.ai.ingredient_validator.names import name_key
+from pifai.ai.ingredient_validator.names import has_cjk, name_key
 
 ELEMENTS_FILE = Path(__file__).resolve().parents[2] / "data" / "claims" / "label_elements.json"
 Status = Literal["present", "missing", "unclear", "not_required"]
@@ -81,6 +81,12 @@ def _one(key: str, reading: LabelReading) -> tuple[Status, str | None, str | Non
     company = reading.manufacturer or reading.importer
     if key == "dates":
         return _dates(reading)
+    if key == "chinese":
+        values = [reading.label_text, reading.product_name or "", reading.use or "",
+                  reading.usage or "", *reading.warnings]  # fmt: skip
+        if any(has_cjk(v) for v in values):
+            return "present", None, None
+        return "unclear", None, "未讀到中文：第7條第2項須以中文或國際通用符號標示"
     if key == "ingredients":
         listed = reading.ingredient_list
         return ("present", "、".join(listed), None) if listed else ("missing", None, None)
@@ -117,10 +123,15 @@ def check_elements(reading: LabelReading) -> list[ElementCheck]:
     out = []
     for spec in element_specs():
         status, found, note = _one(spec["key"], reading)
+        where = (
+            f"第7條第1項第{spec['subparagraph']}款"
+            if "subparagraph" in spec
+            else f"第7條第{spec['paragraph']}項"
+        )
         out.append(
             ElementCheck(
                 key=spec["key"],
-                article=f"化粧品衛生安全管理法第7條第1項第{spec['subparagraph']}款",
+                article=f"化粧品衛生安全管理法{where}",
                 quote_zh=spec["quote_zh"],
                 title_en=spec["title_en"],
                 status=status,
