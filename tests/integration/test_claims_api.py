@@ -5,17 +5,24 @@ error. The label texts are test input (tests/unit/claims_labels.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pifai.ai.claims.label_llm import TOOL_NAME
 from pifai.core.config import Settings
+from pifai.main import create_app
 from pifai.models.claims import ClaimAcknowledgement
 from pifai.models.ingredient import ProductIngredient
+from pifai.services.runtime import Runtime
 from tests.factories.auth import create_tenant
 from tests.factories.files import image, pdf, upload
 from tests.factories.products import create_product
 from tests.unit.claims_labels import CLEAN, MEDICAL
+from tests.unit.fake_messages_api import API_KEY, MODEL, PNG, FakeApi, message, tool_use
 
 FORMULA = (("WATER", 80.0), ("GLYCERIN", 5.0), ("NIACINAMIDE", 2.0), ("PARFUM", 0.5),
            ("PHENOXYETHANOL", 0.8), ("LINALOOL", 0.005), ("LIMONENE", 0.0005))  # fmt: skip
@@ -150,3 +157,41 @@ async def test_an_image_label_without_the_llm_layer_asks_for_the_text(
                             headers=owner.headers)  # type: ignore[attr-defined]  # fmt: skip
     assert got.status_code == 422
     assert got.json()["error"]["code"] == "label_image_needs_llm"
+
+
+async def test_an_image_label_read_by_the_llm_layer_is_capped_and_kept(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, runtime: Runtime
+) -> None:
+    owner, product = await _product(session, settings)
+    base = f"/api/v1/products/{product.id}"  # type: ignore[attr-defined]
+    headers = owner.headers  # type: ignore[attr-defined]
+    sent = await upload(client, owner, product.id, 4, "label.png", PNG)  # type: ignore[arg-type, attr-defined]
+    assert sent.status_code in (200, 201), sent.text
+    transcript = "品名：玫瑰乳液\n用途：保濕、抗過敏\n"
+    reply = {"text": transcript, "marks": [{"name": "有機驗證標章"}]}
+    api = FakeApi(message(tool_use(TOOL_NAME, **reply)), message(tool_use(TOOL_NAME, **reply)))
+    llm_runtime = dataclasses.replace(
+        runtime,
+        settings=settings.model_copy(
+            update={"anthropic_api_key": SecretStr(API_KEY), "llm_model": MODEL}
+        ),
+        llm_transport=api.transport(),
+    )
+    transport = httpx.ASGITransport(app=create_app(runtime=llm_runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as llm_client:
+        got = await llm_client.post(f"{base}/claims/check", json={"from_upload": True},
+                                    headers=headers)  # fmt: skip
+        assert got.status_code == 200, got.text
+        shown = got.json()
+        source = shown["result"]["reading_source"]
+        assert source["method"] == "llm" and source["confidence"] < 0.8
+        assert source["needs_review"] is True
+        assert shown["result"]["reading"]["marks"] == [{"name": "有機驗證標章", "image_only": True}]
+        verdicts = {c["claim"]: c["verdict"] for c in shown["result"]["claims"]}
+        assert verdicts["保濕、抗過敏"] == "red" and verdicts["有機驗證標章"] == "amber"
+        ack = await llm_client.post(
+            f"{base}/claims/acknowledge", headers=headers,
+            json={"from_upload": True, "result_sha256": shown["result_sha256"]},
+        )  # fmt: skip
+    assert ack.status_code == 201, ack.text
+    assert ack.json()["result"]["reading"]["label_text"] == transcript
