@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pifai.ai.claims.label_llm import TOOL_NAME
 from pifai.core.config import Settings
 from pifai.main import create_app
+from pifai.models.audit import AuditLog
 from pifai.models.claims import ClaimAcknowledgement
 from pifai.models.ingredient import ProductIngredient
 from pifai.services.runtime import Runtime
@@ -90,6 +91,11 @@ async def test_acknowledged_red_claim_is_a_consistency_error(
     assert record["result"] == shown["result"] and record["verdict"] == "red"
     assert record["corpus_sha256"] == shown["result"]["corpus"]["sha256"]
     assert await _count(session) == 1
+    logged = await session.scalar(
+        select(AuditLog).where(AuditLog.action == "claims.acknowledged",
+                               AuditLog.resource_id == str(product.id))  # type: ignore[attr-defined]
+    )  # fmt: skip
+    assert logged is not None and logged.details["verdict"] == "red"
 
     consistency = (await client.get(f"{base}/consistency", headers=headers)).json()
     red = [a for a in consistency["alerts"] if a["rule_id"] == "claims.red_claim"]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, status
 
 from pifai.api.deps import (
     CurrentPrincipal,
+    MetaDep,
     OrgSession,
     ReferenceDep,
     RuntimeDep,
@@ -55,8 +56,9 @@ async def claims_acknowledge(
     session: OrgSession,
     runtime: RuntimeDep,
     reference: ReferenceDep,
+    meta: MetaDep,
 ) -> ClaimsAcknowledgementOut:
     """Store the check's answer exactly as shown (quote its ``result_sha256``) with the
     corpus version; the consistency check then goes by it (a red claim is an error)."""
-    record = await acknowledge_claims(session, runtime, reference, product_id, user, body)
+    record = await acknowledge_claims(session, runtime, reference, product_id, user, body, meta)
     return ClaimsAcknowledgementOut.model_validate(acknowledgement_out(record))

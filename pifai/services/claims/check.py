@@ -13,6 +13,8 @@ from pifai.core.errors import Conflict
 from pifai.core.security import Principal
 from pifai.models.claims import ClaimAcknowledgement
 from pifai.schemas.claims import ClaimsAcknowledgeIn, ClaimsCheckIn
+from pifai.services import audit
+from pifai.services.audit import RequestMeta
 from pifai.services.claims.inputs import claim_context, formula_side, label_reading
 from pifai.services.products import get_product_for_org
 from pifai.services.reference import ReferenceData
@@ -45,6 +47,7 @@ async def check_claims(
 async def acknowledge_claims(
     session: AsyncSession, runtime: Runtime, reference: ReferenceData,
     product_id: uuid.UUID, principal: Principal, body: ClaimsAcknowledgeIn,
+    meta: RequestMeta | None = None,
 ) -> ClaimAcknowledgement:  # fmt: skip
     """The check run again on the same label and stored, if it gives exactly the answer
     that was shown (the hash quoted); else a 409: something changed, check again."""
@@ -72,6 +75,22 @@ async def acknowledge_claims(
     )
     session.add(record)
     await session.flush()
+    await audit.record(
+        session,
+        "claims.acknowledged",
+        org_id=principal.org_id,
+        actor_id=principal.id,
+        resource_type="product",
+        resource_id=product_id,
+        details={
+            "acknowledgement_id": str(record.id),
+            "verdict": record.verdict,
+            "counts": result["counts"],
+            "result_sha256": record.result_sha256,
+            "corpus_sha256": record.corpus_sha256,
+        },
+        meta=meta,
+    )
     await session.refresh(record)
     return record
 
