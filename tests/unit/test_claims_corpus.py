@@ -46,3 +46,5 @@ def test_phrases_per_appendix_and_their_fields() -> None:
     # Notes in brackets are not words of the phrase.
     rose = by_id["A2-06-19-1"]
     assert "如玫瑰" not in rose.text and rose.qualifiers == ("如玫瑰",)
+    # This item runs over a page break in the appendix ("可舒緩您" / "的壓力"): read whole.
+    assert rose.text == "使用時散發淡淡○○○香氣，可舒緩您的壓力"

@@ -142,6 +142,7 @@ def test_ingredient_linked_phrase_is_amber_with_the_ingredient_and_evidence() ->
     result = match_claim("幫助預防蛀牙", ctx)
     assert result.verdict == "amber"
     assert result.matches[0].conditions[0]["met"] is True
+    assert "總含氟量 1500ppm 以下" in result.matches[0].reason  # not computed: said so
     # The same claim for potassium nitrate over its 5 % limit stays pending.
     over = ClaimContext(kind=14, formula=(FormulaRow("POTASSIUM NITRATE", 6.0),),
                         evidence=("抗敏感",))  # fmt: skip

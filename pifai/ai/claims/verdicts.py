@@ -160,8 +160,15 @@ def _ingredient_linked(
     ]
     named = "、".join(i.name_zh for i in phrase.ingredients)
     if within and evidence:
-        r = within[0][1]
-        return "amber", f"成分 {r.inci} 在配方中，第 14 項有佐證；仍須符合附件三註記", evidence
+        ingredient, r = within[0]
+        unchecked = (
+            f"；限量（{ingredient.limit}）未自動核算，請人工確認" if ingredient.limit else ""
+        )
+        return (
+            "amber",
+            f"成分 {r.inci} 在配方中，第 14 項有佐證；仍須符合附件三註記{unchecked}",
+            evidence,
+        )
     missing = []
     if not within:
         missing.append(
