@@ -2,7 +2,7 @@
 shown plus the phrase corpus version (tenant table, forced RLS)
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from pifai.core.tenancy import tenant_rls_sql
 
 revision: str = "0022"
-down_revision: str | None = "0018"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
