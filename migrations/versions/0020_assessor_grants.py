@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from pifai.core.tenancy import tenant_rls_sql
+from pifai.core.tenancy import assessor_grant_sql, tenant_rls_sql
 
 revision: str = "0020"
 down_revision: str | None = "0019"
@@ -180,10 +180,7 @@ def upgrade() -> None:
     # Named after tenant_isolation: permissive policies are OR-ed in name order, so the
     # plain tenant comparison is evaluated first.
     for table, column in GRANTED_TABLES.items():
-        check = f"pifai_granted_product({column})"
-        op.execute(
-            f"CREATE POLICY via_assessor_grant ON {table} USING ({check}) WITH CHECK ({check})"
-        )
+        op.execute(assessor_grant_sql(table, column))
     op.execute(
         "CREATE POLICY via_assessor_grant ON organizations FOR SELECT "
         "USING (pifai_granted_org(id))"

@@ -161,6 +161,17 @@ def is_principal_rejected(exc: BaseException) -> bool:
     return getattr(getattr(exc, "orig", None), "sqlstate", None) == PRINCIPAL_REJECTED
 
 
+def assessor_grant_sql(table: str, product_column: str = "product_id") -> str:
+    """The policy that opens a product's rows of ``table`` to the outside assessor holding
+    an active grant for it (migration 0020). Every table a review reads gets it: one that
+    lacked it would be silently empty to the assessor (a claim or alert missed)."""
+    for name in (table, product_column):
+        if not _IDENTIFIER.match(name):
+            raise ValueError(f"not a plain identifier: {name!r}")
+    check = f"pifai_granted_product({product_column})"
+    return f"CREATE POLICY via_assessor_grant ON {table} USING ({check}) WITH CHECK ({check})"
+
+
 def tenant_rls_sql(table: str, org_column: str = "org_id") -> list[str]:
     """Statements that put ``table`` under forced RLS. Call from every migration that
     creates a tenant table: ``for s in tenant_rls_sql("x"): op.execute(s)``."""

@@ -2,6 +2,7 @@
 
 from pifai.models.audit import AuditChainHead, AuditLog
 from pifai.models.auth import EmailToken, RefreshToken, SuperAdmin
+from pifai.models.claims import ClaimAcknowledgement
 from pifai.models.compliance import ComplianceAlert, ComplianceNotification
 from pifai.models.expiry import ExpiryDigest
 from pifai.models.ingredient import Ingredient, ProductIngredient, ReferenceLoad
@@ -21,6 +22,7 @@ __all__ = [
     "AssessorGrant",
     "AuditChainHead",
     "AuditLog",
+    "ClaimAcknowledgement",
     "ComplianceAlert",
     "ComplianceNotification",
     "DocumentText",

@@ -68,8 +68,17 @@ class Item2Content(_Extracted):
     notes: Text2000 | None = None
 
 
+class LabelMark(_Content):
+    """A mark on the label (a certification logo, a symbol); ``image_only`` when it has
+    no text of its own."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    image_only: bool = False
+
+
 class Item4Content(_Extracted):
-    """Label, leaflet and outer packaging: what the label says."""
+    """Label, leaflet and outer packaging: what the label says (the Art 7 elements as
+    read, the ingredient list in label order, claims, warnings and marks)."""
 
     product_name: Text500 | None = None
     label_text: Annotated[str, Field(max_length=20000)] | None = None
@@ -78,6 +87,18 @@ class Item4Content(_Extracted):
     warnings: list[Text500] = Field(default_factory=list, max_length=100)
     usage: Text2000 | None = None
     net_content: Text200 | None = None
+    use: Text500 | None = None
+    storage: Text500 | None = None
+    manufacturer: Text500 | None = None
+    importer: Text500 | None = None
+    address: Text500 | None = None
+    phone: Text200 | None = None
+    origin: Text200 | None = None
+    manufacture_date: Text200 | None = None
+    expiry_date: Text200 | None = None
+    shelf_life: Text200 | None = None
+    batch: Text200 | None = None
+    marks: list[LabelMark] = Field(default_factory=list, max_length=50)
 
 
 class Item5Content(_Extracted):

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from pifai.core.config import Settings
 from pifai.core.tenancy import scope_session
@@ -212,3 +212,26 @@ async def test_an_invitation_binds_only_the_invited_verified_sa(
     mine = await client.get("/api/v1/sa/grants", headers=invited.headers)
     assert [g["product_id"] for g in mine.json()] == [str(product.id)]
     assert datetime.fromisoformat(mine.json()[0]["created_at"]) <= datetime.now(UTC)
+
+
+async def test_every_table_of_a_product_opens_to_its_granted_assessor(
+    db_conn: AsyncConnection,
+) -> None:
+    """A product table without the grant policy would be silently empty to an outside
+    assessor: a review or a signature would miss its rows (a red claim, an alert)."""
+    rows = await db_conn.execute(
+        text(
+            "SELECT c.table_name, EXISTS (SELECT 1 FROM pg_policies p WHERE p.tablename = "
+            "c.table_name AND p.policyname = 'via_assessor_grant') AS granted "
+            "FROM information_schema.columns c WHERE c.table_schema = 'public' "
+            "AND c.column_name = 'product_id' AND EXISTS (SELECT 1 FROM "
+            "information_schema.columns o WHERE o.table_name = c.table_name "
+            "AND o.table_schema = 'public' AND o.column_name = 'org_id')"
+        )
+    )
+    tables = {r.table_name: r.granted for r in rows}
+    # Not part of a review: the grants themselves (their own policy) and the generated
+    # PIF documents (the owner hands those out).
+    closed = {"assessor_grants", "pif_pdfs", "tasks"}
+    assert "pif_documents" in tables and "products" not in tables
+    assert sorted(t for t, granted in tables.items() if not granted and t not in closed) == []

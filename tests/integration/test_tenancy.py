@@ -314,6 +314,11 @@ SAMPLE_BODIES: dict[str, dict[str, Any]] = {
     "PUT /api/v1/sa/reviews/{review_id}": {"final_assessment": "x"},
     "POST /api/v1/sa/reviews/{review_id}/revision": {"comments": [{"body": "x"}]},
     "POST /api/v1/sa/reviews/{review_id}/sign": {"final_assessment": "x"},
+    "POST /api/v1/products/{product_id}/claims/check": {"label_text": "品名：x"},
+    "POST /api/v1/products/{product_id}/claims/acknowledge": {
+        "label_text": "品名：x",
+        "result_sha256": "0" * 64,
+    },
 }
 # Routes that are not tenant data (global reference data, platform administration).
 EXCLUDED_PREFIXES = ("/api/v1/admin", "/api/v1/ingredients/")

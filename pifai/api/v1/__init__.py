@@ -6,6 +6,7 @@ from pifai.api.v1 import (
     admin,
     assessor_grants,
     auth,
+    claims,
     compliance,
     consistency,
     expiring,
@@ -48,4 +49,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     sa_reviews.router,
     assessor_grants.router,
     pif_versions.router,
+    claims.router,
 )
