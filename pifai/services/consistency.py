@@ -31,7 +31,7 @@ from pifai.services.pif.items import get_documents_for_org
 from pifai.services.reference import ReferenceData
 
 
-def _aliases(row: ProductIngredient, dictionary: IngredientDictionary) -> frozenset[str]:
+def formula_aliases(row: ProductIngredient, dictionary: IngredientDictionary) -> frozenset[str]:
     names: list[str | None] = [row.inci, *name_variants(row.raw_name)]
     entry = dictionary.match(row.inci or row.raw_name).entry
     if entry is not None:
@@ -87,7 +87,7 @@ async def product_snapshot(
             label=item.name or item.cas or row.raw_name,
             concentration_pct=row.concentration,
             function=row.function,
-            aliases=_aliases(row, dictionary),
+            aliases=formula_aliases(row, dictionary),
         )
         for item, row in zip(formula, rows, strict=True)
     ]

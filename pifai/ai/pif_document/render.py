@@ -11,6 +11,7 @@ so the same data gives the same bytes."""
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -33,16 +34,25 @@ BODY_MM = (
 )
 FONT_PACKAGE = "justmytype_intl_cjk"
 FONT_FILE = "fonts/ofl/notosanstc/NotoSansTC[wght].ttf"
+# Names read from simplified-Chinese sources (IECIC) may hold characters Noto Sans TC lacks.
+FALLBACK_FONT_FILE = "fonts/ofl/notosanssc/NotoSansSC[wght].ttf"
+
+
+# fontTools stamps each font subset's head.modified with the clock unless SOURCE_DATE_EPOCH
+# (the reproducible-builds convention, https://reproducible-builds.org/specs/source-date-epoch/)
+# is set; pinned (2020-01-01, the font package's file date) so the same data gives the same
+# bytes. Not configuration: nothing else reads it.
+FONT_EPOCH = "1577836800"
 
 
 class FontMissing(RuntimeError):
     """The CJK font package is not installed (``make install`` installs it)."""
 
 
-def font_path() -> Path:
-    path = Path(str(resources.files(FONT_PACKAGE).joinpath(FONT_FILE)))
+def font_path(name: str = FONT_FILE) -> Path:
+    path = Path(str(resources.files(FONT_PACKAGE).joinpath(name)))
     if not path.is_file():
-        raise FontMissing(f"{FONT_FILE} not found in the {FONT_PACKAGE} package")
+        raise FontMissing(f"{name} not found in the {FONT_PACKAGE} package")
     return path
 
 
@@ -81,7 +91,13 @@ def render_html(data: DocumentData, item_names: dict[int, tuple[str, str]]) -> s
         "body_height_mm": BODY_MM[1] - 1.0,
     }
     # The stylesheet is ours (not user data): inserted as is.
-    css = Markup(env.get_template("pif.css").render(font_url=values["font_url"], **layout))
+    css = Markup(
+        env.get_template("pif.css").render(
+            font_url=values["font_url"],
+            fallback_font_url=font_path(FALLBACK_FONT_FILE).as_uri(),
+            **layout,
+        )
+    )
     return env.get_template("document.html.j2").render(css=css, **values, **layout)
 
 
@@ -95,6 +111,7 @@ def render_pdf(
     data: DocumentData, item_names: dict[int, tuple[str, str]], target: Path
 ) -> Rendered:
     """Write the document (without the attached pages' content) to ``target``."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", FONT_EPOCH)
     html = render_html(data, item_names)
     document = HTML(string=html, base_url=str(font_path().parent)).render()
     placeholders = []
