@@ -93,7 +93,9 @@ async def filled_product(
             document.confidence = 0.9
     row = await record_assessment(session, product.id, tenant.org.id, runtime.reference)
     _, formula = await product_formula(session, product.id, tenant.org.id)
-    drafts = await build_drafts(session, product, formula, row.result, str(row.id), runtime.settings)
+    drafts = await build_drafts(
+        session, product, formula, row.result, str(row.id), runtime.settings
+    )
     await write_drafts(session, product.id, tenant.org.id, drafts)
     await session.flush()
     return product

@@ -40,7 +40,7 @@ ATTACHED = {2: 3, 5: 5, 11: 2}  # item -> pages of its uploaded report
 
 async def _build(session: AsyncSession, runtime: Runtime, product: Any, org_id: Any,
                  tmp: Path, number: int = 0) -> Built:  # fmt: skip
-    tmp.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(tmp.mkdir, parents=True, exist_ok=True)
     return await build_document(
         session, product.id, org_id, number, settings=runtime.settings,
         reference=runtime.reference, storage=runtime.storage, keyring=runtime.keyring,

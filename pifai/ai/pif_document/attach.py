@@ -28,9 +28,10 @@ def inspect_pdf(path: Path) -> tuple[int, str | None]:
         reader = PdfReader(path)
         if reader.is_encrypted:
             try:
-                opened = reader.decrypt("")
+                # An empty user password (owner-only restrictions) still opens.
+                opened = bool(reader.decrypt(""))
             except Exception:
-                opened = 0
+                opened = False
             if not opened:
                 return 0, "檔案受密碼保護（已加密），無法開啟"
         pages = len(reader.pages)
@@ -50,7 +51,10 @@ def inspect_pdf(path: Path) -> tuple[int, str | None]:
 
 
 def _fit(
-    left: float, bottom: float, page_width: float, page_height: float,
+    left: float,
+    bottom: float,
+    page_width: float,
+    page_height: float,
     box: tuple[float, float, float, float],
 ) -> Transformation:
     """Scale the page (never up) into the box, centred, top-aligned under the header."""

@@ -91,7 +91,7 @@ def render_html(data: DocumentData, item_names: dict[int, tuple[str, str]]) -> s
         "body_height_mm": BODY_MM[1] - 1.0,
     }
     # The stylesheet is ours (not user data): inserted as is.
-    css = Markup(
+    css = Markup(  # noqa: S704
         env.get_template("pif.css").render(
             font_url=values["font_url"],
             fallback_font_url=font_path(FALLBACK_FONT_FILE).as_uri(),
@@ -120,9 +120,7 @@ def render_pdf(
             if anchor.startswith("att-"):
                 _, item, attachment, number = anchor.split("-")
                 placeholders.append(
-                    Placeholder(
-                        index, int(item), int(attachment), int(number), _box(number == "0")
-                    )
+                    Placeholder(index, int(item), int(attachment), int(number), _box(number == "0"))
                 )
     # The file identifier: a hash of the HTML, so it changes exactly when the content does.
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")

@@ -29,7 +29,9 @@ def sign_file(
     source: Path, target: Path, *, key_file: Path, cert_file: Path, reason: str, name: str
 ) -> None:
     """Write ``source`` signed (PAdES baseline, SHA-256) to ``target``."""
-    signer = signers.SimpleSigner.load(str(key_file), str(cert_file), key_passphrase=None)
+    signer = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]
+        str(key_file), str(cert_file), key_passphrase=None
+    )
     if signer is None:
         raise ValueError("the signing key or certificate could not be read")
     metadata = signers.PdfSignatureMetadata(
@@ -83,7 +85,10 @@ def verify_file(path: Path, trusted: list[asn1_x509.Certificate]) -> Verificatio
                 f"trusted={status.trusted} coverage={status.coverage}"
             )
             return Verification(
-                ok, detail, None if reason is None else str(reason), status.signing_cert.subject.human_friendly
+                ok,
+                detail,
+                None if reason is None else str(reason),
+                status.signing_cert.subject.human_friendly,
             )
     except Exception as exc:  # a damaged file is an invalid one, whatever broke
         return Verification(False, f"invalid: {type(exc).__name__}: {exc}")

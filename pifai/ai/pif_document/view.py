@@ -139,7 +139,9 @@ def fmt_number(value: Any, digits: int = 4) -> str:
 def field_rows(content: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A form's fields as rows: scalars as text, lists of objects as sub-tables."""
     rows: list[dict[str, Any]] = []
-    for key in sorted(content, key=lambda k: (list(FIELD_ZH).index(k) if k in FIELD_ZH else 999, k)):
+    for key in sorted(
+        content, key=lambda k: (list(FIELD_ZH).index(k) if k in FIELD_ZH else 999, k)
+    ):
         if key in HIDDEN_KEYS:
             continue
         value = content[key]
@@ -156,7 +158,12 @@ def field_rows(content: Mapping[str, Any]) -> list[dict[str, Any]]:
                 }
             )
         elif isinstance(value, dict):
-            rows.append({"label": label, "text": fmt_value(", ".join(f"{k}: {v}" for k, v in sorted(value.items())))})
+            rows.append(
+                {
+                    "label": label,
+                    "text": fmt_value(", ".join(f"{k}: {v}" for k, v in sorted(value.items()))),
+                }
+            )
         else:
             rows.append({"label": label, "text": fmt_value(value)})
     return rows
@@ -293,7 +300,9 @@ def context(
                 "number": number,
                 "name_zh": item_names[number][0],
                 "name_en": item_names[number][1],
-                "status": STATUS_ZH.get(str(stored.get("status")), str(stored.get("status") or "—")),
+                "status": STATUS_ZH.get(
+                    str(stored.get("status")), str(stored.get("status") or "—")
+                ),
                 "confidence": "—" if confidence is None else f"{float(confidence) * 100:.0f}%",
                 "fields": field_rows(content),
                 "attachments": data.attachments.get(number, []),

@@ -7,7 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
 
-from pifai.api.deps import CurrentPrincipal, OrgSession, ProductForOrg, RuntimeDep, TransactionalRoute
+from pifai.api.deps import (
+    CurrentPrincipal,
+    OrgSession,
+    ProductForOrg,
+    RuntimeDep,
+    TransactionalRoute,
+)
 from pifai.api.downloads import content_disposition
 from pifai.schemas.pif_document import GenerateAccepted, GenerateRequest
 from pifai.services.pif_document import latest_document_for_org, open_document, request_generation
@@ -22,9 +28,7 @@ VersionQuery = Annotated[
 ]
 
 
-@router.post(
-    "/generate", status_code=status.HTTP_202_ACCEPTED, response_model=GenerateAccepted
-)
+@router.post("/generate", status_code=status.HTTP_202_ACCEPTED, response_model=GenerateAccepted)
 async def generate(
     product: ProductForOrg,
     user: CurrentPrincipal,

@@ -91,9 +91,7 @@ async def _files(
     session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID, snapshot: dict[str, Any]
 ) -> dict[int, PifFile]:
     """Per item, the newest stored file among those the snapshot lists (by hash)."""
-    wanted = {
-        int(n): set(item.get("file_sha256") or []) for n, item in snapshot["items"].items()
-    }
+    wanted = {int(n): set(item.get("file_sha256") or []) for n, item in snapshot["items"].items()}
     hashes = set().union(*wanted.values()) if wanted else set()
     if not hashes:
         return {}
@@ -195,16 +193,19 @@ async def load_document_data(
     dictionary = await reference.dictionary(session)
     lists = _tfda_lists(check)
     for r, item in zip(formula_rows, formula, strict=True):
-        entry = dictionary.match(item.name).entry
+        name = item.name or ""
+        entry = dictionary.match(name).entry if name else None
         r["zh_name"] = entry.zh_names[0] if entry is not None and entry.zh_names else None
-        r["tfda_status"] = lists.get(item.name, [])
+        r["tfda_status"] = lists.get(name, [])
     contents = {int(n): dict(i.get("content") or {}) for n, i in snapshot["items"].items()}
     lines = [
         FormulaLine(
             label=item.name or item.cas or r["raw_name"],
             concentration_pct=r.get("concentration"),
             function=r.get("function"),
-            aliases=formula_aliases(ProductIngredient(inci=r.get("inci"), raw_name=r["raw_name"]), dictionary),
+            aliases=formula_aliases(
+                ProductIngredient(inci=r.get("inci"), raw_name=r["raw_name"]), dictionary
+            ),
         )
         for item, r in zip(formula, formula_rows, strict=True)
     ]
@@ -222,7 +223,9 @@ async def load_document_data(
     )
     expiry = expiring(product.id, str(fields.get("name") or ""), contents, generated_at.date())
     attachments: dict[int, list[Attachment]] = {}
-    for item_number, record in sorted((await _files(session, product.id, org_id, snapshot)).items()):
+    for item_number, record in sorted(
+        (await _files(session, product.id, org_id, snapshot)).items()
+    ):
         attachments[item_number] = [await _copy_attachment(storage, keyring, record, workdir)]
     item16 = (contents.get(16) or {}).get("engine_draft") or {}
     data_versions = {"regulatory": store.version, **(item16.get("data_versions") or {})}
@@ -234,14 +237,23 @@ async def load_document_data(
         generated_at=generated_at,
         product=dict(fields),
         items={
-            int(n): {"status": i.get("status"), "confidence": i.get("confidence"), "content": i.get("content") or {}}
+            int(n): {
+                "status": i.get("status"),
+                "confidence": i.get("confidence"),
+                "content": i.get("content") or {},
+            }
             for n, i in snapshot["items"].items()
         },
         formula=formula_rows,
         findings=[f.to_dict() for f in check.findings],
         alerts=[a.to_dict() for a in alerts],
         expiry=[
-            {"item_number": e.item_number, "due_on": e.due_on.isoformat(), "days_left": e.days_left, "message_zh": e.message_zh}
+            {
+                "item_number": e.item_number,
+                "due_on": e.due_on.isoformat(),
+                "days_left": e.days_left,
+                "message_zh": e.message_zh,
+            }
             for e in expiry
         ],
         history=history,
