@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -56,6 +57,34 @@ def font_path(name: str = FONT_FILE) -> Path:
     return path
 
 
+def _cache_dir() -> Path:
+    return Path(tempfile.gettempdir()) / "pifai-fonts"
+
+
+@cache
+def static_font(name: str, weight: int) -> Path:
+    """A static instance of the package's variable font at ``weight``, made once per
+    machine (cached in the temporary folder): WeasyPrint would otherwise instance the
+    whole variable font (tens of thousands of glyphs) in every document, for seconds."""
+    source = font_path(name)
+    stat = source.stat()
+    key = hashlib.sha256(
+        f"{source}:{stat.st_size}:{stat.st_mtime_ns}:{weight}".encode()
+    ).hexdigest()
+    target = _cache_dir() / f"{source.stem.split('[')[0]}-{weight}-{key[:16]}.ttf"
+    if target.is_file():
+        return target
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib.instancer import instantiateVariableFont
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    font = instantiateVariableFont(TTFont(source), {"wght": weight})
+    temporary = target.with_suffix(f".{os.getpid()}.tmp")
+    font.save(temporary)
+    os.replace(temporary, target)
+    return target
+
+
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
@@ -84,7 +113,7 @@ class Rendered:
 
 def render_html(data: DocumentData, item_names: dict[int, tuple[str, str]]) -> str:
     env = _environment()
-    values = context(data, item_names, font_path().as_uri())
+    values = context(data, item_names, static_font(FONT_FILE, 400).as_uri())
     layout = {
         "margin": MARGIN_MM,
         "caption_mm": CAPTION_MM,
@@ -94,7 +123,8 @@ def render_html(data: DocumentData, item_names: dict[int, tuple[str, str]]) -> s
     css = Markup(  # noqa: S704
         env.get_template("pif.css").render(
             font_url=values["font_url"],
-            fallback_font_url=font_path(FALLBACK_FONT_FILE).as_uri(),
+            bold_font_url=static_font(FONT_FILE, 700).as_uri(),
+            fallback_font_url=static_font(FALLBACK_FONT_FILE, 400).as_uri(),
             **layout,
         )
     )
