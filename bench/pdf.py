@@ -97,17 +97,22 @@ def _data(folder: Path) -> DocumentData:
     )
 
 
-def _run(data: DocumentData, folder: Path) -> tuple[float, float, int]:
-    tracemalloc.start()
+def _once(data: DocumentData, folder: Path) -> tuple[float, int]:
     start = time.perf_counter()
     rendered = render_pdf(data, NAMES, folder / "rendered.pdf")
     overlay(
         folder / "rendered.pdf", folder / "document.pdf", rendered.placeholders, data.attachments
     )
-    elapsed = time.perf_counter() - start
+    return time.perf_counter() - start, rendered.pages
+
+
+def _python_peak(data: DocumentData, folder: Path) -> float:
+    """Peak of Python allocations in one run, in a run of its own (tracing slows it)."""
+    tracemalloc.start()
+    _once(data, folder)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return elapsed, peak / 2**20, rendered.pages
+    return peak / 2**20
 
 
 def _rss_mb() -> float:
@@ -122,17 +127,17 @@ def main() -> None:
         folder = Path(name)
         full = _data(folder)
         baseline = replace(full, attachments={})
-        _run(baseline, folder)  # warm-up: fonts loaded and parsed once per process
+        _once(baseline, folder)  # warm-up: the static font instances made once per machine
         results = {}
         for label, data in (
             ("baseline (no attachments)", baseline),
             ("16 items, 50 ingredients, 10x5 attached pages", full),
         ):
-            runs = [_run(data, folder) for _ in range(args.repeat)]
+            runs = [_once(data, folder) for _ in range(args.repeat)]
             wall = statistics.median(r[0] for r in runs)
             results[label] = wall
-            peak = max(r[1] for r in runs)
-            print(f"{label}: {runs[0][2]} pages, median {wall:.2f} s, Python peak "
+            peak = _python_peak(data, folder)
+            print(f"{label}: {runs[0][1]} pages, median {wall:.2f} s, Python peak "
                   f"{peak:.0f} MB, process max RSS {_rss_mb():.0f} MB")  # fmt: skip
         base, subject = results.values()
         print(f"ratio full/baseline wall time: {subject / base:.2f}")

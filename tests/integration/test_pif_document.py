@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from pifai.ai.pif_document.signing import load_certificate, verify_file
+from pifai.ai.pif_document.view import fmt_number
 from pifai.cli import app as cli
 from pifai.models.ingredient import ProductIngredient
 from pifai.services.pif.versions import freeze_version
@@ -122,7 +123,7 @@ async def test_the_document_has_every_item_its_attachments_and_the_watermark(
     moses = [row["mos"] for row in item16["ingredients"] if row["mos"] is not None]
     assert moses
     for mos in moses:
-        assert f"{mos:.4g}" in whole
+        assert fmt_number(mos) in whole
     fonts = _cjk_fonts(reader)
     assert fonts and all(fonts.values())
     assert all("DRAFT" in t for t in texts)

@@ -127,13 +127,17 @@ def fmt_value(value: Any) -> str:
 
 
 def fmt_number(value: Any, digits: int = 4) -> str:
+    """``digits`` significant digits, written out (16,570 rather than 1.657e+04)."""
     if value is None:
         return "—"
     try:
-        number = float(value)
+        number = float(f"{float(value):.{digits}g}")
     except (TypeError, ValueError):
         return str(value)
-    return f"{number:.{digits}g}"
+    if number != 0 and abs(number) < 1e-3:
+        return f"{number:.{digits}g}"
+    text = f"{number:,.6f}".rstrip("0").rstrip(".")
+    return text
 
 
 def field_rows(content: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -230,6 +234,8 @@ def mos_rows(item16: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def toxicology_rows(item10: Mapping[str, Any], item16: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per ingredient: the endpoints with data (finding and source), the endpoints without
+    (named once, with the distinct reasons), the authorities' conclusions, the rung."""
     rungs = {
         str(r.get("ingredient")): r.get("rung_label_zh") or r.get("rung")
         for r in item16.get("ingredients") or []
@@ -237,27 +243,35 @@ def toxicology_rows(item10: Mapping[str, Any], item16: Mapping[str, Any]) -> lis
     out = []
     for profile in item10.get("ingredients") or []:
         name = str(profile.get("ingredient"))
-        endpoints = []
+        endpoints, missing, notes = [], [], []
         for endpoint in profile.get("endpoints") or []:
+            label = endpoint.get("label_zh") or endpoint.get("endpoint")
             findings = endpoint.get("findings") or []
-            endpoints.append(
-                {
-                    "label": endpoint.get("label_zh") or endpoint.get("endpoint"),
-                    "findings": [
-                        {"text": f.get("text"), "source": f.get("source")} for f in findings
-                    ],
-                    "gaps": endpoint.get("gaps") or [],
-                }
-            )
+            if findings:
+                endpoints.append(
+                    {
+                        "label": label,
+                        "findings": [
+                            {"text": f.get("text"), "source": f.get("source")} for f in findings
+                        ],
+                    }
+                )
+            else:
+                missing.append(label)
+                notes += [g for g in endpoint.get("gaps") or [] if g not in notes]
+        conclusions = [
+            {"text": c.get("text"), "source": c.get("source")}
+            for c in profile.get("conclusions") or []
+        ]
         out.append(
             {
                 "ingredient": name,
                 "rung": rungs.get(name, "—"),
                 "endpoints": endpoints,
-                "conclusions": [
-                    {"text": c.get("text"), "source": c.get("source")}
-                    for c in profile.get("conclusions") or []
-                ],
+                "missing": missing,
+                "gap_notes": notes,
+                "conclusions": conclusions,
+                "rows": max(1, len(endpoints) + (1 if missing else 0) + (1 if conclusions else 0)),
             }
         )
     return out
