@@ -26,7 +26,7 @@ from pifai.services.pif_document.certificate import signing_files
 from pifai.services.pif_document.generate import Built
 from pifai.services.runtime import Runtime
 from tests.factories.auth import create_tenant
-from tests.factories.files import upload
+from tests.factories.files import image, upload
 from tests.factories.pif_document import (
     CORRUPT_PDF,
     FORMULA,
@@ -57,6 +57,8 @@ async def _attach(client: httpx.AsyncClient, tenant: Any, product: Any) -> None:
     for item, name, data in ((12, "損毀.pdf", CORRUPT_PDF), (13, "加密.pdf", encrypted_pdf())):
         got = await upload(client, tenant, product.id, item, name, data, "application/pdf")
         assert got.status_code == 201, got.text
+    got = await upload(client, tenant, product.id, 4, "標籤.png", image(), "image/png")
+    assert got.status_code == 201, got.text
 
 
 def _outline(reader: PdfReader) -> list[tuple[str, int, list[tuple[str, int]]]]:
@@ -127,6 +129,10 @@ async def test_the_document_has_every_item_its_attachments_and_the_watermark(
     fonts = _cjk_fonts(reader)
     assert fonts and all(fonts.values())
     assert all("DRAFT" in t for t in texts)
+    # The label's image is embedded in item 4's section.
+    [(_, label_page, _)] = [e for e in items if e[0].startswith("第 4 項")]
+    objects = reader.pages[label_page]["/Resources"].get("/XObject") or {}
+    assert any(o.get_object()["/Subtype"] == "/Image" for o in objects.values())
     reported = {row["filename"]: row["reason"] for row in built.not_embedded}
     assert set(reported) == {"損毀.pdf", "加密.pdf"}
     assert "密碼" in reported["加密.pdf"] and "損毀" in reported["損毀.pdf"]
