@@ -6,6 +6,7 @@ are computed from that snapshot, on the document's date (from the data, not the 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ async def _live_date(session: AsyncSession, product: Product, org_id: uuid.UUID)
     return max(latest)
 
 
-async def _version(
+async def get_version_for_org(
     session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID, number: int
 ) -> PifVersion:
     row = await session.scalar(
@@ -132,17 +133,11 @@ async def _copy_attachment(
             async for chunk in await read_plaintext(storage, keyring, record):
                 handle.write(chunk)
     except Exception as exc:  # missing or damaged in storage: listed, not fatal
-        return _replace(base, error=f"儲存之檔案無法讀取（{type(exc).__name__}）")
+        return replace(base, error=f"儲存之檔案無法讀取（{type(exc).__name__}）")
     if kind == "image":
-        return _replace(base, path=path)
+        return replace(base, path=path)
     pages, error = inspect_pdf(path)
-    return _replace(base, path=path, pages=pages, error=error)
-
-
-def _replace(base: Attachment, **changes: Any) -> Attachment:
-    from dataclasses import replace
-
-    return replace(base, **changes)
+    return replace(base, path=path, pages=pages, error=error)
 
 
 def _tfda_lists(check: CheckResult) -> dict[str, list[str]]:
@@ -166,7 +161,7 @@ async def load_document_data(
     workdir: Path,
 ) -> DocumentData:
     product = await get_product_for_org(session, product_id, org_id)
-    row = await _version(session, product.id, org_id, number)
+    row = await get_version_for_org(session, product.id, org_id, number)
     if number == 0:
         snapshot = await snapshot_of(session, product, org_id)
         generated_at = await _live_date(session, product, org_id)

@@ -31,7 +31,7 @@ from pifai.models.task import Task
 from pifai.services.encryption import KeyRing, encrypt_stream
 from pifai.services.pif.items import ITEMS
 from pifai.services.pif_document.certificate import signing_files
-from pifai.services.pif_document.data import _version, load_document_data
+from pifai.services.pif_document.data import get_version_for_org, load_document_data
 from pifai.services.queue import JobContext, JobList, PermanentTaskError, TaskResult, enqueue
 from pifai.services.reference import ReferenceData
 from pifai.services.storage import READ_CHUNK, Storage
@@ -145,7 +145,7 @@ async def request_generation(
     number: int,
 ) -> tuple[PifPdf, Task]:
     """A pending document row and its task (published after the commit)."""
-    await _version(session, product.id, product.org_id, number)
+    await get_version_for_org(session, product.id, product.org_id, number)
     row = PifPdf(
         id=uuid.uuid4(),
         org_id=product.org_id,
