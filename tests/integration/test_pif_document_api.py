@@ -40,6 +40,9 @@ async def test_generate_then_download(
     assert queued.status_code == 202, queued.text
     body = queued.json()
     assert body["kind"] == "pif.generate" and body["version"] == 0
+    again = await api.post(f"{base}/generate", headers=owner.headers)
+    assert again.status_code == 202 and again.json()["document_id"] == body["document_id"]
+    assert again.json()["task_id"] == body["task_id"]
     running = await api.get(f"{base}/download", headers=owner.headers)
     assert running.status_code == 409
     assert running.json()["error"]["code"] == "pif_generation_running"

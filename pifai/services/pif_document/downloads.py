@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.errors import Conflict, NotFound
 from pifai.models.pif_pdf import PifPdf
+from pifai.models.task import UNFINISHED_STATUSES, Task
 from pifai.services.encryption import KeyRing, decrypt_stream, verify_stream
 from pifai.services.storage import Storage, primed
 
@@ -23,6 +24,16 @@ class GenerationRunning(Conflict):
     code = "pif_generation_running"
 
 
+async def _still_running(session: AsyncSession, row: PifPdf) -> bool:
+    """A pending row whose task ended without filling it in (cancelled) is not running."""
+    if row.task_id is None:
+        return True
+    status = await session.scalar(
+        select(Task.status).where(Task.id == row.task_id, Task.org_id == row.org_id)
+    )
+    return status is None or status in UNFINISHED_STATUSES
+
+
 async def latest_document_for_org(
     session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID, number: int | None
 ) -> PifPdf:
@@ -30,7 +41,7 @@ async def latest_document_for_org(
     if number is not None:
         query = query.where(PifPdf.version_number == number)
     rows = list(await session.scalars(query.order_by(PifPdf.created_at.desc(), PifPdf.id.desc())))
-    if rows and rows[0].status == "pending":
+    if rows and rows[0].status == "pending" and await _still_running(session, rows[0]):
         raise GenerationRunning(
             "The PIF document is being generated; download it when the task is done.",
             details={"task_id": str(rows[0].task_id) if rows[0].task_id else None},

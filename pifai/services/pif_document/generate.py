@@ -27,7 +27,7 @@ from pifai.ai.pif_document.signing import sign_file, signature_reason
 from pifai.core.config import Settings
 from pifai.models.pif_pdf import PifPdf
 from pifai.models.product import Product
-from pifai.models.task import Task
+from pifai.models.task import UNFINISHED_STATUSES, Task
 from pifai.services.encryption import KeyRing, encrypt_stream
 from pifai.services.pif.items import ITEMS
 from pifai.services.pif_document.certificate import signing_files
@@ -144,8 +144,27 @@ async def request_generation(
     actor_id: uuid.UUID,
     number: int,
 ) -> tuple[PifPdf, Task]:
-    """A pending document row and its task (published after the commit)."""
+    """A pending document row and its task (published after the commit). While one for
+    the same version is pending, that one is returned: the same data, the same bytes."""
     await get_version_for_org(session, product.id, product.org_id, number)
+    running = await session.scalar(
+        select(PifPdf)
+        .where(
+            PifPdf.product_id == product.id,
+            PifPdf.org_id == product.org_id,
+            PifPdf.version_number == number,
+            PifPdf.status == "pending",
+        )
+        .order_by(PifPdf.created_at.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    if running is not None and running.task_id is not None:
+        task = await session.scalar(
+            select(Task).where(Task.id == running.task_id, Task.org_id == product.org_id)
+        )
+        if task is not None and task.status in UNFINISHED_STATUSES:
+            return running, task
     row = PifPdf(
         id=uuid.uuid4(),
         org_id=product.org_id,
