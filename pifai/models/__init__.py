@@ -9,6 +9,7 @@ from pifai.models.ingredient import Ingredient, ProductIngredient, ReferenceLoad
 from pifai.models.migration import InlineMigration
 from pifai.models.organization import Organization
 from pifai.models.pif import DocumentText, PifDocument, PifFile
+from pifai.models.pif_pdf import PifPdf
 from pifai.models.pif_version import PifVersion
 from pifai.models.product import Product
 from pifai.models.regulatory import RegulatoryEntry, RegulatoryImport  # noqa: F401
@@ -33,6 +34,7 @@ __all__ = [
     "Organization",
     "PifDocument",
     "PifFile",
+    "PifPdf",
     "PifVersion",
     "Product",
     "ProductIngredient",

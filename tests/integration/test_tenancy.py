@@ -320,6 +320,30 @@ SAMPLE_BODIES: dict[str, dict[str, Any]] = {
         "result_sha256": "0" * 64,
     },
 }
+
+
+async def _pending_document(session: AsyncSession, owner: Tenant, ctx: Context) -> None:
+    """The product's PIF document being generated: its owner gets 409, not 404."""
+    from pifai.models.pif_pdf import PifPdf
+
+    await scope_session(session, owner.org.id)
+    session.add(
+        PifPdf(
+            org_id=owner.org.id,
+            product_id=uuid.UUID(ctx["product_id"]),
+            version_number=0,
+            status="pending",
+            signed=False,
+            not_embedded=[],
+        )
+    )
+    await session.flush()
+
+
+# Routes whose resource is more than their path parameters: made after those.
+ROUTE_SETUP: dict[str, Callable[[AsyncSession, Tenant, Context], Awaitable[None]]] = {
+    "GET /api/v1/products/{product_id}/pif/download": _pending_document,
+}
 # Routes that are not tenant data (global reference data, platform administration).
 EXCLUDED_PREFIXES = ("/api/v1/admin", "/api/v1/ingredients/")
 
@@ -406,6 +430,9 @@ async def test_other_orgs_token_gets_404_on_every_tenant_route(
         ctx[param] = await RESOURCE_FACTORIES[param](session, owner_a, ctx, settings)
         url = url.replace(f"{{{param}}}", ctx[param])
     body = SAMPLE_BODIES.get(f"{method} {path}")
+    setup = ROUTE_SETUP.get(f"{method} {path}")
+    if setup is not None:
+        await setup(session, owner_a, ctx)
 
     # The stranger first: a DELETE by the owner would make any later answer a 404.
     other = await client.request(method, url, headers=owner_b.headers, json=body)

@@ -14,6 +14,7 @@ from pifai.api.v1 import (
     knowledge,
     members,
     pif,
+    pif_document,
     pif_versions,
     products,
     regulatory,
@@ -31,6 +32,8 @@ PREFIX = "/api/v1"
 # requested first.
 ROUTERS: tuple[APIRouter, ...] = (
     products.router,
+    # Before pif.router, whose /{item_number} would take /download and /generate.
+    pif_document.router,
     pif.router,
     tasks.router,
     auth.router,
