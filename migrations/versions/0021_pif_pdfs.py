@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 from pifai.core.tenancy import tenant_rls_sql
 
 revision: str = "0021"
-down_revision: str | None = "0018"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
