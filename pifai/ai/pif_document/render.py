@@ -21,6 +21,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
 from pifai.ai.pif_document.model import DocumentData
 from pifai.ai.pif_document.view import context
@@ -143,7 +144,10 @@ def render_pdf(
     """Write the document (without the attached pages' content) to ``target``."""
     os.environ.setdefault("SOURCE_DATE_EPOCH", FONT_EPOCH)
     html = render_html(data, item_names)
-    document = HTML(string=html, base_url=str(font_path().parent)).render()
+    # Only local files (the fonts, the attached images' temporary copies): a document
+    # never fetches from the network, whatever its data says.
+    fetcher = URLFetcher(allowed_protocols=("file",))
+    document = HTML(string=html, base_url=str(font_path().parent), url_fetcher=fetcher).render()
     placeholders = []
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:
