@@ -347,3 +347,26 @@ async def test_a_concentration_changed_after_signing_makes_the_signed_version_st
         f"/api/v1/products/{product.id}/pif-versions/draft", headers=sa.headers
     )
     assert by_sa.status_code == 403
+
+
+async def test_the_queue_puts_red_confidence_first_then_the_oldest(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    sa = await create_assessor(session, settings, owner.org)
+    ids = {}
+    for name, confidence in (("最早 綠", 0.9), ("其次 紅", 0.3), ("最晚 綠", 0.85)):
+        product = await create_product(session, owner.org, name=name)
+        await make_ready(session, product, confidence=confidence)
+        submitted = await client.post(
+            f"/api/v1/products/{product.id}/pif/submit-review", headers=owner.headers
+        )
+        assert submitted.status_code == 201, submitted.text
+        ids[submitted.json()["id"]] = name
+    queue = await client.get("/api/v1/sa/pending", headers=sa.headers)
+    assert queue.status_code == 200, queue.text
+    assert [ids[r["id"]] for r in queue.json()["items"]] == ["其次 紅", "最早 綠", "最晚 綠"]
+    assert queue.json()["items"][0]["min_confidence"] == 0.3
+    paged = await client.get("/api/v1/sa/pending?limit=1&offset=1", headers=sa.headers)
+    assert [ids[r["id"]] for r in paged.json()["items"]] == ["最早 綠"]
+    assert paged.json()["total"] == 3
