@@ -6,15 +6,14 @@ any failure returns None (the caller asks for the text to be typed)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import anthropic
 import structlog
-from anthropic.types import Message, MessageParam, ToolParam, ToolUseBlock
+from anthropic.types import MessageParam, ToolParam
 
 from pifai.ai.claims.label import LabelMark
 from pifai.ai.formula_llm.errors import LlmExtractionError
 from pifai.ai.formula_llm.source import source_block
+from pifai.ai.llm import tool_input
 
 log = structlog.get_logger(__name__)
 
@@ -46,15 +45,6 @@ TOOL: ToolParam = {
 }  # fmt: skip
 
 
-def _submitted(response: object) -> dict[str, Any] | None:
-    if not isinstance(response, Message) or not isinstance(response.content, list):
-        return None
-    for block in response.content:
-        if isinstance(block, ToolUseBlock) and block.name == TOOL_NAME:
-            return block.input if isinstance(block.input, dict) else None
-    return None
-
-
 async def read_label_image(
     client: anthropic.AsyncAnthropic, image: bytes, *, model: str
 ) -> tuple[str, list[LabelMark], float] | None:
@@ -80,7 +70,7 @@ async def read_label_image(
     except anthropic.APIError as exc:
         log.warning("label LLM read failed", error=type(exc).__name__)
         return None
-    submitted = _submitted(response)
+    submitted = tool_input(response, TOOL_NAME)
     if submitted is None or not isinstance(submitted.get("text"), str):
         return None
     marks = [
