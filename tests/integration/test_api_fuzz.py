@@ -270,3 +270,17 @@ def test_the_store_still_serves_a_check_after_the_fuzz(
             headers=seeded["owner"],
         )
     assert response.status_code == 200, response.text
+
+
+def test_the_ids_the_fuzz_used_are_real(fuzz_app: Any, seeded: dict[str, dict[str, str]]) -> None:
+    """The review and grant ids stood for rows the members can reach, so the fuzz went
+    past the 404s into the handlers."""
+    with asgi.get_client(fuzz_app) as client:
+        review = client.get(f"/api/v1/sa/reviews/{REVIEW_ID}", headers=seeded["sa"])
+        grants = client.get("/api/v1/assessor-grants", headers=seeded["owner"])
+        product = client.get(f"/api/v1/products/{REVIEWED_ID}", headers=seeded["operator"])
+    assert review.status_code == 200, review.text
+    assert review.json()["id"] == str(REVIEW_ID)
+    assert grants.status_code == 200, grants.text
+    assert str(GRANT_ID) in {g["id"] for g in grants.json()["items"]}
+    assert product.status_code == 200, product.text
