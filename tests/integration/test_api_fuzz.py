@@ -1,6 +1,7 @@
 """Schemathesis against the in-process app: no operation answers with a 5xx, every
-answer has a documented status and matches its documented schema, and every error is in
-the error shape ``{"error": {"code", "message", "details"}}``.
+answer has a documented status and matches its documented schema and headers, a request
+outside the schema is refused, and every error is in the error shape
+``{"error": {"code", "message", "details"}}``.
 
 The app runs as in production (its own lifespan builds the engines and Redis client),
 in-process over ASGI, on a database of this module's own (`queue_db`: requests commit
@@ -27,7 +28,9 @@ from redis.asyncio import Redis
 from schemathesis.checks import (
     CheckContext,
     content_type_conformance,
+    negative_data_rejection,
     not_a_server_error,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -238,6 +241,8 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
     error_shape,
 ]
 
