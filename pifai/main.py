@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
@@ -14,7 +13,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from pifai import __version__
 from pifai.api import health
 from pifai.api.console import Console, is_console_path
-from pifai.api.deps import BEARER_SCHEME
+from pifai.api.openapi import install_openapi
 from pifai.api.v1 import PREFIX, ROUTERS
 from pifai.core.body_limit import BodyLimitMiddleware
 from pifai.core.config import Settings, get_settings
@@ -86,22 +85,8 @@ def create_app(
         app.include_router(router, prefix=PREFIX)
     app.include_router(health.router)
     app.router.default = Console(settings.console_path, app.router.default)
-    _document_bearer_scheme(app)
+    install_openapi(app)
     return app
-
-
-def _document_bearer_scheme(app: FastAPI) -> None:
-    """Signed-in routes read their bearer token without a security dependency (see
-    `pifai.api.deps._token`) and name the scheme themselves; define it once here."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schemes = build().setdefault("components", {}).setdefault("securitySchemes", {})
-            schemes[BEARER_SCHEME] = {"type": "http", "scheme": "bearer"}
-        return app.openapi_schema or build()
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_worker_app() -> FastAPI:

@@ -12,9 +12,10 @@ machine.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anthropic
+from anthropic.types import Message, ToolUseBlock
 
 from pifai.core.config import Settings
 from pifai.core.errors import AppError
@@ -62,3 +63,13 @@ def build_client(
         max_retries=max_retries,
         http_client=http_client,
     )
+
+
+def tool_input(response: object, tool_name: str) -> dict[str, Any] | None:
+    """What the model submitted through the tool ``tool_name``, or None (no such call)."""
+    if not isinstance(response, Message) or not isinstance(response.content, list):
+        return None
+    for block in response.content:
+        if isinstance(block, ToolUseBlock) and block.name == tool_name:
+            return block.input if isinstance(block.input, dict) else None
+    return None

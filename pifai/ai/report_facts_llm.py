@@ -17,9 +17,10 @@ from typing import Any
 
 import anthropic
 import structlog
-from anthropic.types import Message, ToolParam, ToolUseBlock
+from anthropic.types import ToolParam
 from pydantic import ValidationError
 
+from pifai.ai.llm import tool_input
 from pifai.ai.report_facts import Document, Extraction, Found, missing_fields
 from pifai.ai.report_facts.text import normalise
 from pifai.schemas.pif_content import ITEM_CONTENT_SCHEMAS
@@ -70,15 +71,6 @@ def _tool(item_number: int, fields: list[str]) -> ToolParam:
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", normalise(text)).strip().lower()
-
-
-def _submitted(response: object) -> dict[str, Any] | None:
-    if not isinstance(response, Message) or not isinstance(response.content, list):
-        return None
-    for block in response.content:
-        if isinstance(block, ToolUseBlock) and block.name == TOOL_NAME:
-            return block.input if isinstance(block.input, dict) else None
-    return None
 
 
 def _text(doc: Document) -> str:
@@ -137,7 +129,7 @@ async def fill_with_llm(
         log.warning("report LLM pass failed", error=type(exc).__name__)
         out.notes.append(f"The LLM pass failed ({type(exc).__name__}); the rules' reading stands.")
         return out
-    submitted = _submitted(response)
+    submitted = tool_input(response, TOOL_NAME)
     if submitted is None:
         out.notes.append("The LLM pass returned no fields; the rules' reading stands.")
         return out

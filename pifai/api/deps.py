@@ -24,7 +24,7 @@ from pifai.core.security import Principal, TokenError, decode_access_token
 from pifai.core.tenancy import ensure_principal_checked, is_principal_rejected, scope_session
 from pifai.models.auth import SuperAdmin
 from pifai.models.product import Product
-from pifai.models.user import USER_ROLES, User
+from pifai.models.user import OPERATOR_ROLES, USER_ROLES, User
 from pifai.services import rate_limits
 from pifai.services.audit import RequestMeta
 from pifai.services.auth import get_user_for_org, verify_totp_for_user
@@ -292,6 +292,7 @@ def require_role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 
 RequireManager = Annotated[Principal, Depends(require_role("owner", "admin"))]
 RequireSA = Annotated[Principal, Depends(require_role("sa"))]
+RequireOperator = Annotated[Principal, Depends(require_role(*OPERATOR_ROLES))]
 
 
 async def require_fresh_totp(

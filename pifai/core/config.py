@@ -202,6 +202,10 @@ class Settings(BaseSettings):
     s3_key_prefix: str = ""
     # Older FILE_ENCRYPTION_KEYs, comma-separated base64: still decrypt, never encrypt.
     file_encryption_retired_keys: SecretStr | None = None
+    # The platform's certificate for the PAdES signature of signed PIF documents (PEM key
+    # and certificate). Unset outside production: one is generated under data_dir.
+    pdf_signing_key_file: Path | None = None
+    pdf_signing_cert_file: Path | None = None
     # Uploads (pifai.services.pif.uploads): larger bodies are refused with 413 while streaming.
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     # Any other request body (JSON): larger ones get 413 as soon as that is known.

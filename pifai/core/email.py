@@ -113,6 +113,46 @@ TEMPLATES: dict[str, dict[str, Template]] = {
             "Sign in to review and update them:\n{link}\n",
         ),
     },
+    # The SA review (services.sa): submitted, sent back, an outside assessor invited.
+    "review_submitted": {
+        "zh-TW": Template(
+            "PIF AI:「{product}」的產品資訊檔案等待安全評估人員審查",
+            "您好,\n\n{org} 已將「{product}」的產品資訊檔案送交審查。\n請登入審查並簽署:\n{link}\n",
+        ),
+        "en": Template(
+            'PIF AI: the PIF of "{product}" is waiting for your review',
+            'Hello,\n\n{org} submitted the product information file of "{product}" for '
+            "review.\nSign in to review and sign it:\n{link}\n",
+        ),
+    },
+    "revision_requested": {
+        "zh-TW": Template(
+            "PIF AI:安全評估人員退回「{product}」的產品資訊檔案",
+            "您好,\n\n安全評估人員 {reviewer} 要求修改「{product}」的產品資訊檔案:\n{comments}\n\n"
+            "需修改的項目:{items}\n請登入修改後再送審:\n{link}\n",
+        ),
+        "en": Template(
+            'PIF AI: the Safety Assessor sent the PIF of "{product}" back',
+            "Hello,\n\nThe Safety Assessor {reviewer} asked for changes to the product "
+            'information file of "{product}":\n{comments}\n\nItems to revise: {items}\n'
+            "Sign in, revise them and submit again:\n{link}\n",
+        ),
+    },
+    "assessor_invited": {
+        "zh-TW": Template(
+            "PIF AI:{org} 邀請您擔任安全評估人員",
+            "您好,\n\n{org} 邀請您審查並簽署下列產品的產品資訊檔案:\n{products}\n\n"
+            "請以您自己的安全評估人員帳號登入,並接受邀請(邀請碼:{token}):\n{link}\n\n"
+            "您只能看到上列產品的資料,且僅限授權有效期間。\n",
+        ),
+        "en": Template(
+            "PIF AI: {org} invites you to assess their products",
+            "Hello,\n\n{org} invites you to review and sign the product information files "
+            "of:\n{products}\n\nSign in with your own Safety Assessor account and accept "
+            "the invitation (code: {token}):\n{link}\n\nYou will see these products only, "
+            "and only while the grant is active.\n",
+        ),
+    },
 }
 
 

@@ -52,6 +52,15 @@ class EmbeddedServices:
                 log.info("embedded postgresql stopped")
 
 
+def client_bin_dir() -> Path:
+    """The embedded PostgreSQL 16's client programs (pg_dump, pg_restore, psql): new
+    enough for a 16 server and any older one, on every machine the app is installed on."""
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    from pgserver._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH)
+
+
 def start_postgres(data_dir: Path) -> tuple[Any, str]:
     # pgserver asks platformdirs for a runtime dir; the fallback it warns about is fine.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")

@@ -1,6 +1,9 @@
 """Tenant scope for row-level security, and the request's principal check.
 
-Every tenant table has a policy on ``current_setting('app.current_org_id', true)``.
+Every tenant table has a policy on ``current_setting('app.current_org_id', true)``; the
+tables of a product an outside assessor may review have a second one on
+``app.current_user_id`` and their grants (migration 0020), which only the principal check
+sets: an unscoped or organisation-only session clears it.
 A session scoped with :func:`scope_session` sets it (``SET LOCAL`` semantics, via
 ``set_config(..., true)``) at the start of each of its transactions; an unscoped
 session sets it to '', so its queries see no tenant rows (fail closed).
@@ -30,7 +33,11 @@ from pifai.core.security import Principal
 
 ORG_SCOPE = "app.current_org_id"
 PRINCIPAL_REJECTED = "28000"  # SQLSTATE raised by pifai_check_principal
-_SET_SCOPE = text("SELECT set_config('app.current_org_id', :org, true)")
+USER_SCOPE = "app.current_user_id"  # set by pifai_check_principal (assessor grants)
+_SET_SCOPE = text(
+    "SELECT set_config('app.current_org_id', :org, true), "
+    "set_config('app.current_user_id', '', true)"
+)
 _CHECK_PRINCIPAL = text("SELECT pifai_check_principal(:user, :org, :role, :session)")
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _ROLE = re.compile(r"^[a-z_]{1,20}$")  # the database checks it is the user's role
@@ -89,7 +96,8 @@ def _apply_org_scope(session: Session, _tx: SessionTransaction, connection: Any)
             f"SELECT pifai_check_principal('{principal.id}', '{principal.org_id}',"
             f" '{principal.role}', {sid}::uuid);"
             if principal is not None
-            else f"SELECT set_config('{ORG_SCOPE}', '{scope}', true);"
+            else f"SELECT set_config('{ORG_SCOPE}', '{scope}', true),"
+            f" set_config('{USER_SCOPE}', '', true);"
         )
     elif principal is not None:
         connection.execute(
@@ -151,6 +159,17 @@ async def ensure_principal_checked(session: AsyncSession) -> None:
 def is_principal_rejected(exc: BaseException) -> bool:
     """Whether ``exc`` is the database refusing the request's principal."""
     return getattr(getattr(exc, "orig", None), "sqlstate", None) == PRINCIPAL_REJECTED
+
+
+def assessor_grant_sql(table: str, product_column: str = "product_id") -> str:
+    """The policy that opens a product's rows of ``table`` to the outside assessor holding
+    an active grant for it (migration 0020). Every table a review reads gets it: one that
+    lacked it would be silently empty to the assessor (a claim or alert missed)."""
+    for name in (table, product_column):
+        if not _IDENTIFIER.match(name):
+            raise ValueError(f"not a plain identifier: {name!r}")
+    check = f"pifai_granted_product({product_column})"
+    return f"CREATE POLICY via_assessor_grant ON {table} USING ({check}) WITH CHECK ({check})"
 
 
 def tenant_rls_sql(table: str, org_column: str = "org_id") -> list[str]:

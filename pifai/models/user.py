@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from pifai.core.database import Base, Timestamps, UUIDPk
 
 USER_ROLES = ("owner", "admin", "member", "sa")
+# Who compiles a PIF (everyone but the Safety Assessor).
+OPERATOR_ROLES = ("owner", "admin", "member")
 LOCALES = ("zh-TW", "en")
 
 

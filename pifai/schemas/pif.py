@@ -73,7 +73,8 @@ class PifOverview(BaseModel):
     product_id: uuid.UUID
     progress_percent: float
     blocking_items: list[int] = Field(
-        description="Items not yet human_reviewed or approved: they block review submission"
+        description="Mandatory items (all but 14) not yet at least ai_draft_ready: they "
+        "block submission for review"
     )
     items: list[ItemOut]
     organization_type: str = Field(description="The type the providers are given for")

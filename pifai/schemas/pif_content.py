@@ -68,8 +68,17 @@ class Item2Content(_Extracted):
     notes: Text2000 | None = None
 
 
+class LabelMark(_Content):
+    """A mark on the label (a certification logo, a symbol); ``image_only`` when it has
+    no text of its own."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    image_only: bool = False
+
+
 class Item4Content(_Extracted):
-    """Label, leaflet and outer packaging: what the label says."""
+    """Label, leaflet and outer packaging: what the label says (the Art 7 elements as
+    read, the ingredient list in label order, claims, warnings and marks)."""
 
     product_name: Text500 | None = None
     label_text: Annotated[str, Field(max_length=20000)] | None = None
@@ -78,6 +87,18 @@ class Item4Content(_Extracted):
     warnings: list[Text500] = Field(default_factory=list, max_length=100)
     usage: Text2000 | None = None
     net_content: Text200 | None = None
+    use: Text500 | None = None
+    storage: Text500 | None = None
+    manufacturer: Text500 | None = None
+    importer: Text500 | None = None
+    address: Text500 | None = None
+    phone: Text200 | None = None
+    origin: Text200 | None = None
+    manufacture_date: Text200 | None = None
+    expiry_date: Text200 | None = None
+    shelf_life: Text200 | None = None
+    batch: Text200 | None = None
+    marks: list[LabelMark] = Field(default_factory=list, max_length=50)
 
 
 class Item5Content(_Extracted):
@@ -223,6 +244,13 @@ class Item15Content(_Extracted):
     notes: Text2000 | None = None
 
 
+class Item16Content(GenericContent):
+    """The product safety assessment: the SA's final text (written through the review and
+    frozen with the signature); the engine's draft is kept beside it."""
+
+    final_assessment: Annotated[str, Field(max_length=50_000)] | None = None
+
+
 ITEM_CONTENT_SCHEMAS: dict[int, type[BaseModel]] = {
     0: GenericContent,
     1: Item1Content,
@@ -237,4 +265,5 @@ ITEM_CONTENT_SCHEMAS: dict[int, type[BaseModel]] = {
     13: Item13Content,
     14: Item14Content,
     15: Item15Content,
+    16: Item16Content,
 }

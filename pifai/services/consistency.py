@@ -25,13 +25,14 @@ from pifai.ai.ingredient_validator.names import name_variants
 from pifai.ai.regulatory import CheckResult
 from pifai.ai.safety.drafts import DRAFT_KIND
 from pifai.models.ingredient import ProductIngredient
+from pifai.services.claims.records import latest_acknowledgement_for_org
 from pifai.services.compliance import check_formula_of, product_formula
 from pifai.services.ingredients.formula import list_product_ingredients
 from pifai.services.pif.items import get_documents_for_org
 from pifai.services.reference import ReferenceData
 
 
-def _aliases(row: ProductIngredient, dictionary: IngredientDictionary) -> frozenset[str]:
+def formula_aliases(row: ProductIngredient, dictionary: IngredientDictionary) -> frozenset[str]:
     names: list[str | None] = [row.inci, *name_variants(row.raw_name)]
     entry = dictionary.match(row.inci or row.raw_name).entry
     if entry is not None:
@@ -87,10 +88,11 @@ async def product_snapshot(
             label=item.name or item.cas or row.raw_name,
             concentration_pct=row.concentration,
             function=row.function,
-            aliases=_aliases(row, dictionary),
+            aliases=formula_aliases(row, dictionary),
         )
         for item, row in zip(formula, rows, strict=True)
     ]
+    acknowledged = await latest_acknowledgement_for_org(session, product.id, org_id)
     return PifSnapshot(
         product_name=product.name,
         product_name_en=product.name_en,
@@ -100,6 +102,13 @@ async def product_snapshot(
         required_warnings=required_warnings(check),
         toxicology_covered=toxicology_covered(items.get(10, {})),
         today=today or datetime.now(UTC).date(),
+        claims_acknowledged=None
+        if acknowledged is None
+        else {
+            "id": str(acknowledged.id),
+            "acknowledged_at": acknowledged.acknowledged_at.isoformat(),
+            "result": acknowledged.result,
+        },
     )
 
 

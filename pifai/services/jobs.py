@@ -10,6 +10,7 @@ from pifai.services.formula_extraction import FORMULA_ITEM, formula_extract
 from pifai.services.knowledge import backfill_periodically
 from pifai.services.pif.analysis import analysis_failed
 from pifai.services.pif.digest import DIGEST_JOB, digest_interval, digest_periodically
+from pifai.services.pif_document import PIF_JOB, mark_failed, pif_generate
 from pifai.services.queue import Job, JobContext, JobList, PeriodicJob, TaskResult
 from pifai.services.report_extraction import REPORT_JOB, report_extract
 from pifai.services.safety import SAFETY_JOB, safety_assess
@@ -51,6 +52,8 @@ def production_jobs() -> JobList:
             # A product's ingredients through PubChem and ECHA into the shared cache, and
             # the refresh of one stale (or operator-refreshed) entry.
             Job(BATCH_JOB, toxicology_batch),
+            # A product's PIF document (PDF), for the working draft or a signed version.
+            Job(PIF_JOB, pif_generate, on_failure=mark_failed),
             Job(REFRESH_JOB, toxicology_refresh),
             PeriodicJob(
                 "rag.backfill",

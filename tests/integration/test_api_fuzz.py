@@ -1,11 +1,16 @@
-"""Schemathesis against the in-process app: no operation answers with a 5xx.
+"""Schemathesis against the in-process app: no operation answers with a 5xx, every
+answer has a documented status and matches its documented schema and headers, a request
+outside the schema is refused, and every error is in the error shape
+``{"error": {"code", "message", "details"}}``.
 
 The app runs as in production (its own lifespan builds the engines and Redis client),
 in-process over ASGI, on a database of this module's own (`queue_db`: requests commit
-for real and fuzzed rows must not reach the other tests). Every operation is tried with
-a tenant owner's token (their product's id stands in for ``product_id``), then the
-super-admin operations with a super admin's token. The number of examples per operation
-is bounded so the module stays about a minute on two cores; `-m "not fuzz"` leaves it out.
+for real and fuzzed rows must not reach the other tests). Every tenant operation is tried
+with three members of one organisation: its owner, an operator (role member) and a
+Safety Assessor with a recorded qualification; real ids stand in for ``product_id``,
+``review_id`` (a pending review) and ``grant_id``. Then the super-admin operations with a
+super admin's token. The number of examples per operation is bounded so the module stays
+about two minutes on two cores; `-m "not fuzz"` leaves it out.
 """
 
 from __future__ import annotations
@@ -13,13 +18,23 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from redis.asyncio import Redis
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    CheckContext,
+    content_type_conformance,
+    negative_data_rejection,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.core.failures import Failure
 from schemathesis.python import asgi
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,20 +42,24 @@ from pifai.core.config import Settings
 from pifai.core.database import create_engine, create_session_factory
 from pifai.core.security import create_access_token
 from pifai.main import create_app
+from pifai.models.sa import AssessorGrant, SaReview
 from pifai.services.admin import create_super_admin
 from pifai.services.runtime import load_reference_data
-from tests.factories.auth import PASSWORD, create_tenant
+from tests.factories.auth import PASSWORD, bearer, create_tenant
+from tests.factories.identity import create_user
 from tests.factories.products import create_product
+from tests.factories.sa import create_assessor, make_ready
 from tests.factories.tasks import queue_redis_url
 from tests.integration.fixtures.servers import APP_ROLE, PLATFORM_ROLE, REDIS_TEST_DB
 
 pytestmark = pytest.mark.fuzz
 
-# Examples per operation: enough to reach the validation and service paths of each
-# operation, few enough for the module's time budget. A deeper hunt: raise them, change
-# the seed, add the coverage phase (boundary values), e.g.
-# PIFAI_FUZZ_EXAMPLES=200 PIFAI_FUZZ_SEED=7 PIFAI_FUZZ_COVERAGE=1 pytest -m fuzz
-EXAMPLES = int(os.environ.get("PIFAI_FUZZ_EXAMPLES", "12"))
+# Examples per operation and member: enough, over the three members, to reach the
+# validation and service paths of each operation, few enough for the module's time
+# budget. A deeper hunt: raise them, change the seed, add the coverage phase (boundary
+# values), e.g. PIFAI_FUZZ_EXAMPLES=200 PIFAI_FUZZ_SEED=7 PIFAI_FUZZ_COVERAGE=1 pytest -m fuzz
+EXAMPLES = int(os.environ.get("PIFAI_FUZZ_EXAMPLES", "4"))
+ADMIN_EXAMPLES = int(os.environ.get("PIFAI_FUZZ_EXAMPLES", "12"))
 SEED = int(os.environ.get("PIFAI_FUZZ_SEED", "14"))
 PHASES = {"coverage": {"enabled": os.environ.get("PIFAI_FUZZ_COVERAGE") == "1"}}
 ADMIN_OPERATIONS = r"^/api/v1/(admin/|chemical-sync/(tfda|echa)$)"
@@ -48,6 +67,9 @@ ADMIN_OPERATIONS = r"^/api/v1/(admin/|chemical-sync/(tfda|echa)$)"
 # database is its own.
 PRODUCT_ID = uuid.UUID("0f0f0f0f-1414-4000-8000-000000000001")
 SPARE_ID = uuid.UUID("0f0f0f0f-1414-4000-8000-000000000002")
+REVIEWED_ID = uuid.UUID("0f0f0f0f-1414-4000-8000-000000000003")
+REVIEW_ID = uuid.UUID("0f0f0f0f-1414-4000-8000-000000000004")
+GRANT_ID = uuid.UUID("0f0f0f0f-1414-4000-8000-000000000005")
 BASE_URL = f"http://{asgi.HOST}"
 
 GENERATION = {"max-examples": EXAMPLES, "database": "none", "mode": "all"}
@@ -55,7 +77,11 @@ TENANT_CONFIG = {
     "seed": SEED,
     "generation": GENERATION,
     "phases": PHASES,
-    "parameters": {"product_id": str(PRODUCT_ID)},
+    "parameters": {
+        "product_id": str(PRODUCT_ID),
+        "review_id": str(REVIEW_ID),
+        "grant_id": str(GRANT_ID),
+    },
     # Deleting the product every other operation uses would leave them only 404s.
     "operations": [
         {
@@ -65,7 +91,11 @@ TENANT_CONFIG = {
     ],
 }
 # The admin run's own config: the per-operation section above would undo `include`.
-ADMIN_CONFIG = {"seed": SEED, "generation": GENERATION, "phases": PHASES}
+ADMIN_CONFIG = {
+    "seed": SEED,
+    "generation": {**GENERATION, "max-examples": ADMIN_EXAMPLES},
+    "phases": PHASES,
+}
 # The routes only: an app that is never started needs no valid settings.
 SPEC = create_app(Settings.model_construct()).openapi()
 schema = schemathesis.openapi.from_dict(SPEC, config=schemathesis.Config.from_dict(TENANT_CONFIG))
@@ -97,13 +127,41 @@ async def seeded(
     factory: async_sessionmaker[AsyncSession],
     fuzz_settings: Settings,
 ) -> dict[str, dict[str, str]]:
-    """Reference data, a tenant owner with two products (one to delete), a super admin;
-    their auth headers."""
+    """Reference data; an organisation with an owner, an operator and a qualified SA,
+    three products (one to delete, one under review with an assessor invited to it);
+    a super admin; their auth headers."""
     await load_reference_data(queue_db)
     async with factory() as session:
         tenant = await create_tenant(session, fuzz_settings)
+        operator = await create_user(
+            session, tenant.org, role="member", email_verified_at=datetime.now(UTC)
+        )
+        assessor = await create_assessor(session, fuzz_settings, tenant.org)
         await create_product(session, tenant.org, id=PRODUCT_ID)
         await create_product(session, tenant.org, id=SPARE_ID)
+        reviewed = await create_product(session, tenant.org, id=REVIEWED_ID, pif_status="in_review")
+        await make_ready(session, reviewed)
+        session.add_all(
+            [
+                SaReview(
+                    id=REVIEW_ID,
+                    org_id=tenant.org.id,
+                    product_id=reviewed.id,
+                    status="pending",
+                    submitted_by=tenant.user.id,
+                    submitted_at=datetime.now(UTC),
+                ),
+                AssessorGrant(
+                    id=GRANT_ID,
+                    org_id=tenant.org.id,
+                    product_id=reviewed.id,
+                    email="assessor@pif.example",
+                    status="invited",
+                    token_sha256="0" * 64,
+                    invited_by=tenant.user.id,
+                ),
+            ]
+        )
         await session.commit()
     engine = create_engine(queue_db, pool_size=1)
     try:
@@ -125,7 +183,12 @@ async def seeded(
         role="superadmin",
         token_type="superadmin",
     )
-    return {"tenant": tenant.headers, "admin": {"Authorization": f"Bearer {admin_token}"}}
+    return {
+        "owner": tenant.headers,
+        "operator": bearer(fuzz_settings, operator),
+        "sa": assessor.headers,
+        "admin": {"Authorization": f"Bearer {admin_token}"},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -147,24 +210,58 @@ _SETTINGS = settings(
 )
 
 
+def error_shape(ctx: CheckContext, response: Any, case: schemathesis.Case) -> bool | None:
+    """Every 4xx and 5xx answer is ``{"error": {"code", "message", "details"}}``, with a
+    non-empty code and message: what the README and the schema's ``ErrorResponse`` say."""
+    if response.status_code < 400:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not (
+        isinstance(error, dict)
+        and set(error) >= {"code", "message", "details"}
+        and isinstance(error["code"], str)
+        and error["code"]
+        and isinstance(error["message"], str)
+        and error["message"]
+    ):
+        raise Failure(
+            operation=case.operation.label,
+            title="Error not in the error shape",
+            message=f"{response.status_code}: {response.text[:300]}",
+        )
+    return True
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+    error_shape,
+]
+
+
 @schema.parametrize()
 @_SETTINGS
-def test_no_operation_answers_5xx_to_a_tenant(
-    case: schemathesis.Case, fuzz_app: Any, seeded: dict[str, dict[str, str]]
+@pytest.mark.parametrize("member", ["owner", "operator", "sa"])
+def test_every_operation_answers_a_member_as_documented(
+    case: schemathesis.Case, member: str, fuzz_app: Any, seeded: dict[str, dict[str, str]]
 ) -> None:
-    case.call_and_validate(
-        base_url=BASE_URL, app=fuzz_app, headers=seeded["tenant"], checks=[not_a_server_error]
-    )
+    case.call_and_validate(base_url=BASE_URL, app=fuzz_app, headers=seeded[member], checks=CHECKS)
 
 
 @admin_schema.parametrize()
 @_SETTINGS
-def test_no_admin_operation_answers_5xx_to_a_super_admin(
+def test_every_admin_operation_answers_a_super_admin_as_documented(
     case: schemathesis.Case, fuzz_app: Any, seeded: dict[str, dict[str, str]]
 ) -> None:
-    case.call_and_validate(
-        base_url=BASE_URL, app=fuzz_app, headers=seeded["admin"], checks=[not_a_server_error]
-    )
+    case.call_and_validate(base_url=BASE_URL, app=fuzz_app, headers=seeded["admin"], checks=CHECKS)
 
 
 def test_the_store_still_serves_a_check_after_the_fuzz(
@@ -175,6 +272,20 @@ def test_the_store_still_serves_a_check_after_the_fuzz(
         response = client.post(
             "/api/v1/ingredients/check-formula",
             json={"product_type": "lip", "ingredients": [{"name": "Mercury"}]},
-            headers=seeded["tenant"],
+            headers=seeded["owner"],
         )
     assert response.status_code == 200, response.text
+
+
+def test_the_ids_the_fuzz_used_are_real(fuzz_app: Any, seeded: dict[str, dict[str, str]]) -> None:
+    """The review and grant ids stood for rows the members can reach, so the fuzz went
+    past the 404s into the handlers."""
+    with asgi.get_client(fuzz_app) as client:
+        review = client.get(f"/api/v1/sa/reviews/{REVIEW_ID}", headers=seeded["sa"])
+        grants = client.get("/api/v1/assessor-grants", headers=seeded["owner"])
+        product = client.get(f"/api/v1/products/{REVIEWED_ID}", headers=seeded["operator"])
+    assert review.status_code == 200, review.text
+    assert review.json()["id"] == str(REVIEW_ID)
+    assert grants.status_code == 200, grants.text
+    assert str(GRANT_ID) in {g["id"] for g in grants.json()["items"]}
+    assert product.status_code == 200, product.text

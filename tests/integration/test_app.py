@@ -320,3 +320,20 @@ async def test_frame_locals_are_printed_when_asked_for(
         root.handlers[:], root.level = saved[0], saved[1]
         structlog.reset_defaults()
     assert "value-of-a-local-variable" in capfd.readouterr().err
+
+
+async def test_openapi_documents_the_error_shape_the_api_answers(
+    client: httpx.AsyncClient,
+) -> None:
+    """A generated client parses a 422 (or a 404, 409, ...) as the error shape it gets."""
+    spec = (await client.get("/api/v1/openapi.json")).json()
+    error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
+    responses = spec["paths"]["/api/v1/products"]["post"]["responses"]
+    assert responses["422"]["content"]["application/json"]["schema"] == error_ref
+    assert responses["default"]["content"]["application/json"]["schema"] == error_ref
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    answer = await client.post("/api/v1/auth/login", json={})
+    assert answer.status_code == 422
+    assert set(answer.json()["error"]) == set(
+        spec["components"]["schemas"]["ErrorDetail"]["properties"]
+    )

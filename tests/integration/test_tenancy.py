@@ -251,6 +251,41 @@ async def _alert(session: AsyncSession, owner: Tenant, ctx: Context, settings: S
     return str((await create_alert(session, owner.org)).id)
 
 
+async def _review(session: AsyncSession, owner: Tenant, ctx: Context, settings: Settings) -> str:
+    from datetime import UTC, datetime
+
+    from pifai.models.sa import SaReview
+
+    product = await create_product(session, owner.org)
+    ctx["product_id"] = str(product.id)  # for a file of the reviewed product
+    review = SaReview(
+        org_id=owner.org.id,
+        product_id=product.id,
+        status="pending",
+        submitted_at=datetime.now(UTC),
+        submissions=1,
+    )
+    session.add(review)
+    await session.flush()
+    return str(review.id)
+
+
+async def _grant(session: AsyncSession, owner: Tenant, ctx: Context, settings: Settings) -> str:
+    from pifai.models.sa import AssessorGrant
+
+    product = await create_product(session, owner.org)
+    grant = AssessorGrant(
+        org_id=owner.org.id,
+        product_id=product.id,
+        email="assessor@example.com",
+        status="invited",
+        token_sha256="0" * 64,
+    )
+    session.add(grant)
+    await session.flush()
+    return str(grant.id)
+
+
 async def _one_chunk(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
@@ -265,6 +300,8 @@ RESOURCE_FACTORIES: dict[str, ResourceFactory] = {
     "file_id": _file,
     "task_id": _task,
     "alert_id": _alert,
+    "review_id": _review,
+    "grant_id": _grant,
 }
 # Bodies that pass validation, so the handler (and its tenant check) is reached.
 SAMPLE_BODIES: dict[str, dict[str, Any]] = {
@@ -274,6 +311,38 @@ SAMPLE_BODIES: dict[str, dict[str, Any]] = {
     "POST /api/v1/products/{product_id}/ask": {"question": "what is inside?"},
     "POST /api/v1/products/{product_id}/pif/analyze": {"item_numbers": [3]},
     "PUT /api/v1/products/{product_id}/ingredients": {"rows": []},
+    "PUT /api/v1/sa/reviews/{review_id}": {"final_assessment": "x"},
+    "POST /api/v1/sa/reviews/{review_id}/revision": {"comments": [{"body": "x"}]},
+    "POST /api/v1/sa/reviews/{review_id}/sign": {"final_assessment": "x"},
+    "POST /api/v1/products/{product_id}/claims/check": {"label_text": "品名：x"},
+    "POST /api/v1/products/{product_id}/claims/acknowledge": {
+        "label_text": "品名：x",
+        "result_sha256": "0" * 64,
+    },
+}
+
+
+async def _pending_document(session: AsyncSession, owner: Tenant, ctx: Context) -> None:
+    """The product's PIF document being generated: its owner gets 409, not 404."""
+    from pifai.models.pif_pdf import PifPdf
+
+    await scope_session(session, owner.org.id)
+    session.add(
+        PifPdf(
+            org_id=owner.org.id,
+            product_id=uuid.UUID(ctx["product_id"]),
+            version_number=0,
+            status="pending",
+            signed=False,
+            not_embedded=[],
+        )
+    )
+    await session.flush()
+
+
+# Routes whose resource is more than their path parameters: made after those.
+ROUTE_SETUP: dict[str, Callable[[AsyncSession, Tenant, Context], Awaitable[None]]] = {
+    "GET /api/v1/products/{product_id}/pif/download": _pending_document,
 }
 # Routes that are not tenant data (global reference data, platform administration).
 EXCLUDED_PREFIXES = ("/api/v1/admin", "/api/v1/ingredients/")
@@ -361,6 +430,9 @@ async def test_other_orgs_token_gets_404_on_every_tenant_route(
         ctx[param] = await RESOURCE_FACTORIES[param](session, owner_a, ctx, settings)
         url = url.replace(f"{{{param}}}", ctx[param])
     body = SAMPLE_BODIES.get(f"{method} {path}")
+    setup = ROUTE_SETUP.get(f"{method} {path}")
+    if setup is not None:
+        await setup(session, owner_a, ctx)
 
     # The stranger first: a DELETE by the owner would make any later answer a 404.
     other = await client.request(method, url, headers=owner_b.headers, json=body)

@@ -102,6 +102,26 @@ def test_a_clean_pif_has_no_alert() -> None:
     assert check_consistency(snapshot()) == []
 
 
+def acknowledged(verdict: str, claim: str) -> dict[str, Any]:
+    """A stored claims acknowledgement with one claim of ``verdict`` and a green one."""
+    match = {
+        "phrase_id": "A4-00-10-1",
+        "phrase": claim,
+        "citation": "附件四第10點",
+        "found": claim,
+        "verdict": verdict,
+    }
+    claims = [
+        {"claim": claim, "source": "claims", "verdict": verdict, "matches": [match]},
+        {"claim": "保濕", "source": "claims", "verdict": "green", "matches": []},
+    ]
+    return {
+        "id": "ack-1",
+        "acknowledged_at": "2026-11-30T10:00:00+00:00",
+        "result": {"claims": claims, "corpus": {"sha256": "c" * 64}},
+    }
+
+
 CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("formula.binding_finding", "blocking", {"findings": (finding("critical", "prohibited"),)}),
     ("formula.binding_finding", "blocking", {"findings": (finding("high", "over_limit"),)}),
@@ -131,6 +151,9 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
      {"items": with_item(5, valid_from="2025-11-30")}),
     ("gmp.certificate_expired", "error", {"items": with_item(5, valid_until="2026-11-30")}),
     ("usage.item_7_incomplete", "warning", {"items": {7: {"method": "apply"}}}),
+    ("claims.red_claim", "error", {"claims_acknowledged": acknowledged("red", "消炎")}),
+    ("claims.pending_data", "warning",
+     {"claims_acknowledged": acknowledged("pending_data", "幫助預防蛀牙")}),
 ]  # fmt: skip
 
 

@@ -24,6 +24,7 @@ def test_production_lists_its_jobs_and_no_test_job() -> None:
     assert jobs.names() == [
         "compliance.recheck",
         "formula.extract",
+        "pif.generate",
         "report.extract",
         "safety.assess",
         "system.noop",
@@ -66,6 +67,7 @@ def test_including_makes_a_new_list() -> None:
     assert more.names() == [
         "compliance.recheck",
         "formula.extract",
+        "pif.generate",
         "report.extract",
         "safety.assess",
         "system.noop",
@@ -82,6 +84,7 @@ def test_require_names_the_known_kinds() -> None:
         "kinds": [
             "compliance.recheck",
             "formula.extract",
+            "pif.generate",
             "report.extract",
             "safety.assess",
             "system.noop",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pifai.ai.consistency import rules_claims as claims
 from pifai.ai.consistency import rules_formula as formula
 from pifai.ai.consistency import rules_reports as reports
 from pifai.ai.consistency.model import Alert, PifSnapshot, Severity
@@ -35,6 +36,7 @@ RULES: tuple[RuleInfo, ...] = (
              ("process.hot_without_raised_temperature_stability",), ("blocking",), (6, 11), "pif"),
     RuleInfo(formula.label_warnings, ("label.required_warning_missing",), ("error",), (3, 4),
              "labelling"),
+    RuleInfo(claims.red_claims, ("claims.red_claim",), ("error",), (4,), "advertising"),
     RuleInfo(reports.sensitive_claim_without_patch_test,
              ("claims.sensitive_skin_without_patch_test",), ("error",), (4, 14), "advertising"),
     RuleInfo(reports.containers_not_covered, ("packaging.container_not_in_stability_test",),
@@ -43,6 +45,8 @@ RULES: tuple[RuleInfo, ...] = (
              "identity.ingredient_lists_differ"), ("error",), (1, 3, 4), "labelling"),
     RuleInfo(formula.strong_claims_without_active_data,
              ("claims.strong_claim_active_not_in_item_10",), ("warning",), (4, 10, 14),
+             "advertising"),
+    RuleInfo(claims.pending_claims, ("claims.pending_data",), ("warning",), (3, 4, 14),
              "advertising"),
     RuleInfo(reports.old_test_reports, ("reports.older_than_12_months",), ("warning",),
              (11, 12, 13), "pif"),

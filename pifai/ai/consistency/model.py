@@ -101,6 +101,8 @@ class PifSnapshot:
     required_warnings: Sequence[RequiredWarning]
     toxicology_covered: frozenset[str]  # name keys of ingredients item 10 has data for
     today: date
+    # The newest claims acknowledgement (id, acknowledged_at, result), if any.
+    claims_acknowledged: Mapping[str, Any] | None = None
 
     def item(self, number: int) -> Mapping[str, Any]:
         return self.items.get(number) or {}

@@ -14,8 +14,9 @@ from typing import Any
 
 import anthropic
 import structlog
-from anthropic.types import Message, ToolParam, ToolUseBlock
+from anthropic.types import ToolParam
 
+from pifai.ai.llm import tool_input
 from pifai.ai.safety.drafts import forbidden_phrases, numbers_in, prose_fields, with_prose
 
 log = structlog.get_logger(__name__)
@@ -60,15 +61,6 @@ def check_text(original: str, rephrased: Any) -> str | None:
     return None
 
 
-def _submitted(response: object) -> dict[str, Any] | None:
-    if not isinstance(response, Message) or not isinstance(response.content, list):
-        return None
-    for block in response.content:
-        if isinstance(block, ToolUseBlock) and block.name == TOOL_NAME:
-            return block.input if isinstance(block.input, dict) else None
-    return None
-
-
 async def rephrase_draft(
     client: anthropic.AsyncAnthropic, draft: Mapping[str, Any], *, model: str
 ) -> dict[str, Any]:
@@ -90,7 +82,7 @@ async def rephrase_draft(
     except anthropic.APIError as exc:
         log.warning("draft rephrasing failed", error=type(exc).__name__)
         return dict(draft) | {"llm_notes": [f"LLM pass failed ({type(exc).__name__}): kept"]}
-    submitted = _submitted(response)
+    submitted = tool_input(response, TOOL_NAME)
     if submitted is None:
         return dict(draft) | {"llm_notes": ["LLM pass returned no texts: kept as written"]}
     accepted: dict[str, str] = {}

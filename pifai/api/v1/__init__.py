@@ -4,7 +4,9 @@ from fastapi import APIRouter
 
 from pifai.api.v1 import (
     admin,
+    assessor_grants,
     auth,
+    claims,
     compliance,
     consistency,
     expiring,
@@ -12,10 +14,12 @@ from pifai.api.v1 import (
     knowledge,
     members,
     pif,
+    pif_document,
     pif_versions,
     products,
     regulatory,
     sa,
+    sa_reviews,
     safety,
     tasks,
     toxicology,
@@ -28,6 +32,8 @@ PREFIX = "/api/v1"
 # requested first.
 ROUTERS: tuple[APIRouter, ...] = (
     products.router,
+    # Before pif.router, whose /{item_number} would take /download and /generate.
+    pif_document.router,
     pif.router,
     tasks.router,
     auth.router,
@@ -43,5 +49,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     consistency.router,
     expiring.router,
     sa.router,
+    sa_reviews.router,
+    assessor_grants.router,
     pif_versions.router,
+    claims.router,
 )

@@ -6,24 +6,21 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from pifai.api.deps import (
     CurrentPrincipal,
     MetaDep,
     OrgSession,
     PageDep,
+    RequireOperator,
     TransactionalRoute,
-    require_role,
 )
-from pifai.core.security import Principal
 from pifai.schemas.compliance import AlertImportOut, AlertOut, AlertPage
 from pifai.services import compliance_alerts as service
-from pifai.services.compliance_alerts import OPERATOR_ROLES, AlertRow
+from pifai.services.compliance_alerts import AlertRow
 
 router = APIRouter(prefix="/compliance", tags=["compliance"], route_class=TransactionalRoute)
-
-RequireOperator = Annotated[Principal, Depends(require_role(*OPERATOR_ROLES))]
 
 
 def alert_out(row: AlertRow) -> AlertOut:

@@ -6,9 +6,16 @@ import uuid
 
 from fastapi import APIRouter
 
-from pifai.api.deps import CurrentPrincipal, MetaDep, OrgSession, TransactionalRoute
+from pifai.api.deps import (
+    CurrentPrincipal,
+    MetaDep,
+    OrgSession,
+    RequireOperator,
+    TransactionalRoute,
+)
 from pifai.schemas.pif_versions import ChangeDetectionOut, PifVersionList, PifVersionOut
 from pifai.services.pif import versions
+from pifai.services.sa import submission
 
 router = APIRouter(tags=["pif-versions"], route_class=TransactionalRoute)
 
@@ -35,10 +42,12 @@ async def pif_change_detection(
 
 @router.post("/products/{product_id}/pif-versions/draft", response_model=PifVersionOut)
 async def open_pif_draft(
-    product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession, meta: MetaDep
+    product_id: uuid.UUID, user: RequireOperator, session: OrgSession, meta: MetaDep
 ) -> PifVersionOut:
     """The working items and formula rows become a copy of the last signed snapshot
-    (409 if the product was never signed); approved items come back human_reviewed."""
+    (409 if the product was never signed, or while a review is open); approved items
+    come back human_reviewed. For the organisation's operators (owner, admin, member)."""
+    await submission.refuse_while_in_review(session, product_id, user.org_id)
     draft = await versions.open_draft(session, product_id, user, meta)
     await session.refresh(draft)
     return PifVersionOut.model_validate(draft)

@@ -14,7 +14,6 @@ from pifai.services.compliance_alerts.affected import (
     ChangedEntry,
     affected_products,
 )
-from pifai.services.compliance_alerts.notify import OPERATOR_ROLES
 from pifai.services.compliance_alerts.queries import (
     AlertNotFound,
     AlertRow,
@@ -32,7 +31,6 @@ from pifai.services.compliance_alerts.scheduling import (
 )
 
 __all__ = [
-    "OPERATOR_ROLES",
     "RECHECK_JOB",
     "AffectedSubstances",
     "AlertNotFound",

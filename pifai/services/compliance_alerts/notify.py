@@ -21,12 +21,12 @@ from pifai.core.config import Settings
 from pifai.core.email import Template, render, send_after_commit
 from pifai.models.compliance import ComplianceNotification
 from pifai.models.regulatory import RegulatoryImport
+from pifai.models.user import OPERATOR_ROLES
 from pifai.services.compliance_alerts.queries import AlertRow, alerts_of_import
 from pifai.services.members import mail_recipients_for_org
 
 log = structlog.get_logger(__name__)
 
-OPERATOR_ROLES = ("owner", "admin", "member")
 _KIND_WORDS = {
     "zh-TW": {"added": "新增", "removed": "刪除", "changed": "變更"},
     "en": {"added": "added", "removed": "removed", "changed": "changed"},

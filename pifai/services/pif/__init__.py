@@ -2,7 +2,6 @@
 (``analysis``), their files (``files``) and how uploads are checked (``uploads``)."""
 
 from pifai.services.pif.items import (
-    DONE_STATUSES,
     ITEMS,
     PROGRESS_WEIGHT,
     TRANSITIONS,
@@ -22,7 +21,6 @@ from pifai.services.pif.items import (
 )
 
 __all__ = [
-    "DONE_STATUSES",
     "ITEMS",
     "PROGRESS_WEIGHT",
     "TRANSITIONS",

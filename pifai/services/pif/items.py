@@ -64,7 +64,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "approved": frozenset({"human_reviewed", "uploaded"}),
 }
 assert set(TRANSITIONS) == set(ITEM_STATUSES)
-DONE_STATUSES = frozenset({"human_reviewed", "approved"})
+# Item 14 (evidence for efficacy claims) is needed only for a product that makes such
+# claims; the consistency check flags a claim without evidence. Every other item is part
+# of every PIF (Article 8 of the Act).
+MANDATORY_ITEMS = tuple(n for n in ITEMS if n != 14)
+# An item is ready for the SA once the machine or a person has produced its content.
+READY_STATUSES = frozenset({"ai_draft_ready", "human_reviewed", "approved"})
 # Content keys only software writes (the safety engine's drafts of items 9, 10 and 16).
 ENGINE_KEYS = (DRAFT_KIND,)
 # Weight of each status in the overall progress (share of the way to approved).
@@ -280,5 +285,9 @@ def progress(documents: list[PifDocument]) -> tuple[float, list[int]]:
     if not documents:
         return 0.0, []
     share = sum(PROGRESS_WEIGHT[d.status] for d in documents) / len(documents)
-    blocking = [d.item_number for d in documents if d.status not in DONE_STATUSES]
+    blocking = [
+        d.item_number
+        for d in documents
+        if d.item_number in MANDATORY_ITEMS and d.status not in READY_STATUSES
+    ]
     return round(share * 100, 1), blocking
