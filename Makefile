@@ -1,4 +1,4 @@
-# Two commands: `make demo` runs the service on the embedded default, `make test` checks everything.
+# Two commands: `make demo` runs the whole job on the embedded default, `make test` checks everything.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,12 +20,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1; }; } || \
 	    echo "note: libharfbuzz-subset0 not installed; PDF font subsetting uses fontTools (slower)"; }
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@# The PDF font instances, made once per machine (about a minute), so that the
+	@# first PIF document, `make demo`'s included, does not wait for them.
+	$(BIN)/python -c "from pifai.ai.pif_document.render import warm_fonts; warm_fonts()"
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# The whole job on the embedded default, from a formula file to the signed PIF PDF, then
+# the API keeps serving the result (DEMO_ARGS=--no-serve exits after the summary).
 demo: $(STAMP)
-	$(BIN)/pifai serve
+	$(BIN)/pifai demo $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pifai tests bench migrations
