@@ -129,6 +129,8 @@ class Result:
     review_id: str = ""
     ingredients: int = 0
     resolved: int = 0
+    # What the row known only by its Chinese name resolved to.
+    chinese_only_inci: str | None = None
     before: Findings | None = None
     after: Findings | None = None
     lowest_mos: tuple[str, float] | None = None

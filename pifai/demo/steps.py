@@ -174,6 +174,7 @@ async def _formula(journey: Journey, owner: User) -> None:
             "ingredient dictionary"
         )
         if chinese:
+            journey.result.chinese_only_inci = chinese[0]["inci"]
             detail.append(f"{samples.CHINESE_ONLY_NAME} -> {chinese[0]['inci']}")
 
 
