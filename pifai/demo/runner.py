@@ -51,23 +51,28 @@ def demo_settings(base: Settings, host: str, port: int, data_dir: Path | None) -
     return Settings(**values)
 
 
-def warm_fonts_process() -> asyncio.Future[int] | None:
-    """Start making the PDF font instances in another process when they are not cached
-    (about a minute once per machine): the stages before the first PDF run meanwhile."""
-    from pifai.ai.pif_document.render import fonts_cached
+def warm_fonts_process() -> asyncio.Future[list[int]] | None:
+    """Start making the PDF font instances when they are not cached (about a minute once
+    per machine; `make install` does it beforehand): one process per instance, while the
+    API starts."""
+    from pifai.ai.pif_document.render import FONT_INSTANCES, fonts_cached
 
     if fonts_cached():
         return None
 
-    async def warm() -> int:
+    async def warm(name: str, weight: int) -> int:
+        code = (
+            "import sys; from pifai.ai.pif_document.render import static_font; "
+            "static_font(sys.argv[1], int(sys.argv[2]))"
+        )
         process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from pifai.ai.pif_document.render import warm_fonts; warm_fonts()",
+            sys.executable, "-c", code, name, str(weight)
         )
         return await process.wait()
 
-    return asyncio.ensure_future(warm())
+    return asyncio.ensure_future(
+        asyncio.gather(*(warm(name, weight) for name, weight in FONT_INSTANCES))
+    )
 
 
 @dataclass
@@ -122,8 +127,14 @@ async def serve_and_run(
     worker = None if embedded else InProcessWorker.start(runtime)
     try:
         if fonts is not None:
-            reporter.note("making the PDF font instances once for this machine (cached)...")
+            waited = time.perf_counter()
+            reporter.started("PDF font instances (once per machine)")
             await fonts
+            reporter.finished(
+                "PDF font instances (once per machine)",
+                time.perf_counter() - waited,
+                "cached in the temporary folder; `make install` makes them beforehand",
+            )
         base = f"http://{settings.host}:{settings.port}"
         async with httpx.AsyncClient(base_url=base, timeout=60.0) as client:
             journey = Journey(client, outbox_reader(settings.data_dir / "outbox"), reporter)
