@@ -73,6 +73,7 @@ def sign_in_text(served: Served) -> str:
         f"Console: http://{settings.host}:{settings.port}/   "
         f"API docs: http://{settings.host}:{settings.port}/api/v1/docs",
         f"Data: {settings.data_dir}",
+        f"Signed PIF: {served.pdf_path}",
         "Sign in (password for every demo user: " + PASSWORD + "):",
     ]
     for role, user in users.items():
