@@ -1,4 +1,4 @@
-# Two commands: `make demo` runs the service on the embedded default, `make test` checks everything.
+# Two commands: `make demo` runs the whole job on the embedded default, `make test` checks everything.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,15 +21,20 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1; }; } || \
 	    echo "note: libharfbuzz-subset0 not installed; PDF font subsetting uses fontTools (slower)"; }
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@# The PDF font instances, made once per machine (about a minute), so that the
+	@# first PIF document, `make demo`'s included, does not wait for them.
+	$(BIN)/python -c "from pifai.ai.pif_document.render import warm_fonts; warm_fonts()"
 	touch $(STAMP)
 
 install: $(STAMP)
 
-# The console is built first; without Node/npm (or if the build fails) the API still
-# starts, and its / page says how to build the console.
+# The whole job on the embedded default, from a formula file to the signed PIF PDF, then
+# the API keeps serving the result and the console (DEMO_ARGS=--no-serve exits after the
+# summary). The console is built first; without Node/npm (or if the build fails) the demo
+# still runs, and the / page says how to build the console.
 demo: $(STAMP)
 	@$(MAKE) --no-print-directory web || echo "make demo: the web console was not built (see above); serving the API only" >&2
-	$(BIN)/pifai serve
+	$(BIN)/pifai demo $(DEMO_ARGS)
 
 # The web console (web/, Node 20): dependencies from the lock file, then the build that
 # `pifai serve` serves at / (web/dist).

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from pifai.cli import admin, data, db, mcp, pdf, rag, regulatory, serve
+from pifai.cli import admin, data, db, demo, mcp, pdf, rag, regulatory, serve
 
 app = typer.Typer(help="PIF AI backend.", no_args_is_help=True)
 app.command()(serve.version)
 app.command()(serve.serve)
 app.command()(serve.worker)
 app.command()(serve.openapi)
+app.command()(demo.demo)
 app.command("verify-signature")(admin.verify_signature)
 app.command("verify-pdf")(pdf.verify_pdf)
 app.add_typer(db.app, name="db")

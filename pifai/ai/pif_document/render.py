@@ -68,11 +68,7 @@ def static_font(name: str, weight: int) -> Path:
     machine (cached in the temporary folder): WeasyPrint would otherwise instance the
     whole variable font (tens of thousands of glyphs) in every document, for seconds."""
     source = font_path(name)
-    stat = source.stat()
-    key = hashlib.sha256(
-        f"{source}:{stat.st_size}:{stat.st_mtime_ns}:{weight}".encode()
-    ).hexdigest()
-    target = _cache_dir() / f"{source.stem.split('[')[0]}-{weight}-{key[:16]}.ttf"
+    target = _instance_path(name, weight)
     if target.is_file():
         return target
     from fontTools.ttLib import TTFont
@@ -84,6 +80,30 @@ def static_font(name: str, weight: int) -> Path:
     font.save(temporary)
     os.replace(temporary, target)
     return target
+
+
+# The instances the document uses (regular, bold, the simplified-Chinese fallback).
+FONT_INSTANCES = ((FONT_FILE, 400), (FONT_FILE, 700), (FALLBACK_FONT_FILE, 400))
+
+
+def _instance_path(name: str, weight: int) -> Path:
+    source = font_path(name)
+    stat = source.stat()
+    key = hashlib.sha256(
+        f"{source}:{stat.st_size}:{stat.st_mtime_ns}:{weight}".encode()
+    ).hexdigest()
+    return _cache_dir() / f"{source.stem.split('[')[0]}-{weight}-{key[:16]}.ttf"
+
+
+def fonts_cached() -> bool:
+    return all(_instance_path(name, weight).is_file() for name, weight in FONT_INSTANCES)
+
+
+def warm_fonts() -> None:
+    """Make the static instances now (`make install` and `pifai demo` call it), so the
+    first document does not wait for them."""
+    for name, weight in FONT_INSTANCES:
+        static_font(name, weight)
 
 
 @cache

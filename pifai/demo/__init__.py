@@ -1,0 +1,1 @@
+"""`pifai demo`: the journey from a formula file to the signed PIF PDF, over HTTP."""

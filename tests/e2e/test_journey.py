@@ -1,0 +1,207 @@
+"""The demo journey end to end on real processes: `pifai serve --workers 2` and two
+`pifai worker` processes on the machine's PostgreSQL and Redis (a fresh database). One
+worker is SIGKILLed while the pipeline runs and the API processes are restarted once; the
+product must still end signed, its PDF validating, the audit chain intact, and every task
+done exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from pifai.core.database import asyncpg_dsn
+from pifai.demo.journey import Journey, outbox_reader
+from pifai.demo.steps import run
+from pifai.services.queue.streams import GROUP, stream_key
+from tests.integration.fixtures.servers import drop_database, recreate_database
+
+PIFAI = [sys.executable, "-m", "pifai.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class _NotFound(BaseHTTPRequestHandler):
+    """PubChem and ECHA CHEM, offline: every substance is unknown to them."""
+
+    def do_GET(self) -> None:
+        body = b'{"Fault": {"Code": "PUGREST.NotFound", "Message": "No CID found"}}'
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def sources() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotFound)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+async def _api(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        *PIFAI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2", env=env
+    )
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        for _ in range(900):
+            assert process.returncode is None, "pifai serve exited during start-up"
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return process
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    process.kill()
+    raise AssertionError("pifai serve --workers 2 did not become ready")
+
+
+async def _worker(env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(*PIFAI, "worker", "--concurrency", "4", env=env)
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+# Kinds the journey queues mid-pipeline, after the formula and before the PDF.
+MID_PIPELINE = ("report.extract", "toxicology.batch", "safety.assess")
+
+
+async def _kill_holder(redis: Redis, workers: list[asyncio.subprocess.Process]) -> str:
+    """SIGKILL the first worker seen holding a delivered, unacknowledged task of the
+    middle of the pipeline (its consumer name carries its pid)."""
+    while True:
+        for kind in MID_PIPELINE:
+            try:
+                summary = await redis.xpending(stream_key(kind), GROUP)
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                continue  # no worker has read this stream yet
+            for consumer in summary["consumers"]:
+                name = consumer["name"]
+                name = name.decode() if isinstance(name, bytes) else str(name)
+                for worker in workers:
+                    if int(consumer["pending"]) and f"-{worker.pid}-" in name:
+                        worker.send_signal(signal.SIGKILL)
+                        await worker.wait()
+                        return kind
+        await asyncio.sleep(0.01)
+
+
+async def _cli(env: dict[str, str], *args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        *PIFAI, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode()
+
+
+async def test_journey_on_processes_with_a_killed_worker_and_a_restarted_api(
+    server_url: str, redis_url: str, tmp_path: Path, sources: str
+) -> None:
+    name = f"pifai_e2e_{uuid.uuid4().hex[:10]}"
+    database_url = await recreate_database(server_url, name)
+    redis = Redis.from_url(redis_url)
+    await redis.flushdb()  # registration is rate-limited per address and IP
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DATA_DIR": str(tmp_path),
+        "LOG_LEVEL": "WARNING",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "PUBCHEM_BASE_URL": sources,
+        "ECHA_BASE_URL": sources,
+        "PUBCHEM_MAX_PER_SECOND": "1000",
+        # The killed worker's claimed task comes back within seconds, not a minute.
+        "QUEUE_VISIBILITY_TIMEOUT_SECONDS": "3",
+        "QUEUE_BACKOFF_BASE_SECONDS": "0.2",
+    }
+    processes: list[asyncio.subprocess.Process] = []
+    try:
+        api = await _api(env, port)
+        processes.append(api)
+        workers = [await _worker(env), await _worker(env)]
+        processes += workers
+        killer = asyncio.create_task(_kill_holder(redis, workers))
+
+        async def restart_api() -> None:
+            nonlocal api
+            await _stop(api)
+            api = await _api(env, port)
+            processes.append(api)
+
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            journey = Journey(client, outbox_reader(tmp_path / "outbox"))
+            journey.hooks["checks: compliance, consistency, claims"] = restart_api
+            result = await run(journey)
+        assert killer.done(), "no worker was seen holding a task mid-pipeline"
+        assert killer.result() in MID_PIPELINE
+        assert [w.returncode for w in workers].count(-signal.SIGKILL) == 1
+        assert [w.returncode for w in workers].count(None) == 1
+
+        pdf = tmp_path / "signed.pdf"
+        pdf.write_bytes(result.pdf)
+        code, out = await _cli(env, "verify-pdf", str(pdf))
+        assert code == 0, out
+        code, out = await _cli(env, "audit", "verify")
+        assert code == 0, out
+
+        conn = await asyncpg.connect(asyncpg_dsn(database_url))
+        try:
+            tasks = await conn.fetch("SELECT id, kind, status, attempts FROM tasks")
+            assessments = await conn.fetchval("SELECT count(*) FROM safety_assessments")
+            pdfs = await conn.fetch("SELECT status FROM pif_pdfs")
+        finally:
+            await conn.close()
+        # None lost: every task the journey waited for, and every other, ended done.
+        assert {str(t["id"]) for t in tasks} >= set(result.tasks)
+        assert {(t["kind"], t["status"]) for t in tasks if t["status"] != "done"} == set()
+        # None run twice: each kept effect once per task (an attempt cut short by the
+        # SIGKILL is retried, and its claim is void, so it never completes twice).
+        assert assessments == sum(1 for t in tasks if t["kind"] == "safety.assess")
+        assert [p["status"] for p in pdfs] == ["done"]
+        # The killed worker's task was run again (its cut-short attempt counts) ...
+        assert max(t["attempts"] for t in tasks) == 2
+        assert result.signed_version == 1
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        await redis.aclose()
+        await drop_database(server_url, name)
