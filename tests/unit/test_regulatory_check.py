@@ -429,3 +429,20 @@ def test_property_lowering_a_concentration_never_adds_a_finding(
     before_ids = {f.identity() for f in before.findings}
     added = [f.identity() for f in after.findings if f.identity() not in before_ids]
     assert not added, f"lowering {name} from {conc} to {conc * factor} added {added}"
+
+
+def test_a_component_of_a_combination_entry_is_not_the_combination(
+    snap: RegulatorySnapshot,
+) -> None:
+    """Annex V/59 ("CITRIC ACID (AND) SILVER CITRATE", at most 0.0024 % as silver) lists
+    citric acid's CAS 77-92-9 among its numbers: citric acid as a pH adjuster is not it."""
+    alone = snap.check(
+        [FormulaItem("Citric Acid", "77-92-9", 0.05, "pH adjuster")], "leave_on_face"
+    )
+    assert [f for f in alone.findings if "Annex V/59" in (f.to_dict().get("entry") or "")] == []
+    assert all(f.severity not in ("critical", "high") for f in alone.findings)
+    combined = snap.check(
+        [FormulaItem("Citric acid (and) Silver citrate", None, 0.3, "preservative")],
+        "leave_on_face",
+    )
+    assert any(f.severity == "high" for f in combined.findings), combined.findings

@@ -32,6 +32,15 @@ HEAVY_METALS: dict[str, re.Pattern[str]] = {
 
 # Resolutions are cached per snapshot; the bound keeps a long-lived snapshot's memory flat.
 _RESOLUTION_CACHE_SIZE = 50_000
+# "CITRIC ACID (AND) SILVER CITRATE": an entry for a combination of substances.
+_COMBINATION = re.compile(r"\(\s*and\s*\)", re.IGNORECASE)
+
+
+def is_combination(entry: RegEntry) -> bool:
+    """An entry of a combination lists its components' CAS numbers (Annex V/59 lists
+    citric acid's 77-92-9), but its limit is the combination's: one component alone,
+    named or numbered, is not that entry."""
+    return len(entry.cas) > 1 and any(_COMBINATION.search(name) for name in entry.names)
 
 
 @dataclass(slots=True)
@@ -102,7 +111,7 @@ class RegulatorySnapshot:
                 self.classifications.setdefault(cas, []).append(entry)
             return
         self.list_types_loaded.add((entry.authority, entry.list_type))
-        for cas in entry.cas:
+        for cas in () if is_combination(entry) else entry.cas:
             self.by_cas.setdefault(cas, []).append(entry)
         for name in entry.names:
             key = name_key(name)
