@@ -236,13 +236,22 @@ def error_shape(ctx: CheckContext, response: Any, case: schemathesis.Case) -> bo
     return True
 
 
+@schemathesis.check
+def negative_data_refused(ctx: CheckContext, response: Any, case: schemathesis.Case) -> bool | None:
+    """A body over the JSON limit (413, said before it is parsed) refuses a request that
+    breaks the schema as surely as a 422 does."""
+    if response.status_code == 413:
+        return True
+    return negative_data_rejection(ctx, response, case)
+
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
     response_headers_conformance,
-    negative_data_rejection,
+    negative_data_refused,
     error_shape,
 ]
 
