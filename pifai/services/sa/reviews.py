@@ -196,7 +196,7 @@ def require_editable(review: SaReview) -> None:
         )
 
 
-async def _signer_name(session: AsyncSession, actor: Actor) -> str | None:
+async def _full_name(session: AsyncSession, actor: Actor) -> str | None:
     return await session.scalar(
         select(User.full_name).where(User.id == actor.id, User.org_id == actor.org_id)
     )
@@ -205,7 +205,7 @@ async def _signer_name(session: AsyncSession, actor: Actor) -> str | None:
 async def add_comments(
     session: AsyncSession, access: ReviewAccess, comments: Sequence[Comment], kind: str
 ) -> None:
-    author = await _signer_name(session, access.actor)
+    author = await _full_name(session, access.actor)
     session.add_all(
         SaReviewComment(
             org_id=access.org_id,
@@ -310,7 +310,7 @@ async def request_revision(
         meta=meta,
     )
     await session.flush()
-    reviewer = await _signer_name(session, access.actor) or "SA"
+    reviewer = await _full_name(session, access.actor) or "SA"
     link = f"{settings.public_base_url.rstrip('/')}/products/{product.id}/pif"
     text = "\n".join(
         f"- {'#' + str(c.item_number) if c.item_number else 'PIF'}: {c.body}" for c in comments
