@@ -1,4 +1,4 @@
-"""Layers point one way: core <- models/schemas <- ai <- services <- api/worker/cli/mcp.
+"""Layers point one way: core <- models/schemas <- ai <- services <- api/worker/cli/demo/mcp.
 
 Every import in pifai/, at the top of a module or inside a function, is read with `ast`;
 a module may import its own layer and the ones below it, and `pifai.domain` (the shared
@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "api": 4,
     "worker": 4,
     "cli": 4,
+    "demo": 4,  # an entry point: starts the app and drives it over HTTP
     "mcp_servers": 4,
     "main": 4,
 }
