@@ -4,7 +4,8 @@ organisation, asks for a password reset, signs in with the TOTP
 step, sees the dashboard, creates a product, reloads (the session comes back through the
 HttpOnly cookie), signs out, and signs in as the other organisation, which cannot open
 the product by its URL and turns two-factor authentication on from the QR code's key;
-with axe-core's accessibility check on each screen.
+then the Safety Assessor the owner invited signs in and opens the pending queue from the
+navigation; with axe-core's accessibility check on each screen.
 
 It needs the build (`make web`), web/node_modules and /usr/bin/chromium (`.ci/run`
 installs it when missing). Without them the test is skipped, except under CI, where it
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -29,6 +31,7 @@ import pytest
 WEB = Path(__file__).resolve().parents[2] / "web"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "a long enough passphrase for the console"
+SA_EMAIL = "sa@example.com"
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +71,24 @@ async def _serve(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
     raise AssertionError("pifai serve did not become ready in 60 s")
 
 
+async def _accept_invitation(base_url: str, outbox: Path) -> None:
+    """The SA's invitation link, as mailed, sets their password."""
+    for path in sorted(outbox.glob("*.eml")):
+        mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+        body = mail.get_body(("plain",))
+        if mail["To"] == SA_EMAIL and body is not None:
+            token = re.search(r"/accept-invite\?token=([\w.-]+)", body.get_content())
+            assert token, body.get_content()
+            async with httpx.AsyncClient(base_url=base_url) as client:
+                accepted = await client.post(
+                    "/api/v1/auth/accept-invite",
+                    json={"token": token.group(1), "new_password": PASSWORD},
+                )
+            assert accepted.status_code == 200, accepted.text
+            return
+    raise AssertionError("the SA's invitation was not mailed")
+
+
 async def _account_with_2fa(base_url: str, email: str) -> pyotp.TOTP:
     async with httpx.AsyncClient(base_url=base_url) as client:
         registered = await client.post(
@@ -82,6 +103,13 @@ async def _account_with_2fa(base_url: str, email: str) -> pyotp.TOTP:
         assert registered.status_code == 202, registered.text
         login = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        # A Safety Assessor of the same organisation (invited before 2FA is on: one login).
+        invited = await client.post(
+            "/api/v1/org/members",
+            json={"email": SA_EMAIL, "role": "sa", "full_name": "林安全"},
+            headers=headers,
+        )
+        assert invited.status_code == 201, invited.text
         setup = await client.post("/api/v1/auth/setup-2fa", headers=headers)
         totp = pyotp.TOTP(setup.json()["secret"])
         # The previous step's code turns 2FA on, so the browser may use the current one.
@@ -115,6 +143,7 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
     server = await _serve(env, port)
     try:
         totp = await _account_with_2fa(base_url, "owner@example.com")
+        await _accept_invitation(base_url, tmp_path / "data" / "outbox")
         # Kept after the run (git-ignored): one PNG per step, named after it.
         shots = WEB / "e2e" / "screenshots"
         shutil.rmtree(shots, ignore_errors=True)
@@ -129,6 +158,7 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
                 "EMAIL": "owner@example.com",
                 "PASSWORD": PASSWORD,
                 "TOTP_CODE": totp.now(),
+                "SA_EMAIL": SA_EMAIL,
                 "SCREENSHOTS": str(shots),
                 "CHROMIUM": CHROMIUM,
             },
@@ -159,6 +189,7 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
         "signed-out",
         "other-organisation",
         "two-factor-on",
+        "sa-pending",
     ]
     assert result["itemRows"] == 16
     assert result["overflowing"] == []  # every screen fits 1280 px, and 768 px

@@ -1,7 +1,7 @@
 // The console in a real Chromium against a real `pifai serve`: register an organisation,
 // ask for a password reset, sign in (with the TOTP
 // step), the dashboard, create a product, a reload that keeps the session through the
-// HttpOnly cookie, sign out. Run by tests/integration/test_console_browser.py, which
+// HttpOnly cookie, sign out, and the invited Safety Assessor's pending queue. Run by tests/integration/test_console_browser.py, which
 // starts the server and the account; prints one JSON line and exits 1 on a failure.
 //
 // env: BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS (a folder), CHROMIUM.
@@ -15,7 +15,7 @@ import { chromium } from "playwright-core";
 // console's CSP would rightly refuse).
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-const { BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS } = process.env;
+const { BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS, SA_EMAIL } = process.env;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const TIMEOUT_MS = 15_000;
 
@@ -134,7 +134,8 @@ try {
     await page.getByRole("link", { name: "玻尿酸保濕精華液" }).click();
     await page.getByRole("heading", { name: "玻尿酸保濕精華液" }).waitFor();
     await page.getByRole("heading", { name: "16 項 PIF 資料" }).waitFor();
-    result.itemRows = (await page.getByRole("row").count()) - 1; // less the header
+    result.itemRows = await page.locator('[data-testid^="item-"]').count();
+    await page.getByRole("heading", { name: "版本", exact: true }).waitFor();
     result.productPath = new URL(page.url()).pathname;
   });
   await step("dashboard-after-reload", async () => {
@@ -186,6 +187,17 @@ try {
     await page.getByLabel("驗證碼").fill(totp(secret));
     await page.getByRole("button", { name: "啟用", exact: true }).click();
     await page.getByText(/兩步驟驗證已啟用/).waitFor();
+  });
+  await step("sa-pending", async () => {
+    // The Safety Assessor the owner invited: their queue, reached from the navigation.
+    await page.getByRole("button", { name: "登出" }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.getByLabel("電子郵件").fill(SA_EMAIL);
+    await page.getByLabel("密碼").fill(PASSWORD);
+    await page.getByRole("button", { name: "登入", exact: true }).click();
+    await page.getByRole("link", { name: "待審清單", exact: true }).click();
+    await page.getByRole("heading", { name: "待審清單", exact: true }).waitFor();
+    await page.getByText("目前沒有待審的 PIF。").waitFor();
   });
 } catch (error) {
   problems.push(`step failed after ${result.steps.at(-1)}: ${error.message.split("\n")[0]}`);
