@@ -71,22 +71,25 @@ async def _serve(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
     raise AssertionError("pifai serve did not become ready in 60 s")
 
 
-async def _accept_invitation(base_url: str, outbox: Path) -> None:
-    """The SA's invitation link, as mailed, sets their password."""
+def _invitation_token(outbox: Path) -> str:
     for path in sorted(outbox.glob("*.eml")):
         mail = message_from_bytes(path.read_bytes(), policy=policy.default)
         body = mail.get_body(("plain",))
         if mail["To"] == SA_EMAIL and body is not None:
             token = re.search(r"/accept-invite\?token=([\w.-]+)", body.get_content())
             assert token, body.get_content()
-            async with httpx.AsyncClient(base_url=base_url) as client:
-                accepted = await client.post(
-                    "/api/v1/auth/accept-invite",
-                    json={"token": token.group(1), "new_password": PASSWORD},
-                )
-            assert accepted.status_code == 200, accepted.text
-            return
+            return token.group(1)
     raise AssertionError("the SA's invitation was not mailed")
+
+
+async def _accept_invitation(base_url: str, outbox: Path) -> None:
+    """The SA's invitation link, as mailed, sets their password."""
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        accepted = await client.post(
+            "/api/v1/auth/accept-invite",
+            json={"token": _invitation_token(outbox), "new_password": PASSWORD},
+        )
+    assert accepted.status_code == 200, accepted.text
 
 
 async def _account_with_2fa(base_url: str, email: str) -> pyotp.TOTP:
