@@ -4,7 +4,9 @@ organisation, asks for a password reset, signs in with the TOTP
 step, sees the dashboard, creates a product, reloads (the session comes back through the
 HttpOnly cookie), signs out, and signs in as the other organisation, which cannot open
 the product by its URL and turns two-factor authentication on from the QR code's key;
-with axe-core's accessibility check on each screen.
+then the Safety Assessor of a consultancy (set up through the API, with a product
+submitted for review) opens the queue from the navigation, the review, and requests a
+revision; with axe-core's accessibility check on each screen.
 
 It needs the build (`make web`), web/node_modules and /usr/bin/chromium (`.ci/run`
 installs it when missing). Without them the test is skipped, except under CI, where it
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -29,6 +32,8 @@ import pytest
 WEB = Path(__file__).resolve().parents[2] / "web"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "a long enough passphrase for the console"
+SA_EMAIL = "sa@example.com"
+REVIEWED_PRODUCT = "舒敏修護乳液"
 
 pytestmark = pytest.mark.browser
 
@@ -66,6 +71,71 @@ async def _serve(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
             await asyncio.sleep(0.1)
     server.kill()
     raise AssertionError("pifai serve did not become ready in 60 s")
+
+
+def _invitation_token(outbox: Path) -> str:
+    for path in sorted(outbox.glob("*.eml")):
+        mail = message_from_bytes(path.read_bytes(), policy=policy.default)
+        body = mail.get_body(("plain",))
+        if mail["To"] == SA_EMAIL and body is not None:
+            token = re.search(r"/accept-invite\?token=([\w.-]+)", body.get_content())
+            assert token, body.get_content()
+            return token.group(1)
+    raise AssertionError("the SA's invitation was not mailed")
+
+
+# Items 1, 7 and 8 have forms with required fields; the others may stay empty.
+ITEM_CONTENT: dict[int, dict[str, object]] = {
+    1: {"name": REVIEWED_PRODUCT},
+    7: {"method": "早晚適量塗抹於臉部", "body_sites": ["face"], "target_population": "成人"},
+    8: {"has_reports": False, "statement": "上市至今無不良反應通報"},
+}
+
+
+async def _review_waiting(base_url: str, outbox: Path) -> None:
+    """A consultancy's product submitted for review, and its Safety Assessor (invited,
+    the mailed link accepted): the browser signs in as that SA."""
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        registered = await client.post(
+            "/api/v1/auth/register",
+            json={
+                "email": "consultancy@example.com",
+                "password": PASSWORD,
+                "full_name": "張顧問",
+                "organization_name": "安全評估顧問公司",
+                "organization_type": "consultant",
+            },
+        )
+        assert registered.status_code == 202, registered.text
+        login = await client.post(
+            "/api/v1/auth/login", json={"email": "consultancy@example.com", "password": PASSWORD}
+        )
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        invited = await client.post(
+            "/api/v1/org/members",
+            json={"email": SA_EMAIL, "role": "sa", "full_name": "林安全"},
+            headers=headers,
+        )
+        assert invited.status_code == 201, invited.text
+        product = await client.post(
+            "/api/v1/products",
+            json={"name": REVIEWED_PRODUCT, "product_type": "leave_on_face"},
+            headers=headers,
+        )
+        assert product.status_code == 201, product.text
+        pif = f"/api/v1/products/{product.json()['id']}/pif"
+        for number in [n for n in range(1, 17) if n != 14]:  # 14 only with efficacy claims
+            content = ITEM_CONTENT.get(number, {})
+            for body in ({"content": content}, {"status": "human_reviewed"}):
+                updated = await client.put(f"{pif}/{number}", json=body, headers=headers)
+                assert updated.status_code == 200, updated.text
+        submitted = await client.post(f"{pif}/submit-review", headers=headers)
+        assert submitted.status_code == 201, submitted.text
+        accepted = await client.post(
+            "/api/v1/auth/accept-invite",
+            json={"token": _invitation_token(outbox), "new_password": PASSWORD},
+        )
+        assert accepted.status_code == 200, accepted.text
 
 
 async def _account_with_2fa(base_url: str, email: str) -> pyotp.TOTP:
@@ -115,6 +185,7 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
     server = await _serve(env, port)
     try:
         totp = await _account_with_2fa(base_url, "owner@example.com")
+        await _review_waiting(base_url, tmp_path / "data" / "outbox")
         # Kept after the run (git-ignored): one PNG per step, named after it.
         shots = WEB / "e2e" / "screenshots"
         shutil.rmtree(shots, ignore_errors=True)
@@ -129,6 +200,8 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
                 "EMAIL": "owner@example.com",
                 "PASSWORD": PASSWORD,
                 "TOTP_CODE": totp.now(),
+                "SA_EMAIL": SA_EMAIL,
+                "REVIEWED_PRODUCT": REVIEWED_PRODUCT,
                 "SCREENSHOTS": str(shots),
                 "CHROMIUM": CHROMIUM,
             },
@@ -159,8 +232,12 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
         "signed-out",
         "other-organisation",
         "two-factor-on",
+        "sa-pending",
+        "sa-review",
+        "sa-revision-requested",
     ]
     assert result["itemRows"] == 16
+    assert result["reviewItemRows"] == 16  # the SA sees all 16 items of the review
     assert result["overflowing"] == []  # every screen fits 1280 px, and 768 px
     # axe-core on every screen reached: no serious or critical violation.
     assert set(result["accessibility"]) == set(result["steps"])

@@ -1,7 +1,7 @@
 // The console in a real Chromium against a real `pifai serve`: register an organisation,
 // ask for a password reset, sign in (with the TOTP
 // step), the dashboard, create a product, a reload that keeps the session through the
-// HttpOnly cookie, sign out. Run by tests/integration/test_console_browser.py, which
+// HttpOnly cookie, sign out; a Safety Assessor's queue, a review, a revision request. Run by tests/integration/test_console_browser.py, which
 // starts the server and the account; prints one JSON line and exits 1 on a failure.
 //
 // env: BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS (a folder), CHROMIUM.
@@ -15,7 +15,8 @@ import { chromium } from "playwright-core";
 // console's CSP would rightly refuse).
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-const { BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS } = process.env;
+const { BASE_URL, EMAIL, PASSWORD, TOTP_CODE, SCREENSHOTS, SA_EMAIL, REVIEWED_PRODUCT } =
+  process.env;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const TIMEOUT_MS = 15_000;
 
@@ -134,7 +135,8 @@ try {
     await page.getByRole("link", { name: "玻尿酸保濕精華液" }).click();
     await page.getByRole("heading", { name: "玻尿酸保濕精華液" }).waitFor();
     await page.getByRole("heading", { name: "16 項 PIF 資料" }).waitFor();
-    result.itemRows = (await page.getByRole("row").count()) - 1; // less the header
+    result.itemRows = await page.locator('[data-testid^="item-"]').count();
+    await page.getByRole("heading", { name: "版本", exact: true }).waitFor();
     result.productPath = new URL(page.url()).pathname;
   });
   await step("dashboard-after-reload", async () => {
@@ -186,6 +188,30 @@ try {
     await page.getByLabel("驗證碼").fill(totp(secret));
     await page.getByRole("button", { name: "啟用", exact: true }).click();
     await page.getByText(/兩步驟驗證已啟用/).waitFor();
+  });
+  await step("sa-pending", async () => {
+    // The consultancy's Safety Assessor: their queue, reached from the navigation.
+    await page.getByRole("button", { name: "登出" }).click();
+    await page.waitForURL(/\/sign-in/);
+    await page.getByLabel("電子郵件").fill(SA_EMAIL);
+    await page.getByLabel("密碼").fill(PASSWORD);
+    await page.getByRole("button", { name: "登入", exact: true }).click();
+    await page.getByRole("link", { name: "待審清單", exact: true }).click();
+    await page.getByRole("heading", { name: "待審清單", exact: true }).waitFor();
+    await page.getByRole("link", { name: REVIEWED_PRODUCT }).waitFor();
+  });
+  await step("sa-review", async () => {
+    await page.getByRole("link", { name: REVIEWED_PRODUCT }).click();
+    await page.getByRole("heading", { name: REVIEWED_PRODUCT }).waitFor();
+    await page.getByRole("heading", { name: "系統草稿評估" }).waitFor();
+    result.reviewItemRows = await page.locator('[data-testid^="review-item-"]').count();
+  });
+  await step("sa-revision-requested", async () => {
+    await page.getByLabel("第 3 項的意見").fill("請補上防腐劑的濃度與來源");
+    await page.getByLabel("退回第 3 項").check();
+    await page.getByRole("button", { name: "退回修改" }).click();
+    await page.getByText("已退回業者修改。").waitFor();
+    await page.getByText("請補上防腐劑的濃度與來源").waitFor(); // now the review's comment
   });
 } catch (error) {
   problems.push(`step failed after ${result.steps.at(-1)}: ${error.message.split("\n")[0]}`);

@@ -16,6 +16,8 @@ import { ForgotPasswordPage, SetPasswordPage, VerifyEmailPage } from "@/pages/Pa
 import { ProductPifPage } from "@/pages/ProductPif";
 import { ProductsPage } from "@/pages/Products";
 import { RegisterPage } from "@/pages/Register";
+import { SaPendingPage } from "@/pages/sa/SaPending";
+import { SaReviewPage } from "@/pages/sa/SaReview";
 import { SecurityPage } from "@/pages/Security";
 import { SignInPage } from "@/pages/SignIn";
 
@@ -144,6 +146,21 @@ const securityRoute = createRoute({
   component: SecurityPage,
 });
 
+const saPendingRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/sa",
+  component: SaPendingPage,
+});
+
+const saReviewRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/sa/reviews/$reviewId",
+  component: function SaReviewRoute() {
+    const { reviewId } = saReviewRoute.useParams();
+    return <SaReviewPage key={reviewId} reviewId={reviewId} />;
+  },
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   loginRoute,
@@ -152,7 +169,14 @@ const routeTree = rootRoute.addChildren([
   resetPasswordRoute,
   acceptInviteRoute,
   verifyEmailRoute,
-  appRoute.addChildren([dashboardRoute, productsRoute, productRoute, securityRoute]),
+  appRoute.addChildren([
+    dashboardRoute,
+    productsRoute,
+    productRoute,
+    securityRoute,
+    saPendingRoute,
+    saReviewRoute,
+  ]),
 ]);
 
 export function buildRouter(queryClient: QueryClient) {

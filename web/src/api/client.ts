@@ -23,6 +23,17 @@ const PUBLIC_PATHS = [
   "verify-email",
 ].map((action) => `/api/v1/auth/${action}`);
 
+// A wrong or missing two-factor code (saving or signing a review) is a 401 too, but the
+// session is still good: the screen shows the message instead of signing the user out.
+async function isTotpRefusal(response: Response): Promise<boolean> {
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as { error?: { code?: unknown } } | null;
+  const code = body?.error?.code;
+  return code === "totp_invalid" || code === "totp_required";
+}
+
 const auth: Middleware = {
   async onRequest({ request }) {
     if (PUBLIC_PATHS.some((path) => new URL(request.url).pathname === path)) return request;
@@ -30,9 +41,11 @@ const auth: Middleware = {
     if (token) request.headers.set("Authorization", `Bearer ${token}`);
     return request;
   },
-  onResponse({ request, response }) {
+  async onResponse({ request, response }) {
     const path = new URL(request.url).pathname;
-    if (response.status === 401 && !PUBLIC_PATHS.includes(path)) onUnauthorized();
+    if (response.status === 401 && !PUBLIC_PATHS.includes(path) && !(await isTotpRefusal(response))) {
+      onUnauthorized();
+    }
     return response;
   },
 };

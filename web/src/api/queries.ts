@@ -77,3 +77,39 @@ export function productQuery(productId: string) {
       ),
   });
 }
+
+export function pifVersionsQuery(productId: string) {
+  return queryOptions({
+    queryKey: ["pif-versions", productId],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/products/{product_id}/pif-versions", {
+          params: { path: { product_id: productId } },
+        }),
+      ),
+  });
+}
+
+export function changeDetectionQuery(productId: string) {
+  return queryOptions({
+    queryKey: ["change-detection", productId],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/products/{product_id}/pif-versions/change-detection", {
+          params: { path: { product_id: productId } },
+        }),
+      ),
+  });
+}
+
+const RUNNING = new Set(["pending", "processing"]);
+
+/** A background task, polled every two seconds while it runs. */
+export function taskQuery(taskId: string) {
+  return queryOptions({
+    queryKey: ["task", taskId],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/tasks/{task_id}", { params: { path: { task_id: taskId } } })),
+    refetchInterval: (query) => (RUNNING.has(query.state.data?.status ?? "pending") ? 2000 : false),
+  });
+}

@@ -7,6 +7,15 @@ const TRANSLATED = [
   "totp_invalid",
   "too_many_requests",
   "invalid_token",
+  "totp_required",
+  "signing_blocked",
+  "remediation_plan_required",
+  "qualification_expired",
+  "qualification_missing",
+  "final_assessment_required",
+  "review_not_editable",
+  "review_open",
+  "items_not_ready",
 ] as const;
 
 /** What a screen says about a failure: our words for the codes we know, else the API's

@@ -46,6 +46,15 @@ export function AppLayout() {
             >
               {t("nav.products")}
             </Link>
+            {me.data?.user.role === "sa" && (
+              <Link
+                to="/sa"
+                className={NAV_LINK}
+                activeProps={{ "aria-current": "page", className: "bg-brand-50 text-brand-800" }}
+              >
+                {t("nav.sa")}
+              </Link>
+            )}
             <Link
               to="/account/security"
               className={NAV_LINK}

@@ -52,6 +52,10 @@ function answer(product: Response) {
     "fetch",
     vi.fn<typeof fetch>(async (input) => {
       const path = new URL((input as Request).url).pathname;
+      if (path.endsWith("/pif-versions")) return json(200, { items: [] });
+      if (path.endsWith("/change-detection")) {
+        return json(200, { needs_resign: false, reasons: [], current_version: 0, suggested_next_version: 1 });
+      }
       return (path.endsWith("/pif") ? json(200, OVERVIEW) : product).clone();
     }),
   );

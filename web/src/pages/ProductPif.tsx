@@ -11,6 +11,9 @@ import { Card, CardTitle } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
 import { cn } from "@/lib/utils";
 
+import { ProductVersions } from "./ProductVersions";
+import { SubmitReview } from "./SubmitReview";
+
 type Item = Schemas["ItemOut"];
 export type Grouping = "number" | "stage";
 
@@ -96,12 +99,14 @@ export function ProductPifPage({ productId, grouping }: { productId: string; gro
           </Link>
         ))}
       </nav>
+      <SubmitReview productId={productId} />
       {groups.map((group) => (
         <Card key={group.key}>
           <CardTitle className="mb-3">{group.title}</CardTitle>
           <ItemTable items={group.items} />
         </Card>
       ))}
+      <ProductVersions productId={productId} />
     </div>
   );
 }

@@ -1,0 +1,22 @@
+import { queryOptions } from "@tanstack/react-query";
+
+import { api } from "./client";
+import { unwrap } from "./errors";
+
+export const pendingReviewsQuery = queryOptions({
+  queryKey: ["sa-pending"],
+  queryFn: async () =>
+    unwrap(await api.GET("/api/v1/sa/pending", { params: { query: { limit: 100 } } })),
+});
+
+export function reviewQuery(reviewId: string) {
+  return queryOptions({
+    queryKey: ["sa-review", reviewId],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/sa/reviews/{review_id}", {
+          params: { path: { review_id: reviewId } },
+        }),
+      ),
+  });
+}

@@ -1,0 +1,66 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+
+import { api } from "@/api/client";
+import { ApiError, unwrap } from "@/api/errors";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { errorMessage } from "@/lib/error-message";
+
+interface BlockingItem {
+  item_number: number;
+  status: string;
+}
+
+/** The items a 409 `items_not_ready` names (its details carry them). */
+export function blockingItems(error: unknown): BlockingItem[] {
+  if (!(error instanceof ApiError) || error.code !== "items_not_ready") return [];
+  const listed = (error.details as { blocking_items?: unknown } | null)?.blocking_items;
+  return Array.isArray(listed) ? (listed as BlockingItem[]) : [];
+}
+
+/** Sends the working draft to the Safety Assessor. */
+export function SubmitReview({ productId }: { productId: string }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const submit = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await api.POST("/api/v1/products/{product_id}/pif/submit-review", {
+          params: { path: { product_id: productId } },
+        }),
+      ),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ["product", productId] });
+      await queryClient.invalidateQueries({ queryKey: ["products"] });
+    },
+  });
+  const blocking = blockingItems(submit.error);
+
+  return (
+    <div className="space-y-2">
+      <Button onClick={() => submit.mutate()} disabled={submit.isPending}>
+        {t("review.submit")}
+      </Button>
+      {submit.isSuccess && <Alert tone="success">{t("review.submitted")}</Alert>}
+      {submit.isError && (
+        <Alert tone="error">
+          <p>{errorMessage(t, submit.error)}</p>
+          {blocking.length > 0 && (
+            <>
+              <p className="mt-1">{t("review.blockingItems")}</p>
+              <ul className="list-disc pl-5" data-testid="blocking-items">
+                {blocking.map((item) => (
+                  <li key={item.item_number}>
+                    {item.item_number} ·{" "}
+                    {t(`itemStatus.${item.status}` as "itemStatus.missing", { defaultValue: item.status })}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </Alert>
+      )}
+    </div>
+  );
+}
