@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -28,16 +26,8 @@ from pifai.core.database import asyncpg_dsn
 from pifai.demo.journey import Journey, outbox_reader
 from pifai.demo.steps import run
 from pifai.services.queue.streams import GROUP, stream_key
+from tests.factories.processes import PIFAI, free_port, start_serve
 from tests.integration.fixtures.servers import drop_database, recreate_database
-
-PIFAI = [sys.executable, "-m", "pifai.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class _NotFound(BaseHTTPRequestHandler):
@@ -65,20 +55,7 @@ def sources() -> Iterator[str]:
 
 
 async def _api(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
-    process = await asyncio.create_subprocess_exec(
-        *PIFAI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2", env=env
-    )
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-        for _ in range(900):
-            assert process.returncode is None, "pifai serve exited during start-up"
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return process
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    process.kill()
-    raise AssertionError("pifai serve --workers 2 did not become ready")
+    return await start_serve(env, port, "--workers", "2", ready_within_s=90)
 
 
 async def _worker(env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -158,7 +135,7 @@ async def test_journey_on_processes_with_a_killed_worker_and_a_restarted_api(
     database_url = await recreate_database(server_url, name)
     redis = Redis.from_url(redis_url)
     await redis.flushdb()  # registration is rate-limited per address and IP
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

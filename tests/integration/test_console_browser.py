@@ -19,8 +19,6 @@ import json
 import os
 import re
 import shutil
-import socket
-import sys
 import time
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -28,6 +26,8 @@ from pathlib import Path
 import httpx
 import pyotp
 import pytest
+
+from tests.factories.processes import free_port, start_serve
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -46,31 +46,6 @@ def _missing() -> list[str]:
         "node": shutil.which("node") is not None,
     }
     return [name for name, present in needs.items() if not present]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-async def _serve(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
-    server = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "pifai.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-        env=env,
-    )  # fmt: skip
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-        for _ in range(600):
-            assert server.returncode is None, "pifai serve exited during start-up"
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return server
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    server.kill()
-    raise AssertionError("pifai serve did not become ready in 60 s")
 
 
 def _invitation_token(outbox: Path) -> str:
@@ -166,12 +141,11 @@ async def _account_with_2fa(base_url: str, email: str) -> pyotp.TOTP:
 async def test_sign_in_and_see_the_dashboard_in_chromium(
     scratch_db: str, redis_url: str, tmp_path: Path
 ) -> None:
+    # `make test` builds the console and installs its packages; `.ci/run` installs
+    # Chromium. Without them this is a failure that says what to install, never a skip.
     if missing := _missing():
-        message = "the browser test needs " + ", ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    port = _free_port()
+        pytest.fail("the browser test needs " + ", ".join(missing))
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -182,7 +156,7 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
         "SESSION_COOKIE_SECURE": "false",  # plain http on 127.0.0.1
         "LOG_LEVEL": "WARNING",
     }
-    server = await _serve(env, port)
+    server = await start_serve(env, port)
     try:
         totp = await _account_with_2fa(base_url, "owner@example.com")
         await _review_waiting(base_url, tmp_path / "data" / "outbox")

@@ -3,7 +3,6 @@ product ends signed, its PDF's signature validates, and the operator's fix shows
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,8 @@ import pytest
 from pifai.core.config import Settings
 from pifai.demo.journey import SilentReporter
 from pifai.demo.runner import demo_settings, serve_and_run
+from tests.factories.processes import free_port
 from tests.integration.fixtures.servers import APP_ROLE, PLATFORM_ROLE
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.mark.usefixtures("redis")  # empties the test database: registration is rate-limited
@@ -33,7 +26,7 @@ async def test_demo_signs_the_product_and_its_pdf_validates(
         app_db_role=APP_ROLE,
         platform_db_role=PLATFORM_ROLE,
     )
-    settings = demo_settings(base, "127.0.0.1", _free_port(), None)
+    settings = demo_settings(base, "127.0.0.1", free_port(), None)
     served = await serve_and_run(settings, SilentReporter(), keep_serving=False)
 
     result = served.result

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -13,14 +12,9 @@ import httpx
 import psutil
 import pytest
 
+from tests.factories.processes import free_port, start_serve
+
 SERVE = [sys.executable, "-m", "pifai.cli", "serve", "--host", "127.0.0.1"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _api_processes(parent: int) -> set[int]:
@@ -40,23 +34,6 @@ def _alive(pids: set[int]) -> set[int]:
     return {pid for pid in pids if Path(f"/proc/{pid}").exists()}
 
 
-async def _start(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
-    server = await asyncio.create_subprocess_exec(
-        *SERVE, "--port", str(port), "--workers", "2", env=env
-    )
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-        for _ in range(600):
-            assert server.returncode is None, "pifai serve exited during start-up"
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return server
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    server.kill()
-    raise AssertionError("pifai serve --workers 2 did not become ready in 60 s")
-
-
 def _env(database_url: str, redis_url: str, data_dir: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -71,8 +48,8 @@ def _env(database_url: str, redis_url: str, data_dir: Path) -> dict[str, str]:
 async def test_two_processes_serve_requests_and_stop_on_sigterm(
     scratch_db: str, redis_url: str, tmp_path: Path
 ) -> None:
-    port = _free_port()
-    server = await _start(_env(scratch_db, redis_url, tmp_path), port)
+    port = free_port()
+    server = await start_serve(_env(scratch_db, redis_url, tmp_path), port, "--workers", "2")
     workers = _api_processes(server.pid)
     assert len(workers) == 2
 
@@ -99,8 +76,8 @@ async def test_keep_alive_connections_are_spread_evenly(
 ) -> None:
     """Each process gets its turn of the connections, so that a few long-lived ones do
     not all land on one process while the other idles."""
-    port = _free_port()
-    server = await _start(_env(scratch_db, redis_url, tmp_path), port)
+    port = free_port()
+    server = await start_serve(_env(scratch_db, redis_url, tmp_path), port, "--workers", "2")
     workers = _api_processes(server.pid)
     streams = [await asyncio.open_connection("127.0.0.1", port) for _ in range(10)]
     try:
@@ -127,7 +104,7 @@ async def test_a_dead_process_stops_the_set_with_an_error(
     scratch_db: str, redis_url: str, tmp_path: Path
 ) -> None:
     """The process manager sees the failure and restarts the whole set."""
-    server = await _start(_env(scratch_db, redis_url, tmp_path), _free_port())
+    server = await start_serve(_env(scratch_db, redis_url, tmp_path), free_port(), "--workers", "2")
     workers = _api_processes(server.pid)
     os.kill(min(workers), signal.SIGKILL)
     assert await asyncio.wait_for(server.wait(), timeout=30) == 1
@@ -139,7 +116,7 @@ async def test_several_processes_need_external_servers(tmp_path: Path) -> None:
     process = await asyncio.create_subprocess_exec(
         *SERVE,
         "--port",
-        str(_free_port()),
+        str(free_port()),
         "--workers",
         "2",
         env={**env, "DATA_DIR": str(tmp_path)},
@@ -156,8 +133,8 @@ async def test_forwarded_for_from_an_untrusted_peer_does_not_dodge_the_ip_lock(
     """With TRUSTED_PROXIES unset, a client that names another address in X-Forwarded-For
     on every attempt is still counted under its own (the server's own proxy-header
     handling would have believed it from 127.0.0.1)."""
-    port = _free_port()
-    server = await _start(_env(scratch_db, redis_url, tmp_path), port)
+    port = free_port()
+    server = await start_serve(_env(scratch_db, redis_url, tmp_path), port, "--workers", "2")
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             statuses = []
