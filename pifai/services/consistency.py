@@ -133,6 +133,11 @@ async def product_consistency(
     today: date | None = None,
 ) -> dict[str, Any]:
     snapshot = await product_snapshot(session, product_id, org_id, reference, today=today)
+    return consistency_of(product_id, snapshot)
+
+
+def consistency_of(product_id: uuid.UUID, snapshot: PifSnapshot) -> dict[str, Any]:
+    """The consistency answer for an already built snapshot."""
     return {
         "product_id": str(product_id),
         "checked_on": snapshot.today.isoformat(),

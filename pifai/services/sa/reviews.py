@@ -18,9 +18,9 @@ from pifai.models.pif import PifDocument
 from pifai.models.product import Product
 from pifai.models.sa import SaReview, SaReviewComment
 from pifai.models.user import OPERATOR_ROLES, User
-from pifai.services import audit, compliance
+from pifai.services import audit
 from pifai.services.audit import RequestMeta
-from pifai.services.consistency import product_consistency
+from pifai.services.consistency import consistency_of, product_snapshot
 from pifai.services.pif.items import (
     ITEMS,
     confidence_band,
@@ -151,7 +151,9 @@ async def detail(
     product = await get_product_for_org(session, review.product_id, org_id)
     documents = await get_documents_for_org(session, product.id, org_id)
     files = await current_files_for_org(session, product.id, org_id)
-    result, store_version = await compliance.check_product(session, product.id, org_id, reference)
+    # One rule-engine run for both: the snapshot carries the formula's findings.
+    snapshot = await product_snapshot(session, product.id, org_id, reference)
+    store_version = (await reference.snapshot(session)).version
     kept = await latest_assessment_for_org(session, product.id, org_id)
     return {
         "product": product,
@@ -178,9 +180,9 @@ async def detail(
             }
             for d in documents
         ],
-        "findings": [{**f.to_dict(), "store_version": store_version} for f in result.findings],
+        "findings": [{**f.to_dict(), "store_version": store_version} for f in snapshot.findings],
         "safety": None if kept is None else {**kept.result, "assessed_at": kept.created_at},
-        "consistency": await product_consistency(session, product.id, org_id, reference),
+        "consistency": consistency_of(product.id, snapshot),
         "comments": await comments_of(session, review),
         "min_confidence": min(
             (d.confidence for d in documents if d.confidence is not None), default=None
