@@ -203,12 +203,12 @@ def send_after_commit(
     settings: Settings,
     messages: Sequence[tuple[str, Template]],
     *,
-    mark_sent: Executable,
+    mark_sent: Executable | None,
     what: str,
 ) -> None:
     """Send ``messages`` (address, content) once the transaction commits, one failure not
     stopping the others; when at least one went out, run ``mark_sent`` (the statement
-    that records it). Used by every notice that is recorded once per event."""
+    that records it, if the notice is recorded). Used by every notice of an event."""
 
     async def send() -> None:
         sent = 0
@@ -218,7 +218,7 @@ def send_after_commit(
                 sent += 1
             except Exception as exc:  # SMTP errors come in many classes
                 log.warning(f"{what} e-mail not sent", to=to, error=str(exc))
-        if sent:
+        if sent and mark_sent is not None:
             await session.execute(mark_sent)
 
     after_commit(session, send)

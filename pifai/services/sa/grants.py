@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select, text, tuple_, update
+from sqlalchemy import func, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -130,9 +130,7 @@ async def invite(
         session,
         settings,
         [(address, message)],
-        mark_sent=update(AssessorGrant)
-        .where(AssessorGrant.id.in_([g.id for g in grants]))
-        .values(updated_at=func.now()),
+        mark_sent=None,  # an invitation's delivery is not recorded
         what="assessor invitation",
     )
     return Invitation(grants=grants, token=token)
