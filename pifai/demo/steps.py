@@ -29,11 +29,11 @@ async def run(journey: Journey) -> Result:
     assessor = await _assessor_account(journey)
     await _product(journey, owner, assessor)
     await _formula(journey, owner)
-    await _documents(journey, owner)
-    journey.result.before = await _checks(journey, owner, "checks", rerun=False)
+    await documents(journey, owner)
+    journey.result.before = await checks(journey, owner, "checks", rerun=False)
     await _fix(journey, owner)
-    journey.result.after = await _checks(journey, owner, "rerun", rerun=True)
-    await _ready(journey, owner)
+    journey.result.after = await checks(journey, owner, "rerun", rerun=True)
+    await ready(journey, owner)
     await _review(journey, owner, sa, assessor)
     await _pdf(journey, owner)
     return journey.result
@@ -55,11 +55,11 @@ async def _register(journey: Journey, email: str, org_name: str, org_type: str) 
     )
     token = await journey.read_token(email, "verify-email")
     await journey.call("POST", "/auth/verify-email", json={"token": token})
-    await _login(journey, user)
+    await login(journey, user)
     return user
 
 
-async def _login(journey: Journey, user: User) -> None:
+async def login(journey: Journey, user: User) -> None:
     body: dict[str, Any] = {"email": user.email, "password": PASSWORD}
     if user.totp_secret:
         body["totp_code"] = await user.totp_code()
@@ -80,7 +80,7 @@ async def _invite(journey: Journey, admin: User, email: str, name: str) -> User:
         "POST", "/auth/accept-invite", json={"token": token, "new_password": PASSWORD}
     )
     user = User(email)
-    await _login(journey, user)
+    await login(journey, user)
     return user
 
 
@@ -90,24 +90,31 @@ async def _organisation(journey: Journey) -> tuple[User, User]:
         owner = await _register(
             journey, f"owner-{suffix}@demo.example", f"範例生技 Demo Biotech {suffix}", "brand"
         )
-        sa = await _invite(journey, owner, f"sa-{suffix}@demo.example", "林安評 Lin (SA)")
-        setup = await journey.call("POST", "/auth/setup-2fa", sa)
-        sa.totp_secret = setup["secret"]
-        await journey.call("POST", "/auth/verify-2fa", sa, json={"code": await sa.totp_code()})
-        await journey.call(
-            "PUT",
-            "/sa/qualification",
-            sa,
-            json={
-                "certificate_reference": f"SA-DEMO-{suffix}",
-                "issuing_body": "Demo safety assessor training institute",
-                "valid_from": (journey.today - timedelta(days=365)).isoformat(),
-                "valid_until": (journey.today + timedelta(days=2 * 365)).isoformat(),
-            },
-        )
+        sa = await safety_assessor(journey, owner, f"sa-{suffix}@demo.example")
         journey.result.users.update(owner=owner, sa=sa)
         detail.append(f"owner {owner.email}, SA {sa.email}, TOTP codes computed with pyotp")
     return owner, sa
+
+
+async def safety_assessor(journey: Journey, admin: User, email: str) -> User:
+    """An SA member invited by ``admin``, with two-factor authentication (codes from
+    pyotp) and a current qualification."""
+    sa = await _invite(journey, admin, email, "林安評 Lin (SA)")
+    setup = await journey.call("POST", "/auth/setup-2fa", sa)
+    sa.totp_secret = setup["secret"]
+    await journey.call("POST", "/auth/verify-2fa", sa, json={"code": await sa.totp_code()})
+    await journey.call(
+        "PUT",
+        "/sa/qualification",
+        sa,
+        json={
+            "certificate_reference": f"SA-DEMO-{journey.suffix}",
+            "issuing_body": "Demo safety assessor training institute",
+            "valid_from": (journey.today - timedelta(days=365)).isoformat(),
+            "valid_until": (journey.today + timedelta(days=2 * 365)).isoformat(),
+        },
+    )
+    return sa
 
 
 async def _assessor_account(journey: Journey) -> User:
@@ -178,23 +185,26 @@ async def _formula(journey: Journey, owner: User) -> None:
             detail.append(f"{samples.CHINESE_ONLY_NAME} -> {chinese[0]['inci']}")
 
 
-async def _documents(journey: Journey, owner: User) -> None:
+async def documents(journey: Journey, owner: User, *, medical_claim: bool = True) -> None:
+    """The reports and the label (``medical_claim``: with the demo's red claim) uploaded
+    and read by the rules, and items 1, 6, 7 and 8 filled in."""
+    label = samples.label_pdf(with_claim=medical_claim)
     async with journey.stage("reports and label (report facts)") as detail:
-        for sample in [*samples.report_files(journey.today), samples.label_pdf(with_claim=True)]:
+        for sample in [*samples.report_files(journey.today), label]:
             await journey.upload(owner, sample.item, sample.filename, sample.content)
         read = 0
         for task_id in await journey.pending_tasks(owner, "report.extract"):
             await journey.wait_done(task_id, owner)
             read += 1
         for number, content in samples.form_items(journey.today).items():
-            await _operator_reviews(journey, owner, number, content)
+            await operator_reviews(journey, owner, number, content)
         detail.append(f"8 files uploaded, {read} reports read by the rules, items 1/6/7/8 filled")
 
 
 READY = ("ai_draft_ready", "human_reviewed", "approved")
 
 
-async def _operator_reviews(
+async def operator_reviews(
     journey: Journey, owner: User, number: int, content: dict[str, object] | None = None
 ) -> None:
     """The operator's content (when given) and review of an item without an AI step,
@@ -241,7 +251,7 @@ async def _findings(journey: Journey, owner: User) -> Findings:
     )
 
 
-async def _checks(journey: Journey, owner: User, label: str, *, rerun: bool) -> Findings:
+async def checks(journey: Journey, owner: User, label: str, *, rerun: bool) -> Findings:
     async with journey.stage(f"{label}: toxicology") as detail:
         started = await journey.call("POST", journey.product("/toxicology"), owner, expect=(202,))
         task = await journey.wait_task(started["task_id"], owner, give_up_on_retry=True)
@@ -302,11 +312,11 @@ async def _fix(journey: Journey, owner: User) -> None:
         )
 
 
-async def _ready(journey: Journey, owner: User) -> None:
+async def ready(journey: Journey, owner: User) -> None:
     async with journey.stage("items ready for review") as detail:
         overview = await journey.call("GET", journey.product("/pif"), owner)
         for number in overview["blocking_items"]:
-            await _operator_reviews(journey, owner, number)
+            await operator_reviews(journey, owner, number)
         detail.append(f"operator reviewed items {overview['blocking_items'] or 'none'}")
 
 

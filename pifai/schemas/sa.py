@@ -189,6 +189,11 @@ class AcceptInvitationIn(RequestModel):
     token: str = Field(min_length=20, max_length=200)
 
 
+class ProductReviewOut(BaseModel):
+    review: ReviewOut | None = Field(description="The newest review; null before submission")
+    comments: list[CommentOut] = Field(description="Its comments, oldest first")
+
+
 class ReviewPage(Paginated[ReviewOut]):
     pass
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import asyncpg
@@ -26,36 +24,18 @@ from pifai.core.database import asyncpg_dsn
 from pifai.demo.journey import Journey, outbox_reader
 from pifai.demo.steps import run
 from pifai.services.queue.streams import GROUP, stream_key
-from tests.factories.processes import PIFAI, free_port, start_serve
+from tests.factories.processes import PIFAI, free_port, offline_sources, start_serve
 from tests.integration.fixtures.servers import drop_database, recreate_database
 
 
-class _NotFound(BaseHTTPRequestHandler):
-    """PubChem and ECHA CHEM, offline: every substance is unknown to them."""
-
-    def do_GET(self) -> None:
-        body = b'{"Fault": {"Code": "PUGREST.NotFound", "Message": "No CID found"}}'
-        self.send_response(404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def sources() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotFound)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def sources() -> Iterator[dict[str, str]]:
+    with offline_sources() as settings:
+        yield settings
 
 
 async def _api(env: dict[str, str], port: int) -> asyncio.subprocess.Process:
-    return await start_serve(env, port, "--workers", "2", ready_within_s=90)
+    return await start_serve(env, port, "--workers", "2")
 
 
 async def _worker(env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -129,7 +109,7 @@ async def _cli(env: dict[str, str], *args: str) -> tuple[int, str]:
 
 
 async def test_journey_on_processes_with_a_killed_worker_and_a_restarted_api(
-    server_url: str, redis_url: str, tmp_path: Path, sources: str
+    server_url: str, redis_url: str, tmp_path: Path, sources: dict[str, str]
 ) -> None:
     name = f"pifai_e2e_{uuid.uuid4().hex[:10]}"
     database_url = await recreate_database(server_url, name)
@@ -143,9 +123,7 @@ async def test_journey_on_processes_with_a_killed_worker_and_a_restarted_api(
         "DATA_DIR": str(tmp_path),
         "LOG_LEVEL": "WARNING",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "PUBCHEM_BASE_URL": sources,
-        "ECHA_BASE_URL": sources,
-        "PUBCHEM_MAX_PER_SECOND": "1000",
+        **sources,
         # The killed worker's claimed task comes back within seconds, not a minute.
         "QUEUE_VISIBILITY_TIMEOUT_SECONDS": "3",
         "QUEUE_BACKOFF_BASE_SECONDS": "0.2",

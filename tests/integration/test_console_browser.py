@@ -9,14 +9,11 @@ submitted for review) opens the queue from the navigation, the review, and reque
 revision; with axe-core's accessibility check on each screen.
 
 It needs the build (`make web`), web/node_modules and /usr/bin/chromium (`.ci/run`
-installs it when missing). Without them the test is skipped, except under CI, where it
-fails."""
+installs it when missing); without them it fails saying what is missing."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import re
 import shutil
 import time
@@ -27,25 +24,14 @@ import httpx
 import pyotp
 import pytest
 
+from tests.factories.browser import SCREENSHOTS, require_browser, run_script, serve_env
 from tests.factories.processes import free_port, start_serve
 
-WEB = Path(__file__).resolve().parents[2] / "web"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "a long enough passphrase for the console"
 SA_EMAIL = "sa@example.com"
 REVIEWED_PRODUCT = "舒敏修護乳液"
 
 pytestmark = pytest.mark.browser
-
-
-def _missing() -> list[str]:
-    needs = {
-        "the console build (make web)": (WEB / "dist" / "index.html").is_file(),
-        "web/node_modules (cd web && npm ci)": (WEB / "node_modules" / "playwright-core").is_dir(),
-        f"Chromium at {CHROMIUM} (apt-get install chromium)": Path(CHROMIUM).is_file(),
-        "node": shutil.which("node") is not None,
-    }
-    return [name for name, present in needs.items() if not present]
 
 
 def _invitation_token(outbox: Path) -> str:
@@ -141,57 +127,31 @@ async def _account_with_2fa(base_url: str, email: str) -> pyotp.TOTP:
 async def test_sign_in_and_see_the_dashboard_in_chromium(
     scratch_db: str, redis_url: str, tmp_path: Path
 ) -> None:
-    # `make test` builds the console and installs its packages; `.ci/run` installs
-    # Chromium. Without them this is a failure that says what to install, never a skip.
-    if missing := _missing():
-        pytest.fail("the browser test needs " + ", ".join(missing))
+    require_browser()
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": scratch_db,
-        "REDIS_URL": redis_url,
-        "DATA_DIR": str(tmp_path / "data"),
-        "CONSOLE_DIR": str(WEB / "dist"),
-        "SESSION_COOKIE_SECURE": "false",  # plain http on 127.0.0.1
-        "LOG_LEVEL": "WARNING",
-    }
-    server = await start_serve(env, port)
+    server = await start_serve(serve_env(scratch_db, redis_url, tmp_path / "data"), port)
     try:
         totp = await _account_with_2fa(base_url, "owner@example.com")
         await _review_waiting(base_url, tmp_path / "data" / "outbox")
-        # Kept after the run (git-ignored): one PNG per step, named after it.
-        shots = WEB / "e2e" / "screenshots"
-        shutil.rmtree(shots, ignore_errors=True)
-        shots.mkdir()
-        browser = await asyncio.create_subprocess_exec(
-            "node",
-            "e2e/console.mjs",
-            cwd=WEB,
-            env={
-                **os.environ,
+        shutil.rmtree(SCREENSHOTS / "console", ignore_errors=True)
+        (SCREENSHOTS / "console").mkdir(parents=True)
+        result = await run_script(
+            "console.mjs",
+            {
                 "BASE_URL": base_url,
                 "EMAIL": "owner@example.com",
                 "PASSWORD": PASSWORD,
                 "TOTP_CODE": totp.now(),
                 "SA_EMAIL": SA_EMAIL,
                 "REVIEWED_PRODUCT": REVIEWED_PRODUCT,
-                "SCREENSHOTS": str(shots),
-                "CHROMIUM": CHROMIUM,
+                "SCREENSHOTS": str(SCREENSHOTS / "console"),
             },
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
         )
-        stdout, stderr = await asyncio.wait_for(browser.communicate(), timeout=180)
     finally:
         server.terminate()
         await asyncio.wait_for(server.wait(), timeout=30)
 
-    lines = stdout.decode().strip().splitlines()
-    assert lines, f"the browser script printed nothing: {stderr.decode()}"
-    result = json.loads(lines[-1])
-    assert result["problems"] == [], result
-    assert browser.returncode == 0
     assert result["steps"] == [
         "registered",
         "forgot-password",
@@ -233,7 +193,9 @@ async def test_sign_in_and_see_the_dashboard_in_chromium(
     assert "pifai_refresh" not in result["readableCookies"]
     assert "pifai_csrf=" in result["readableCookies"]
     assert result["localStorageKeys"] == []
-    assert {path.name for path in shots.iterdir()} >= {"dashboard-after-reload.png"}
+    assert {path.name for path in (SCREENSHOTS / "console").iterdir()} >= {
+        "dashboard-after-reload.png"
+    }
     # The screens before signing in reached the API: the organisation registered in the
     # browser was mailed its verification link, then the password-reset link.
     mailed = [

@@ -60,6 +60,12 @@ async def test_the_full_loop_from_submission_to_signature(
     blocking = early.json()["error"]["details"]["blocking_items"]
     assert [b["item_number"] for b in blocking] == [n for n in range(1, 17) if n != 14]
 
+    before = await _call(
+        client, "GET", f"/api/v1/products/{product.id}/review", headers=operator.headers
+    )
+    assert before.status_code == 200, before.text
+    assert before.json() == {"review": None, "comments": []}
+
     await make_ready(session, product)
     submitted = await _call(client, "POST", f"{base}/submit-review", headers=operator.headers)
     assert submitted.status_code == 201, submitted.text
@@ -105,6 +111,19 @@ async def test_the_full_loop_from_submission_to_signature(
     assert (await _statuses(session, product))[6] == "uploaded"
     returned = inbox.to(operator.user.email)
     assert len(returned) == 1 and "製程缺乳化溫度,請補件。" in body_of(returned[0])
+    # The operator reads what was asked on the product's page.
+    seen = await _call(
+        client, "GET", f"/api/v1/products/{product.id}/review", headers=operator.headers
+    )
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["review"]["status"] == "revision_requested"
+    asked = [(c["item_number"], c["kind"], c["body"]) for c in seen.json()["comments"]]
+    assert (6, "revision", "製程缺乳化溫度,請補件。") in asked
+    stranger = await create_tenant(session, settings)
+    hidden = await _call(
+        client, "GET", f"/api/v1/products/{product.id}/review", headers=stranger.headers
+    )
+    assert hidden.status_code == 404, hidden.text
 
     not_yet = await _call(client, "POST", f"{base}/submit-review", headers=operator.headers)
     assert not_yet.status_code == 409

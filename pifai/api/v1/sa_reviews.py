@@ -25,6 +25,7 @@ from pifai.api.downloads import content_disposition
 from pifai.models.sa import SaReview, SaReviewComment
 from pifai.schemas.sa import (
     CommentOut,
+    ProductReviewOut,
     ReviewDetailOut,
     ReviewItemOut,
     ReviewOut,
@@ -116,6 +117,22 @@ async def submit_review(
     )
     product = await get_product_for_org(session, product_id, user.org_id)
     return review_out(review, product.name, external=False)
+
+
+@router.get("/products/{product_id}/review", response_model=ProductReviewOut)
+async def product_review(
+    product_id: uuid.UUID, user: CurrentUser, session: OrgSession
+) -> ProductReviewOut:
+    """The product's newest SA review and its comments, for the organisation's own users:
+    where it stands, and what a revision request asks for."""
+    product = await get_product_for_org(session, product_id, user.org_id)
+    review = await reviews.latest_review_for_org(session, product.id, user.org_id)
+    if review is None:
+        return ProductReviewOut(review=None, comments=[])
+    return ProductReviewOut(
+        review=review_out(review, product.name, external=False),
+        comments=[comment_out(c) for c in await reviews.comments_of(session, review)],
+    )
 
 
 @router.get("/sa/pending", response_model=ReviewPage)

@@ -3,6 +3,7 @@ what a review shows, edits and comments, and sending it back to the operator."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -111,6 +112,20 @@ async def pending(
             meta=meta,
         )
     return entries, total or 0
+
+
+async def latest_review_for_org(
+    session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID
+) -> SaReview | None:
+    """The product's newest review, signed or not, as its organisation's operators see it
+    (the SA's revision comments are what they act on)."""
+    review: SaReview | None = await session.scalar(
+        select(SaReview)
+        .where(SaReview.product_id == product_id, SaReview.org_id == org_id)
+        .order_by(SaReview.submitted_at.desc(), SaReview.id.desc())
+        .limit(1)
+    )
+    return review
 
 
 async def comments_of(session: AsyncSession, review: SaReview) -> list[SaReviewComment]:

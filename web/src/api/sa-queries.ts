@@ -20,3 +20,16 @@ export function reviewQuery(reviewId: string) {
       ),
   });
 }
+
+/** The product's newest review and its comments, as the organisation's operators see it. */
+export function productReviewQuery(productId: string) {
+  return queryOptions({
+    queryKey: ["product-review", productId],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/products/{product_id}/review", {
+          params: { path: { product_id: productId } },
+        }),
+      ),
+  });
+}

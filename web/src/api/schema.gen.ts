@@ -1063,6 +1063,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/products/{product_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Product Review
+         * @description The product's newest SA review and its comments, for the organisation's own users:
+         *     where it stands, and what a revision request asks for.
+         */
+        get: operations["product_review_api_v1_products__product_id__review_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sa/pending": {
         parameters: {
             query?: never;
@@ -2987,6 +3008,16 @@ export interface components {
             limit: number;
             /** Offset */
             offset: number;
+        };
+        /** ProductReviewOut */
+        ProductReviewOut: {
+            /** @description The newest review; null before submission */
+            review: components["schemas"]["ReviewOut"] | null;
+            /**
+             * Comments
+             * @description Its comments, oldest first
+             */
+            comments: components["schemas"]["CommentOut"][];
         };
         /**
          * ProductUpdate
@@ -6449,6 +6480,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewOut"];
+                };
+            };
+            /** @description The request is not valid; see details. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the error shape */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    product_review_api_v1_products__product_id__review_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductReviewOut"];
                 };
             };
             /** @description The request is not valid; see details. */

@@ -1,8 +1,9 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
 import { api } from "@/api/client";
 import { ApiError, unwrap } from "@/api/errors";
+import { productReviewQuery } from "@/api/sa-queries";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { errorMessage } from "@/lib/error-message";
@@ -19,10 +20,11 @@ export function blockingItems(error: unknown): BlockingItem[] {
   return Array.isArray(listed) ? (listed as BlockingItem[]) : [];
 }
 
-/** Sends the working draft to the Safety Assessor. */
+/** Where the product's review stands, what the SA asked for, and the submission. */
 export function SubmitReview({ productId }: { productId: string }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
+  const current = useQuery(productReviewQuery(productId));
   const submit = useMutation({
     mutationFn: async () =>
       unwrap(
@@ -33,12 +35,41 @@ export function SubmitReview({ productId }: { productId: string }) {
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ["product", productId] });
       await queryClient.invalidateQueries({ queryKey: ["products"] });
+      await queryClient.invalidateQueries({ queryKey: ["product-review", productId] });
     },
   });
   const blocking = blockingItems(submit.error);
 
+  const review = current.data?.review;
+  const asked = review?.status === "revision_requested"
+    ? (current.data?.comments ?? []).filter((comment) => comment.kind === "revision")
+    : [];
+
   return (
     <div className="space-y-2">
+      {review && (
+        <p className="text-sm text-slate-700" data-testid="review-state">
+          {t("review.state", {
+            status: t(`reviewStatus.${review.status}`),
+            count: review.submissions,
+          })}
+        </p>
+      )}
+      {asked.length > 0 && (
+        <Alert tone="info">
+          <p className="font-medium">{t("review.revisionAsked")}</p>
+          <ul className="list-disc pl-5">
+            {asked.map((comment) => (
+              <li key={comment.id}>
+                {comment.item_number !== null &&
+                  `${t("review.itemLabel", { item: comment.item_number })}: `}
+                {comment.body}
+                {comment.author_name && ` (${comment.author_name})`}
+              </li>
+            ))}
+          </ul>
+        </Alert>
+      )}
       <Button onClick={() => submit.mutate()} disabled={submit.isPending}>
         {t("review.submit")}
       </Button>
