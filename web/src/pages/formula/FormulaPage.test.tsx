@@ -87,6 +87,13 @@ function serve(routes: { put?: Handler; formula?: unknown; findings?: unknown[] 
     }
     if (path.endsWith("/ingredients")) return json(200, routes.formula ?? FORMULA);
     if (path.endsWith("/compliance")) return json(200, compliance(findings));
+    if (path.endsWith("/check-formula")) {
+      // The new row (index 3) over a limit; the resolution of each row as checked.
+      const resolved = ["WATER", "PHENOXYETHANOL", "GLYCERIN", "SALICYLIC ACID"].map((inci) => ({
+        input: inci, inci_name: inci, cas: null, match: "exact", confidence: 1, entries: [], notes: [],
+      }));
+      return json(200, { ...compliance([{ ...OVER_LIMIT, ingredient: "Salicylic acid", rows: [3] }]), resolved });
+    }
     return json(200, PRODUCT);
   });
   vi.stubGlobal("fetch", fetchMock);
@@ -211,6 +218,35 @@ describe("the formula table", () => {
     await screen.findByText("配方已儲存，合規檢查已更新。");
     const put = calls.find((c) => c.method === "PUT")?.body as { rows: { name: string }[] };
     expect(put.rows.map((r) => r.name)).toEqual(["PHENOXYETHANOL", "GLYCERIN", "Niacinamide"]);
+  });
+
+  it("checks the unsaved edits and shows each finding at the row checked", async () => {
+    const calls = serve({});
+    const user = userEvent.setup();
+    renderScreen(<FormulaPage productId={ID} />);
+    await screen.findByTestId("formula-findings-2");
+
+    await user.click(screen.getByRole("button", { name: "新增成分" }));
+    await user.type(cell(4, "INCI 名稱"), "Salicylic acid");
+    await user.type(cell(4, "濃度 (%)"), "3");
+    await user.click(screen.getByRole("button", { name: "檢查未儲存的修改" }));
+
+    const findings = await screen.findByTestId("formula-findings-4");
+    expect(within(findings).getByText(/exceeds/)).toBeInTheDocument();
+    expect(screen.queryByTestId("formula-findings-2")).not.toBeInTheDocument(); // the live check replaces the saved one
+    expect(within(screen.getByTestId("formula-row-4")).getByText("完全相符")).toBeInTheDocument();
+    const post = calls.find((c) => c.path.endsWith("/check-formula"))?.body as {
+      product_type: string;
+      ingredients: { name: string | null; concentration_pct: number | null }[];
+    };
+    expect(post.product_type).toBe("leave_on_face");
+    expect(post.ingredients.map((r) => [r.name, r.concentration_pct])).toEqual([
+      ["WATER", 90.8], // q.s.: the remainder
+      ["PHENOXYETHANOL", 1.2],
+      ["GLYCERIN", 5],
+      ["Salicylic acid", 3],
+    ]);
+    expect(calls.some((c) => c.method === "PUT")).toBe(false); // nothing saved
   });
 
   it("says when there is no formula yet and points to item 3", async () => {

@@ -58,7 +58,7 @@ export const FormulaRow = memo(function FormulaRow({
     return (
       <>
         <input
-          className={cn(CELL, className)}
+          className={`${CELL} ${className}`}
           aria-label={t("formula.cellLabel", { row: number, column: t(`formula.column.${field}`) })}
           aria-invalid={message ? true : undefined}
           aria-describedby={described || undefined}
