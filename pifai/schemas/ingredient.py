@@ -76,6 +76,11 @@ class ProductIngredientRead(BaseModel):
     ingredient_id: uuid.UUID | None
     raw_name: str
     inci: str
+    zh_name: str | None = Field(
+        default=None,
+        description="The Traditional Chinese name of the dictionary ingredient the row is "
+        "matched to (curated; read-only, follows the match)",
+    )
     cas: str | None
     concentration: float | None = Field(description="% w/w; the remainder on a balance row")
     is_balance: bool

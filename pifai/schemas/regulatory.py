@@ -51,6 +51,13 @@ class FindingOut(BaseModel):
         description='The list and export date the finding was decided on, e.g. "EU CosIng '
         'Annex V export 09/09/2026"',
     )
+    rows: list[int] = Field(
+        default_factory=list,
+        description="The formula rows the finding concerns, by 0-based index: in the request's "
+        "ingredients (check-formula), or in the product's rows as GET "
+        "/products/{id}/ingredients lists them (product compliance); every summed member "
+        "for a group limit; empty on a stored alert's findings",
+    )
 
 
 class ResolvedOut(BaseModel):

@@ -54,6 +54,8 @@ async def test_put_then_get_product_ingredients(
     assert rows[0]["raw_name"] == "Aqua (Water) 水"
     assert rows[3]["concentration"] == pytest.approx(0.8)
     assert rows[1]["cas"] == "56-81-5" and rows[1]["confidence"]["cas"] == 1.0
+    # The matched dictionary entry's Chinese name; none for an unmatched row.
+    assert [r["zh_name"] for r in rows] == ["水", "甘油", "菸鹼醯胺", "苯氧乙醇", None]
     assert all(r["ingredient_id"] for r in rows[:4])
     assert all(r["source"] == "operator" for r in rows)
     unknown = rows[4]
@@ -64,6 +66,7 @@ async def test_put_then_get_product_ingredients(
 
     got = (await client.get(url, headers=tenant.headers)).json()
     assert [r["id"] for r in got["items"]] == [r["id"] for r in rows]
+    assert [r["zh_name"] for r in got["items"]] == [r["zh_name"] for r in rows]
     assert got["total"] == pytest.approx(100.0) and got["findings"] == []
 
     # A second PUT replaces, it does not append.

@@ -119,6 +119,9 @@ async def test_check_formula_endpoint(
             "actual_pct", "citation", "message",
         } <= set(finding)  # fmt: skip
     assert findings[0]["severity"] == "critical" and findings[0]["ingredient"] == "Mercury"
+    # Each finding names the request rows it concerns, by index.
+    assert findings[0]["rows"] == [1]
+    assert all(len(f["rows"]) == 1 for f in findings)
     over = next(f for f in findings if f["rule"] == "over_limit")
     assert over["limit_pct"] == 1.0 and over["actual_pct"] == 1.2 and over["authority"] == "TFDA"
     # Read from TFDA's dated open-data record: cited with its list, entry and date.
@@ -127,6 +130,7 @@ async def test_check_formula_endpoint(
     assert eu["severity"] == "advisory" and "Annex V/29" in eu["citation"]
     disclosure = next(f for f in findings if f["rule"] == "label_disclosure")
     assert disclosure["severity"] == "info" and disclosure["ingredient"] == "78-70-6"
+    assert over["rows"] == [0] and eu["rows"] == [0] and disclosure["rows"] == [2]
     resolved = data["resolved"]
     assert [r["input"] for r in resolved] == ["Phenoxyethanol", "Mercury", "78-70-6", "Water"]
     for r in resolved:
@@ -376,5 +380,10 @@ async def test_product_compliance_endpoint(
     assert ("high", "over_limit", "PHENOXYETHANOL") in rules
     assert ("high", "children_under_3", "SALICYLIC ACID") in rules
     assert ("info", "label_disclosure", "LINALOOL") in rules
+    # The rows by their index in GET /products/{id}/ingredients.
+    listed = await client.get(f"/api/v1/products/{product.id}/ingredients", headers=owner.headers)
+    order = [r["inci"] for r in listed.json()["items"]]
+    for finding in data["findings"]:
+        assert [order[i] for i in finding["rows"]] == [finding["ingredient"]]
     foreign = await client.get(f"/api/v1/products/{product.id}/compliance", headers=other.headers)
     assert foreign.status_code == 404

@@ -3,6 +3,8 @@ are in test_regulatory_check)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pifai.ai.regulatory import RegEntry, RegulatorySnapshot, Resolution, rules
 from pifai.ai.regulatory.uses import IngredientUse, governing_entries
 from tests.factories.regulatory import reg_entry
@@ -115,11 +117,12 @@ def test_group_limits_sum_the_members() -> None:
     a = reg_entry(list_type="preservative", entry_ref="No. 1", groups=[group])
     b = reg_entry(list_type="preservative", entry_ref="No. 2", groups=[group])
     members: rules.GroupMembers = {}
-    rules.collect_group_members(use(a, conc=0.5, label="A"), members)
+    rules.collect_group_members(replace(use(a, conc=0.5, label="A"), row=3), members)
     assert rules.group_limits(members) == []  # one member is not a group
-    rules.collect_group_members(use(b, conc=0.4, label="B"), members)
+    rules.collect_group_members(replace(use(b, conc=0.4, label="B"), row=7), members)
     found = rules.group_limits(members)
     assert [(f.ingredient, f.rule, f.actual_pct) for f in found] == [("A + B", "group_limit", 0.9)]
+    assert found[0].rows == (3, 7)  # the finding points at both rows
 
 
 def test_an_unidentified_ingredient_is_reported() -> None:

@@ -12,6 +12,7 @@ import { meQuery } from "@/api/queries";
 import { ensureToken } from "@/api/session";
 import { AppLayout } from "@/pages/AppLayout";
 import { DashboardPage } from "@/pages/Dashboard";
+import { FormulaPage } from "@/pages/formula/FormulaPage";
 import { ForgotPasswordPage, SetPasswordPage, VerifyEmailPage } from "@/pages/Passwords";
 import { ProductPifPage } from "@/pages/ProductPif";
 import { ProductsPage } from "@/pages/Products";
@@ -140,6 +141,15 @@ const productRoute = createRoute({
   },
 });
 
+const formulaRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/products/$productId/formula",
+  component: function FormulaRoute() {
+    const { productId } = formulaRoute.useParams();
+    return <FormulaPage key={productId} productId={productId} />;
+  },
+});
+
 const securityRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/account/security",
@@ -173,6 +183,7 @@ const routeTree = rootRoute.addChildren([
     dashboardRoute,
     productsRoute,
     productRoute,
+    formulaRoute,
     securityRoute,
     saPendingRoute,
     saReviewRoute,

@@ -48,7 +48,7 @@ def check_formula(
     findings: list[Finding] = []
     resolved: list[Resolution] = []
     groups: rules.GroupMembers = {}
-    for raw in items:
+    for index, raw in enumerate(items):
         item = _as_item(raw)
         resolution = snapshot.resolve(item.name, item.cas)
         resolved.append(resolution)
@@ -64,8 +64,9 @@ def check_formula(
             children=children_under_3,
             resolution=resolution,
             governing=tuple(governing_entries(resolution.entries, category)),
+            row=index,
         )
-        findings.extend(_check_ingredient(snapshot, use, groups))
+        findings.extend(replace(f, rows=(index,)) for f in _check_ingredient(snapshot, use, groups))
     findings.extend(rules.group_limits(groups))
     findings = [_with_data_version(snapshot, f) for f in findings]
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.ingredient, f.rule))

@@ -85,6 +85,9 @@ class Finding:
     # The list and export date the finding was decided on ("EU CosIng Annex V export
     # 09/09/2026"); set by the check for findings that cite no single entry.
     data_version: str | None = None
+    # The formula rows the finding concerns: their 0-based index in the items checked
+    # (one row; every summed member of a group limit). Set by the check, not stored.
+    rows: tuple[int, ...] = ()
 
     def identity(self) -> tuple[str, str, str, str | None]:
         """What the finding is about, without the numbers (for comparisons)."""

@@ -8,7 +8,7 @@ advisory. Every finding carries the citation of the entry it comes from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from pifai.ai.regulatory.entries import GroupLimit, RegEntry
@@ -19,8 +19,9 @@ from pifai.domain import POSITIVE_LISTS, RINSE_OFF
 if TYPE_CHECKING:
     from pifai.ai.regulatory.snapshot import RegulatorySnapshot
 
-# Group key -> (ingredient label, concentration, entry, group) of each member in a formula.
-GroupMembers = dict[str, list[tuple[str, float | None, RegEntry, GroupLimit]]]
+# Group key -> (ingredient label, concentration, entry, group, row index) of each member
+# in a formula.
+GroupMembers = dict[str, list[tuple[str, float | None, RegEntry, GroupLimit, int | None]]]
 
 _TOLERANCE = 1e-12  # float noise: 1.0 % given as 1.0000000000001 is not over a 1 % limit
 
@@ -202,7 +203,7 @@ def collect_group_members(use: IngredientUse, groups: GroupMembers) -> None:
         for group in entry.groups:
             members = groups.setdefault(group.key, [])
             if all(m[0] != use.label for m in members):
-                members.append((use.label, use.conc, entry, group))
+                members.append((use.label, use.conc, entry, group, use.row))
 
 
 def group_limits(groups: GroupMembers) -> list[Finding]:
@@ -211,7 +212,8 @@ def group_limits(groups: GroupMembers) -> list[Finding]:
     for members in groups.values():
         group = members[0][3]
         entry = members[0][2]
-        known = [(label, c) for label, c, _, _ in members if c is not None]
+        known = [(label, c) for label, c, _, _, _ in members if c is not None]
+        rows = tuple(row for _, c, _, _, row in members if c is not None and row is not None)
         total = sum(c for _, c in known)
         if len(members) > 1 and total > group.max_pct + _TOLERANCE:
             names = " + ".join(label for label, _ in known)
@@ -219,17 +221,16 @@ def group_limits(groups: GroupMembers) -> list[Finding]:
             message = (
                 f"group {group.key}: the sum {pct(total)} exceeds {pct(group.max_pct)}{detail}"
             )
-            out.append(
-                cited_finding(
-                    "high",
-                    names,
-                    "group_limit",
-                    entry,
-                    message,
-                    limit=group.max_pct,
-                    actual=round(total, 9),
-                )
+            finding = cited_finding(
+                "high",
+                names,
+                "group_limit",
+                entry,
+                message,
+                limit=group.max_pct,
+                actual=round(total, 9),
             )
+            out.append(replace(finding, rows=rows))
     return out
 
 

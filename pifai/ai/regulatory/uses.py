@@ -21,6 +21,7 @@ class IngredientUse:
     children: bool
     resolution: Resolution
     governing: tuple[RegEntry, ...]  # the entries that govern this use (see governing_entries)
+    row: int | None = None  # the row's 0-based index in the formula checked
 
     def rules_of(self, authority: str) -> list[RegEntry]:
         """The authority's governing entries other than prohibitions."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.api.deps import (
     CurrentPrincipal,
@@ -78,13 +79,23 @@ async def get_ingredient(
     )
 
 
-def _formula(
-    product_id: uuid.UUID, rows: Sequence[ProductIngredient], findings: list[str] | None = None
+async def _formula(
+    session: AsyncSession,
+    product_id: uuid.UUID,
+    rows: Sequence[ProductIngredient],
+    findings: list[str] | None = None,
 ) -> ProductIngredientsRead:
     summary = service.summarize(rows)
+    zh_names = await service.dictionary_zh_names(session, rows)
+    items = [
+        ProductIngredientRead.model_validate(r).model_copy(
+            update={"zh_name": zh_names.get(r.ingredient_id) if r.ingredient_id else None}
+        )
+        for r in rows
+    ]
     return ProductIngredientsRead(
         product_id=product_id,
-        items=[ProductIngredientRead.model_validate(r) for r in rows],
+        items=items,
         total=summary.total,
         confidence=summary.confidence,
         findings=summary.findings if findings is None else findings,
@@ -101,7 +112,7 @@ async def get_product_ingredients(
 ) -> ProductIngredientsRead:
     """The product's formula rows (PIF item 3), sorted by concentration descending."""
     rows = await service.list_product_ingredients(session, product_id, user.org_id)
-    return _formula(product_id, rows)
+    return await _formula(session, product_id, rows)
 
 
 @router.put(
@@ -134,4 +145,4 @@ async def replace_product_ingredients(
         session, reference, product_id, user.org_id, rows
     )
     await mark_formula_reviewed(session, product_id, user, meta)
-    return _formula(product_id, stored, validated.findings)
+    return await _formula(session, product_id, stored, validated.findings)

@@ -51,7 +51,7 @@ def result_response(result: CheckResult, store_version: str) -> FormulaCheckResp
     return FormulaCheckResponse(
         product_type=result.product_type,
         children_under_3=result.children_under_3,
-        findings=[FindingOut(**f.to_dict()) for f in result.findings],
+        findings=[FindingOut(**f.to_dict(), rows=list(f.rows)) for f in result.findings],
         resolved=[ResolvedOut(**r.to_dict()) for r in result.resolved],
         summary=result.counts(),
         store_version=store_version,

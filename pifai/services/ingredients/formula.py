@@ -75,6 +75,22 @@ async def list_product_ingredients(
     return list(rows)
 
 
+async def dictionary_zh_names(
+    session: AsyncSession, rows: Sequence[ProductIngredient]
+) -> dict[uuid.UUID, str]:
+    """The curated Traditional Chinese name of each dictionary ingredient the rows are
+    matched to (rows matched to an entry without one are absent)."""
+    ids = {r.ingredient_id for r in rows if r.ingredient_id is not None}
+    if not ids:
+        return {}
+    found = await session.execute(
+        select(Ingredient.id, Ingredient.zh_name).where(
+            Ingredient.id.in_(ids), Ingredient.zh_name.is_not(None)
+        )
+    )
+    return {row.id: row.zh_name for row in found}
+
+
 def summarize(rows: Sequence[ProductIngredient]) -> FormulaSummary:
     """Total, mean row confidence and the total check of stored rows."""
     if not rows:

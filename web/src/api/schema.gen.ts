@@ -2012,6 +2012,11 @@ export interface components {
              * @description The list and export date the finding was decided on, e.g. "EU CosIng Annex V export 09/09/2026"
              */
             data_version?: string | null;
+            /**
+             * Rows
+             * @description The formula rows the finding concerns, by 0-based index: in the request's ingredients (check-formula), or in the product's rows as GET /products/{id}/ingredients lists them (product compliance); every summed member for a group limit; empty on a stored alert's findings
+             */
+            rows?: number[];
         };
         /** FormulaCheckRequest */
         FormulaCheckRequest: {
@@ -2863,6 +2868,11 @@ export interface components {
             raw_name: string;
             /** Inci */
             inci: string;
+            /**
+             * Zh Name
+             * @description The Traditional Chinese name of the dictionary ingredient the row is matched to (curated; read-only, follows the match)
+             */
+            zh_name?: string | null;
             /** Cas */
             cas: string | null;
             /**

@@ -78,6 +78,7 @@ describe("a product's PIF items", () => {
     expect(within(first).getByText("高 91%")).toHaveClass("bg-emerald-100");
     expect(within(screen.getByTestId("item-3")).getByText("中 62%")).toHaveClass("bg-amber-100");
     expect(within(first).getByText(/製造商/)).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "配方表" })).toHaveAttribute("href", `/products/${ID}/formula`);
     expect(screen.getByRole("link", { name: "依項次" })).toHaveAttribute("aria-current", "page");
   });
 
