@@ -497,7 +497,9 @@ export interface paths {
         put?: never;
         /**
          * Invite Member
-         * @description Invite by e-mail with a role (owners and admins). The invitee sets a password.
+         * @description Invite by e-mail with a role (owners and admins). The invitee sets a password through
+         *     the mailed link; until then the member's status is `invited`. 409 `email_taken` when
+         *     the address already has an account.
          */
         post: operations["invite_member_api_v1_org_members_post"];
         delete?: never;
@@ -523,6 +525,7 @@ export interface paths {
         /**
          * Update Member
          * @description Change the role or deactivate. Only an owner may change or remove an owner.
+         *     Deactivating an invited member withdraws the invitation (its link stops working).
          */
         patch: operations["update_member_api_v1_org_members__user_id__patch"];
         trace?: never;
@@ -2589,10 +2592,54 @@ export interface components {
             user: components["schemas"]["UserOut"];
             organization: components["schemas"]["OrganizationOut"];
         };
+        /** MemberOut */
+        MemberOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Org Id
+             * Format: uuid
+             */
+            org_id: string;
+            /** Email */
+            email: string;
+            /** Full Name */
+            full_name: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member" | "sa";
+            /**
+             * Locale
+             * @enum {string}
+             */
+            locale: "zh-TW" | "en";
+            /** Is Active */
+            is_active: boolean;
+            /** Email Verified At */
+            email_verified_at: string | null;
+            /** Totp Enabled */
+            totp_enabled: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Status
+             * @description `invited`: not active and the invitation (its e-mail link) not yet accepted; `deactivated`: not active otherwise
+             * @enum {string}
+             */
+            status: "active" | "invited" | "deactivated";
+        };
         /** MemberPage */
         MemberPage: {
             /** Items */
-            items: components["schemas"]["UserOut"][];
+            items: components["schemas"]["MemberOut"][];
             /** Total */
             total: number;
             /** Limit */
@@ -5249,7 +5296,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOut"];
+                    "application/json": components["schemas"]["MemberOut"];
                 };
             };
             /** @description The request is not valid; see details. */
@@ -5289,7 +5336,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOut"];
+                    "application/json": components["schemas"]["MemberOut"];
                 };
             };
             /** @description The request is not valid; see details. */
@@ -5333,7 +5380,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOut"];
+                    "application/json": components["schemas"]["MemberOut"];
                 };
             };
             /** @description The request is not valid; see details. */
