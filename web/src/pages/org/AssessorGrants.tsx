@@ -56,7 +56,7 @@ export function AssessorGrants() {
                     <td className="py-2 pr-3">{grant.product_name ?? "—"}</td>
                     <td className="py-2 pr-3">
                       <span
-                        className={`rounded px-2 py-0.5 text-xs font-medium ${GRANT_TONE[grant.status]}`}
+                        className={`rounded px-2 py-0.5 text-xs font-medium whitespace-nowrap ${GRANT_TONE[grant.status]}`}
                       >
                         {t(`org.grantStatus.${grant.status}`)}
                       </span>
@@ -123,7 +123,7 @@ function RevokeButton({ grant }: { grant: Grant }) {
     );
   }
   return (
-    <div role="group" aria-label={t("org.grants.confirmLabel")} className="space-y-2">
+    <div role="group" aria-label={t("org.grants.confirmLabel")} className="min-w-56 space-y-2">
       <p className="text-sm text-slate-800">
         {t("org.grants.confirm", { email: grant.email, product: grant.product_name ?? "" })}
       </p>

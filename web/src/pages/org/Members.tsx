@@ -151,7 +151,7 @@ function MemberRow({ member, me, manager }: { member: Member; me: Me; manager: b
         )}
       </td>
       <td className="py-2 pr-3">
-        <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_TONE[member.status]}`}>
+        <span className={`rounded px-2 py-0.5 text-xs font-medium whitespace-nowrap ${STATUS_TONE[member.status]}`}>
           {t(`org.status.${member.status}`)}
         </span>
       </td>

@@ -139,7 +139,7 @@ export function Qualification() {
               [
                 ["certificate_reference", "reference", "text"],
                 ["issuing_body", "issuer", "text"],
-                ["valid_from", "validFrom", "date"],
+                ["valid_from", "validFromOptional", "date"],
                 ["valid_until", "validUntil", "date"],
               ] as const
             ).map(([name, label, type]) => {
