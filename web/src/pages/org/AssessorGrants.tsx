@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { type Grant, grantsQuery, ORG_PAGE_SIZE, revokeGrant } from "@/api/org-queries";
@@ -101,6 +101,12 @@ function RevokeButton({ grant }: { grant: Grant }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
+  // Cancelling gives the focus back to the button that asked.
+  const [returnFocus, setReturnFocus] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!confirming && returnFocus) button.current?.focus();
+  }, [confirming, returnFocus]);
   const revoke = useMutation({
     mutationFn: () => revokeGrant(grant.id),
     onSuccess: async () => {
@@ -113,6 +119,7 @@ function RevokeButton({ grant }: { grant: Grant }) {
   if (!confirming) {
     return (
       <Button
+        ref={button}
         size="sm"
         variant="outline"
         aria-label={`${t("org.grants.revoke")} ${what}`}
@@ -137,7 +144,14 @@ function RevokeButton({ grant }: { grant: Grant }) {
         >
           {t("org.grants.confirmRevoke")}
         </Button>
-        <Button size="sm" variant="outline" onClick={() => setConfirming(false)}>
+        <Button
+          size="sm"
+          variant="outline"
+          onClick={() => {
+            setReturnFocus(true);
+            setConfirming(false);
+          }}
+        >
           {t("org.grants.cancel")}
         </Button>
       </div>

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { Schemas } from "@/api/client";
+import { ApiError } from "@/api/errors";
 import {
   type Member,
   type MemberChange,
@@ -96,6 +97,12 @@ function editable(me: Me, member: Member): boolean {
   return member.role !== "owner" || me.role === "owner";
 }
 
+function changeError(t: ReturnType<typeof useTranslation>["t"], error: unknown): string {
+  if (error instanceof ApiError && error.code === "last_owner") return t("org.members.lastOwner");
+  if (error instanceof ApiError && error.status === 403) return t("org.members.forbidden");
+  return errorMessage(t, error);
+}
+
 function MemberRow({ member, me, manager }: { member: Member; me: Me; manager: boolean }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
@@ -173,8 +180,13 @@ function MemberRow({ member, me, manager }: { member: Member; me: Me; manager: b
           )}
           {change.isError && (
             <Alert tone="error" className="mt-2">
-              {errorMessage(t, change.error)}
+              {changeError(t, change.error)}
             </Alert>
+          )}
+          {change.isSuccess && (
+            <span role="status" className="ml-2 text-xs text-emerald-800">
+              {t("org.members.saved")}
+            </span>
           )}
         </td>
       )}

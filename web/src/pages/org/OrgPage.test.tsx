@@ -102,6 +102,9 @@ describe("organisation members", () => {
       body: { role: "sa" },
     });
     await vi.waitFor(() => expect(screen.getByLabelText("陳化學 的角色")).toHaveValue("sa"));
+    expect(
+      await within(screen.getByTestId(`member-${CHEMIST}`)).findByText("已儲存。"),
+    ).toBeInTheDocument();
   });
 
   it("is read-only for a plain member", async () => {
@@ -207,7 +210,7 @@ describe("external assessor grants", () => {
 
     await user.click(screen.getByRole("button", { name: /^撤銷/ }));
     await user.click(screen.getByRole("button", { name: "取消" }));
-    expect(screen.getByRole("button", { name: /^撤銷/ })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: /^撤銷/ })).toHaveFocus();
     expect(calls.some((c) => c.method === "DELETE")).toBe(false);
   });
 });
