@@ -154,6 +154,39 @@ async def invite(
     return user
 
 
+async def resend_invitation(
+    session: AsyncSession, settings: Settings, actor: Actor, user_id: uuid.UUID, meta: RequestMeta
+) -> User:
+    """A new invitation link for a member still ``invited`` (the old link stops working):
+    an expired link otherwise leaves the address stuck, since inviting it again is 409."""
+    target = await get_member_for_org(session, user_id, actor.org_id)
+    if (await member_statuses(session, [target]))[target.id] != "invited":
+        raise Conflict("This member has no pending invitation.", code="not_invited")
+    if target.role == "owner" and actor.role != "owner":
+        raise Forbidden("Only an owner can invite another owner.")
+    await _cancel_invitation(session, target)
+    token = await create_email_token(session, settings, target, "invite")
+    org = await get_org(session, actor.org_id)
+    await audit.record(
+        session,
+        "member.invitation_resent",
+        org_id=actor.org_id,
+        actor_id=actor.id,
+        resource_type="user",
+        resource_id=target.id,
+        meta=meta,
+    )
+    await send_template(
+        settings,
+        target,
+        "invite",
+        link=email_link(settings, "accept-invite", token),
+        org=org.name,
+        role=target.role,
+    )
+    return target
+
+
 async def _owners(session: AsyncSession, org_id: uuid.UUID) -> int:
     count = await session.scalar(
         select(func.count()).where(User.org_id == org_id, User.role == "owner", User.is_active)

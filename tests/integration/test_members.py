@@ -221,3 +221,43 @@ async def test_an_admin_cannot_make_themselves_the_safety_assessor(
         f"/api/v1/org/members/{admin.id}", json={"role": "sa"}, headers=owner.headers
     )
     assert assigned.status_code == 200 and assigned.json()["role"] == "sa"
+
+
+async def test_an_invitation_can_be_sent_again_and_only_the_new_link_works(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    member = await create_user(session, owner.org, role="member")
+    invited = await client.post(
+        "/api/v1/org/members", json={"email": "again@example.com"}, headers=owner.headers
+    )
+    user_id = invited.json()["id"]
+    again = await client.post(
+        f"/api/v1/org/members/{user_id}/resend-invitation", headers=owner.headers
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "invited"
+
+    # The outbox's order within one second is not the sending order: exactly one works.
+    tokens = _outbox_tokens(settings, "accept-invite", "again@example.com")
+    assert len(tokens) == 2
+    accepted = [
+        (
+            await client.post(
+                "/api/v1/auth/accept-invite", json={"token": token, "new_password": PASSWORD}
+            )
+        ).status_code
+        for token in tokens
+    ]
+    assert sorted(accepted) == [200, 400]
+
+    for target in (user_id, str(member.id)):
+        refused = await client.post(
+            f"/api/v1/org/members/{target}/resend-invitation", headers=owner.headers
+        )
+        assert refused.status_code == 409
+        assert refused.json()["error"]["code"] == "not_invited"
+    as_member = await client.post(
+        f"/api/v1/org/members/{user_id}/resend-invitation", headers=bearer(settings, member)
+    )
+    assert as_member.status_code == 403

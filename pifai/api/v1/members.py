@@ -85,3 +85,18 @@ async def update_member(
     )
     [out] = await _out(session, [user])
     return out
+
+
+@router.post("/{user_id}/resend-invitation", response_model=MemberOut)
+async def resend_invitation(
+    user_id: uuid.UUID,
+    actor: RequireManager,
+    session: OrgSession,
+    settings: SettingsDep,
+    meta: MetaDep,
+) -> MemberOut:
+    """Mail a member whose status is `invited` a new invitation link (the previous one
+    stops working), e.g. when it expired. 409 `not_invited` for any other member."""
+    user = await members.resend_invitation(session, settings, actor, user_id, meta)
+    [out] = await _out(session, [user])
+    return out

@@ -73,6 +73,15 @@ export async function updateMember(userId: string, body: MemberChange): Promise<
   );
 }
 
+/** A new invitation link for a member still `invited` (the old link stops working). */
+export async function resendInvitation(userId: string): Promise<Member> {
+  return unwrap(
+    await api.POST("/api/v1/org/members/{user_id}/resend-invitation", {
+      params: { path: { user_id: userId } },
+    }),
+  );
+}
+
 export async function grantAssessor(email: string, productIds: string[]): Promise<Grant[]> {
   return unwrap(
     await api.POST("/api/v1/assessor-grants", { body: { email, product_ids: productIds } }),

@@ -10,6 +10,7 @@ import {
   membersQuery,
   ORG_PAGE_SIZE,
   type Role,
+  resendInvitation,
   ROLES,
   updateMember,
 } from "@/api/org-queries";
@@ -116,6 +117,7 @@ function MemberRow({ member, me, manager }: { member: Member; me: Me; manager: b
       if (updated.id === me.id) await queryClient.invalidateQueries({ queryKey: meQuery.queryKey });
     },
   });
+  const resend = useMutation({ mutationFn: () => resendInvitation(member.id) });
   const name = member.full_name || member.email;
   const canEdit = manager && editable(me, member);
   const roles = ROLES.filter((r) => r !== "owner" || me.role === "owner");
@@ -177,6 +179,28 @@ function MemberRow({ member, me, manager }: { member: Member; me: Me; manager: b
             </Button>
           ) : (
             <span className="text-slate-600">—</span>
+          )}
+          {canEdit && member.status === "invited" && (
+            <Button
+              size="sm"
+              variant="outline"
+              className="ml-2"
+              disabled={resend.isPending}
+              aria-label={`${t("org.members.resend")} ${name}`}
+              onClick={() => resend.mutate()}
+            >
+              {t("org.members.resend")}
+            </Button>
+          )}
+          {resend.isError && (
+            <Alert tone="error" className="mt-2">
+              {changeError(t, resend.error)}
+            </Alert>
+          )}
+          {resend.isSuccess && (
+            <span role="status" className="ml-2 text-xs text-emerald-800">
+              {t("org.members.resent")}
+            </span>
           )}
           {change.isError && (
             <Alert tone="error" className="mt-2">

@@ -71,6 +71,7 @@ describe("organisation members", () => {
       "GET /api/v1/org/members": () => json(200, page([owner, current, invitee])),
       "GET /api/v1/assessor-grants": page([]),
       "GET /api/v1/products": page([]),
+      [`POST /api/v1/org/members/${INVITEE}/resend-invitation`]: () => json(200, invitee),
       [`PATCH /api/v1/org/members/${CHEMIST}`]: (call) => {
         current = { ...chemist, ...(call.body as object) };
         return json(200, current);
@@ -82,6 +83,9 @@ describe("organisation members", () => {
     const row = await screen.findByTestId(`member-${INVITEE}`);
     expect(within(row).getByText("邀請待接受")).toBeInTheDocument();
     expect(within(row).getByRole("button", { name: /撤回邀請/ })).toBeInTheDocument();
+    await user.click(within(row).getByRole("button", { name: /重寄邀請/ }));
+    expect(await within(row).findByText("已寄出新的邀請連結。")).toBeInTheDocument();
+    expect(calls.filter((c) => c.path.endsWith("/resend-invitation"))).toHaveLength(1);
     // Nobody changes their own row here.
     expect(
       within(screen.getByTestId(`member-${OWNER}`)).queryByRole("combobox"),
