@@ -131,5 +131,15 @@ class MemberUpdate(RequestModel):
     is_active: bool | None = None
 
 
-class MemberPage(Paginated[UserOut]):
+MemberStatus = Literal["active", "invited", "deactivated"]
+
+
+class MemberOut(UserOut):
+    status: MemberStatus = Field(
+        description="`invited`: not active and the invitation (its e-mail link) not yet "
+        "accepted; `deactivated`: not active otherwise"
+    )
+
+
+class MemberPage(Paginated[MemberOut]):
     pass

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
 from pifai.core.errors import Conflict, Forbidden, NotFound
 from pifai.core.security import Actor, hash_password_async
+from pifai.models.auth import EmailToken
 from pifai.models.organization import Organization
 from pifai.models.user import User
 from pifai.services import audit
@@ -55,6 +57,27 @@ async def mail_recipients_for_org(
     return list(rows)
 
 
+async def member_statuses(session: AsyncSession, users: Sequence[User]) -> dict[uuid.UUID, str]:
+    """Each user's membership status: ``active``; ``invited`` (inactive, an invitation link
+    not yet used); ``deactivated`` (inactive otherwise)."""
+    inactive = [u.id for u in users if not u.is_active]
+    invited: set[uuid.UUID] = set()
+    if inactive:
+        invited = set(
+            await session.scalars(
+                select(EmailToken.user_id).where(
+                    EmailToken.user_id.in_(inactive),
+                    EmailToken.purpose == "invite",
+                    EmailToken.used_at.is_(None),
+                )
+            )
+        )
+    return {
+        u.id: "active" if u.is_active else "invited" if u.id in invited else "deactivated"
+        for u in users
+    }
+
+
 async def list_members(
     session: AsyncSession, org_id: uuid.UUID, *, limit: int, offset: int
 ) -> tuple[list[User], int]:
@@ -64,6 +87,20 @@ async def list_members(
         base.order_by(User.created_at, User.id).limit(limit).offset(offset)
     )
     return list(rows), int(total or 0)
+
+
+async def _cancel_invitation(session: AsyncSession, user: User) -> None:
+    """Deactivating an invitee withdraws the invitation: its link no longer activates them."""
+    await session.execute(
+        update(EmailToken)
+        .where(
+            EmailToken.org_id == user.org_id,
+            EmailToken.user_id == user.id,
+            EmailToken.purpose == "invite",
+            EmailToken.used_at.is_(None),
+        )
+        .values(used_at=datetime.now(UTC))
+    )
 
 
 async def invite(
@@ -115,6 +152,39 @@ async def invite(
         role=role,
     )
     return user
+
+
+async def resend_invitation(
+    session: AsyncSession, settings: Settings, actor: Actor, user_id: uuid.UUID, meta: RequestMeta
+) -> User:
+    """A new invitation link for a member still ``invited`` (the old link stops working):
+    an expired link otherwise leaves the address stuck, since inviting it again is 409."""
+    target = await get_member_for_org(session, user_id, actor.org_id)
+    if (await member_statuses(session, [target]))[target.id] != "invited":
+        raise Conflict("This member has no pending invitation.", code="not_invited")
+    if target.role == "owner" and actor.role != "owner":
+        raise Forbidden("Only an owner can invite another owner.")
+    await _cancel_invitation(session, target)
+    token = await create_email_token(session, settings, target, "invite")
+    org = await get_org(session, actor.org_id)
+    await audit.record(
+        session,
+        "member.invitation_resent",
+        org_id=actor.org_id,
+        actor_id=actor.id,
+        resource_type="user",
+        resource_id=target.id,
+        meta=meta,
+    )
+    await send_template(
+        settings,
+        target,
+        "invite",
+        link=email_link(settings, "accept-invite", token),
+        org=org.name,
+        role=target.role,
+    )
+    return target
 
 
 async def _owners(session: AsyncSession, org_id: uuid.UUID) -> int:
@@ -173,5 +243,7 @@ async def update_member(
         target.is_active = is_active
         if not is_active:
             await revoke_all_for_user(session, target)
+    if is_active is False:
+        await _cancel_invitation(session, target)
     await session.flush()
     return target

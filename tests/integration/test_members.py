@@ -24,6 +24,7 @@ async def test_invite_accept_and_login(
     assert invited.status_code == 201, invited.text
     assert invited.json()["is_active"] is False
     assert invited.json()["role"] == "sa"
+    assert invited.json()["status"] == "invited"
 
     before = await client.post(
         "/api/v1/auth/login", json={"email": "new.chemist@example.com", "password": PASSWORD}
@@ -44,6 +45,53 @@ async def test_invite_accept_and_login(
     assert listing.status_code == 200
     assert listing.json()["total"] == 2
     assert len(listing.json()["items"]) == 1
+    everyone = await client.get("/api/v1/org/members", headers=owner.headers)
+    assert {m["email"]: m["status"] for m in everyone.json()["items"]} == {
+        owner.user.email: "active",
+        "new.chemist@example.com": "active",
+    }
+
+
+async def test_the_list_tells_invited_from_deactivated_and_deactivating_withdraws_the_invite(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    member = await create_user(session, owner.org, role="member")
+    invited = await client.post(
+        "/api/v1/org/members", json={"email": "later@example.com"}, headers=owner.headers
+    )
+    assert invited.status_code == 201, invited.text
+    off = await client.patch(
+        f"/api/v1/org/members/{member.id}", json={"is_active": False}, headers=owner.headers
+    )
+    assert off.json()["status"] == "deactivated"
+
+    listing = await client.get("/api/v1/org/members", headers=owner.headers)
+    assert {m["email"]: m["status"] for m in listing.json()["items"]} == {
+        owner.user.email: "active",
+        member.email: "deactivated",
+        "later@example.com": "invited",
+    }
+    one = await client.get(f"/api/v1/org/members/{invited.json()['id']}", headers=owner.headers)
+    assert one.json()["status"] == "invited"
+
+    withdrawn = await client.patch(
+        f"/api/v1/org/members/{invited.json()['id']}",
+        json={"is_active": False},
+        headers=owner.headers,
+    )
+    assert withdrawn.status_code == 200
+    assert withdrawn.json()["status"] == "deactivated"
+    [token] = _outbox_tokens(settings, "accept-invite", "later@example.com")
+    refused = await client.post(
+        "/api/v1/auth/accept-invite", json={"token": token, "new_password": PASSWORD}
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "invalid_token"
+    login = await client.post(
+        "/api/v1/auth/login", json={"email": "later@example.com", "password": PASSWORD}
+    )
+    assert login.status_code == 401
 
 
 async def test_member_cannot_invite(
@@ -173,3 +221,43 @@ async def test_an_admin_cannot_make_themselves_the_safety_assessor(
         f"/api/v1/org/members/{admin.id}", json={"role": "sa"}, headers=owner.headers
     )
     assert assigned.status_code == 200 and assigned.json()["role"] == "sa"
+
+
+async def test_an_invitation_can_be_sent_again_and_only_the_new_link_works(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner = await create_tenant(session, settings)
+    member = await create_user(session, owner.org, role="member")
+    invited = await client.post(
+        "/api/v1/org/members", json={"email": "again@example.com"}, headers=owner.headers
+    )
+    user_id = invited.json()["id"]
+    again = await client.post(
+        f"/api/v1/org/members/{user_id}/resend-invitation", headers=owner.headers
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "invited"
+
+    # The outbox's order within one second is not the sending order: exactly one works.
+    tokens = _outbox_tokens(settings, "accept-invite", "again@example.com")
+    assert len(tokens) == 2
+    accepted = [
+        (
+            await client.post(
+                "/api/v1/auth/accept-invite", json={"token": token, "new_password": PASSWORD}
+            )
+        ).status_code
+        for token in tokens
+    ]
+    assert sorted(accepted) == [200, 400]
+
+    for target in (user_id, str(member.id)):
+        refused = await client.post(
+            f"/api/v1/org/members/{target}/resend-invitation", headers=owner.headers
+        )
+        assert refused.status_code == 409
+        assert refused.json()["error"]["code"] == "not_invited"
+    as_member = await client.post(
+        f"/api/v1/org/members/{user_id}/resend-invitation", headers=bearer(settings, member)
+    )
+    assert as_member.status_code == 403

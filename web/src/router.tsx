@@ -13,6 +13,8 @@ import { ensureToken } from "@/api/session";
 import { AppLayout } from "@/pages/AppLayout";
 import { DashboardPage } from "@/pages/Dashboard";
 import { FormulaPage } from "@/pages/formula/FormulaPage";
+import { AcceptInvitationPage } from "@/pages/org/AcceptInvitation";
+import { OrgPage } from "@/pages/org/OrgPage";
 import { ForgotPasswordPage, SetPasswordPage, VerifyEmailPage } from "@/pages/Passwords";
 import { ProductPifPage } from "@/pages/ProductPif";
 import { ProductsPage } from "@/pages/Products";
@@ -156,6 +158,22 @@ const securityRoute = createRoute({
   component: SecurityPage,
 });
 
+const orgRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/org",
+  component: OrgPage,
+});
+
+// Where the assessor invitation e-mail links to (pifai/services/sa/grants.py).
+const saInvitationRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/sa/invitations",
+  validateSearch: tokenSearch,
+  component: function SaInvitationRoute() {
+    return <AcceptInvitationPage token={saInvitationRoute.useSearch().token ?? ""} />;
+  },
+});
+
 const saPendingRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/sa",
@@ -185,6 +203,8 @@ const routeTree = rootRoute.addChildren([
     productRoute,
     formulaRoute,
     securityRoute,
+    orgRoute,
+    saInvitationRoute,
     saPendingRoute,
     saReviewRoute,
   ]),

@@ -497,7 +497,9 @@ export interface paths {
         put?: never;
         /**
          * Invite Member
-         * @description Invite by e-mail with a role (owners and admins). The invitee sets a password.
+         * @description Invite by e-mail with a role (owners and admins). The invitee sets a password through
+         *     the mailed link; until then the member's status is `invited`. 409 `email_taken` when
+         *     the address already has an account.
          */
         post: operations["invite_member_api_v1_org_members_post"];
         delete?: never;
@@ -523,8 +525,30 @@ export interface paths {
         /**
          * Update Member
          * @description Change the role or deactivate. Only an owner may change or remove an owner.
+         *     Deactivating an invited member withdraws the invitation (its link stops working).
          */
         patch: operations["update_member_api_v1_org_members__user_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/org/members/{user_id}/resend-invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend Invitation
+         * @description Mail a member whose status is `invited` a new invitation link (the previous one
+         *     stops working), e.g. when it expired. 409 `not_invited` for any other member.
+         */
+        post: operations["resend_invitation_api_v1_org_members__user_id__resend_invitation_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/admin/login": {
@@ -2615,10 +2639,54 @@ export interface components {
             user: components["schemas"]["UserOut"];
             organization: components["schemas"]["OrganizationOut"];
         };
+        /** MemberOut */
+        MemberOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Org Id
+             * Format: uuid
+             */
+            org_id: string;
+            /** Email */
+            email: string;
+            /** Full Name */
+            full_name: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member" | "sa";
+            /**
+             * Locale
+             * @enum {string}
+             */
+            locale: "zh-TW" | "en";
+            /** Is Active */
+            is_active: boolean;
+            /** Email Verified At */
+            email_verified_at: string | null;
+            /** Totp Enabled */
+            totp_enabled: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Status
+             * @description `invited`: not active and the invitation (its e-mail link) not yet accepted; `deactivated`: not active otherwise
+             * @enum {string}
+             */
+            status: "active" | "invited" | "deactivated";
+        };
         /** MemberPage */
         MemberPage: {
             /** Items */
-            items: components["schemas"]["UserOut"][];
+            items: components["schemas"]["MemberOut"][];
             /** Total */
             total: number;
             /** Limit */
@@ -5290,7 +5358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOut"];
+                    "application/json": components["schemas"]["MemberOut"];
                 };
             };
             /** @description The request is not valid; see details. */
@@ -5330,7 +5398,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOut"];
+                    "application/json": components["schemas"]["MemberOut"];
                 };
             };
             /** @description The request is not valid; see details. */
@@ -5374,7 +5442,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOut"];
+                    "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description The request is not valid; see details. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the error shape */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    resend_invitation_api_v1_org_members__user_id__resend_invitation_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOut"];
                 };
             };
             /** @description The request is not valid; see details. */

@@ -56,6 +56,13 @@ export function AppLayout() {
               </Link>
             )}
             <Link
+              to="/org"
+              className={NAV_LINK}
+              activeProps={{ "aria-current": "page", className: "bg-brand-50 text-brand-800" }}
+            >
+              {t("nav.org")}
+            </Link>
+            <Link
               to="/account/security"
               className={NAV_LINK}
               activeProps={{ "aria-current": "page", className: "bg-brand-50 text-brand-800" }}
