@@ -10,6 +10,7 @@ import { z } from "zod";
 
 import { meQuery } from "@/api/queries";
 import { ensureToken } from "@/api/session";
+import { AnalysisPage, TABS } from "@/pages/analysis/AnalysisPage";
 import { AppLayout } from "@/pages/AppLayout";
 import { DashboardPage } from "@/pages/Dashboard";
 import { ForgotPasswordPage, SetPasswordPage, VerifyEmailPage } from "@/pages/Passwords";
@@ -140,6 +141,17 @@ const productRoute = createRoute({
   },
 });
 
+const analysisRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/products/$productId/analysis",
+  validateSearch: z.object({ tab: z.enum(TABS).optional().catch(undefined) }),
+  component: function AnalysisRoute() {
+    const { productId } = analysisRoute.useParams();
+    const { tab } = analysisRoute.useSearch();
+    return <AnalysisPage key={productId} productId={productId} initialTab={tab} />;
+  },
+});
+
 const securityRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/account/security",
@@ -173,6 +185,7 @@ const routeTree = rootRoute.addChildren([
     dashboardRoute,
     productsRoute,
     productRoute,
+    analysisRoute,
     securityRoute,
     saPendingRoute,
     saReviewRoute,

@@ -66,6 +66,13 @@ export function ProductPifPage({ productId, grouping }: { productId: string; gro
             {t(`productType.${product.data.product_type}`)} ·{" "}
             {t(`pifStatus.${product.data.pif_status}`)}
           </p>
+          <Link
+            to="/products/$productId/analysis"
+            params={{ productId }}
+            className="text-sm text-brand-700 underline"
+          >
+            {t("analysis.link")}
+          </Link>
         </div>
         <div className="w-64 space-y-1">
           <Progress
