@@ -57,3 +57,12 @@ export async function acknowledgeClaims(
     await api.POST("/api/v1/products/{product_id}/claims/acknowledge", { ...path(productId), body }),
   );
 }
+
+/** The product's newest acknowledged claims check ({latest: null} before the first). */
+export function claimsAcknowledgementQuery(productId: string) {
+  return queryOptions({
+    queryKey: ["analysis", productId, "claims-acknowledgement"],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/products/{product_id}/claims/acknowledgement", path(productId))),
+  });
+}

@@ -1,16 +1,19 @@
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { acknowledgeClaims, checkClaims } from "@/api/analysis-queries";
+import { acknowledgeClaims, checkClaims, claimsAcknowledgementQuery } from "@/api/analysis-queries";
 import type { Schemas } from "@/api/client";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
 import { Label } from "@/components/ui/label";
+import { LoadError } from "@/components/states";
 import { errorMessage } from "@/lib/error-message";
 
+import { Badge, VERDICT_TONE } from "./badge";
 import { ClaimsResultView } from "./ClaimsResultView";
+import type { Verdict } from "./claims-model";
 
 type Origin = "text" | "saved" | "upload";
 const ORIGINS: Origin[] = ["text", "saved", "upload"];
@@ -32,6 +35,8 @@ export function ClaimsSection({ productId }: { productId: string }) {
   const [origin, setOrigin] = useState<Origin>("text");
   const [text, setText] = useState("");
   const [checked, setChecked] = useState<Checked | null>(null);
+  const client = useQueryClient();
+  const stored = useQuery(claimsAcknowledgementQuery(productId));
   const check = useMutation({
     mutationFn: async (body: Schemas["ClaimsCheckIn"]) => ({
       body,
@@ -45,6 +50,8 @@ export function ClaimsSection({ productId }: { productId: string }) {
   const acknowledge = useMutation({
     mutationFn: (shown: Checked) =>
       acknowledgeClaims(productId, { ...shown.body, result_sha256: shown.answer.result_sha256 }),
+    onSuccess: () =>
+      void client.invalidateQueries({ queryKey: claimsAcknowledgementQuery(productId).queryKey }),
   });
 
   function onSubmit(event: FormEvent) {
@@ -58,6 +65,11 @@ export function ClaimsSection({ productId }: { productId: string }) {
     <Card aria-labelledby="claims-title" className="space-y-4">
       <CardTitle id="claims-title">{t("analysis.claims.title")}</CardTitle>
       <p className="text-sm text-slate-600">{t("analysis.claims.advisory")}</p>
+      {stored.isError ? (
+        <LoadError error={stored.error} onRetry={() => void stored.refetch()} />
+      ) : (
+        stored.data && <StoredAcknowledgement latest={stored.data.latest} />
+      )}
       <form onSubmit={onSubmit} className="space-y-3">
         <fieldset className="space-y-1">
           <legend className="text-sm font-medium text-slate-800">{t("analysis.claims.origin")}</legend>
@@ -121,5 +133,23 @@ export function ClaimsSection({ productId }: { productId: string }) {
         </div>
       )}
     </Card>
+  );
+}
+
+/** What the consistency check goes by: the newest acknowledged answer, or none yet. */
+function StoredAcknowledgement({ latest }: { latest: Schemas["ClaimsAcknowledgementOut"] | null }) {
+  const { t, i18n } = useTranslation();
+  if (!latest) return <p className="text-sm text-slate-700">{t("analysis.claims.noneStored")}</p>;
+  const verdict = latest.verdict as Verdict;
+  return (
+    <p className="flex flex-wrap items-center gap-2 text-sm text-slate-800" data-testid="claims-stored">
+      {t("analysis.claims.stored", {
+        date: new Date(latest.acknowledged_at).toLocaleString(i18n.language),
+        hash: latest.result_sha256.slice(0, 12),
+      })}
+      <Badge tone={VERDICT_TONE[verdict] ?? "gray"}>
+        {t(`analysis.claimVerdict.${verdict}`, { defaultValue: latest.verdict })}
+      </Badge>
+    </p>
   );
 }

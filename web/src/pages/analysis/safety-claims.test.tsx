@@ -116,10 +116,11 @@ describe("the safety assessment", () => {
 
 describe("the claims check", () => {
   async function checkLabel() {
+    let record: Record<string, unknown> | null = null;
     const calls = stubApi(({ method, path, body }) => {
       if (method === "POST" && path === `${base}/claims/check`) return json(200, CLAIMS.answer);
       if (method === "POST" && path === `${base}/claims/acknowledge`) {
-        return json(201, {
+        record = {
           id: "3f1c2a9e-0000-4000-8000-000000000888",
           product_id: PRODUCT_ID,
           acknowledged_at: "2026-12-02T08:30:00Z",
@@ -128,8 +129,10 @@ describe("the claims check", () => {
           corpus_sha256: "0".repeat(64),
           result_sha256: (body as { result_sha256: string }).result_sha256,
           result: CLAIMS.answer.result,
-        });
+        };
+        return json(201, record);
       }
+      if (path === `${base}/claims/acknowledgement`) return json(200, { latest: record });
       return undefined;
     });
     renderScreen(<AnalysisPage productId={PRODUCT_ID} initialTab="claims" />);
@@ -158,6 +161,7 @@ describe("the claims check", () => {
     const calls = await checkLabel();
     await screen.findByTestId("claim-1");
     expect(screen.getByText("尚未確認此結果。")).toBeInTheDocument();
+    expect(screen.getByText("尚未確認過宣稱檢查結果。")).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "確認" }));
 
     expect(await screen.findByText(/^已確認（/)).toHaveTextContent(CLAIMS.answer.result_sha256.slice(0, 12));
@@ -167,6 +171,10 @@ describe("the claims check", () => {
       result_sha256: CLAIMS.answer.result_sha256,
     });
     expect(screen.getByRole("button", { name: "確認" })).toBeDisabled();
+    // The stored state is read again: what the consistency check now goes by.
+    const stored = await screen.findByTestId("claims-stored");
+    expect(stored).toHaveTextContent(/^最近一次確認的結果/);
+    expect(within(stored).getByText("紅：違規")).toBeInTheDocument();
   });
 
   it("checks item 4's saved label when chosen, and shows the API's refusal", async () => {
