@@ -177,6 +177,24 @@ describe("the claims check", () => {
     expect(within(stored).getByText("紅：違規")).toBeInTheDocument();
   });
 
+  it("says the answer changed when the API refuses the acknowledgement", async () => {
+    stubApi(({ path }) => {
+      if (path.endsWith("/claims/check")) return json(200, CLAIMS.answer);
+      if (path.endsWith("/claims/acknowledge")) {
+        return json(409, {
+          error: { code: "claims_result_changed", message: "The check's answer is no longer the one shown", details: {} },
+        });
+      }
+      return undefined;
+    });
+    renderScreen(<AnalysisPage productId={PRODUCT_ID} initialTab="claims" />);
+    await userEvent.type(await screen.findByLabelText("標籤文字"), CLAIMS.label_text);
+    await userEvent.click(screen.getByRole("button", { name: "檢查宣稱" }));
+    await userEvent.click(await screen.findByRole("button", { name: "確認" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("檢查結果已變更");
+    expect(screen.getByText("尚未確認此結果。")).toBeInTheDocument();
+  });
+
   it("checks item 4's saved label when chosen, and shows the API's refusal", async () => {
     const calls = stubApi(({ path }) =>
       path.endsWith("/claims/check")
