@@ -83,7 +83,7 @@ export function ConsistencySection({ productId }: { productId: string }) {
           </p>
           <ul className="divide-y divide-slate-100">
             {query.data.alerts.map((alert, index) => (
-              <li key={`${alert.rule_id}-${index}`} className="grid gap-2 py-3 md:grid-cols-[8rem_1fr_18rem]">
+              <li key={`${alert.rule_id}-${index}`} className="grid gap-2 py-3 md:grid-cols-[8rem_1fr] lg:grid-cols-[8rem_1fr_18rem]">
                 <div className="space-y-1">
                   <Badge tone={ALERT_TONE[alert.severity] ?? "gray"}>{t(`severity.${alert.severity}`)}</Badge>
                   <p className="text-xs text-slate-600">
@@ -97,11 +97,13 @@ export function ConsistencySection({ productId }: { productId: string }) {
                     alert.message["zh-TW"] ??
                     alert.message.en}
                 </p>
-                {alert.legal ? (
-                  <LegalRef legal={alert.legal} />
-                ) : (
-                  <p className="text-xs text-slate-600">{t("analysis.consistency.noLegal")}</p>
-                )}
+                <div className="md:col-start-2 lg:col-start-auto">
+                  {alert.legal ? (
+                    <LegalRef legal={alert.legal} />
+                  ) : (
+                    <p className="text-xs text-slate-600">{t("analysis.consistency.noLegal")}</p>
+                  )}
+                </div>
               </li>
             ))}
           </ul>
