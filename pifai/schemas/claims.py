@@ -56,3 +56,10 @@ class ClaimsAcknowledgementOut(BaseModel):
     corpus_sha256: str
     result_sha256: str
     result: dict[str, Any]
+
+
+class ClaimsAcknowledgementState(BaseModel):
+    latest: ClaimsAcknowledgementOut | None = Field(
+        description="The newest acknowledgement, which the consistency check goes by; null "
+        "before the first"
+    )

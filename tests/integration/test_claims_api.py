@@ -97,12 +97,43 @@ async def test_acknowledged_red_claim_is_a_consistency_error(
     )  # fmt: skip
     assert logged is not None and logged.details["verdict"] == "red"
 
+    latest = await client.get(f"{base}/claims/acknowledgement", headers=headers)
+    assert latest.status_code == 200, latest.text
+    assert latest.json()["latest"] == record
+
     consistency = (await client.get(f"{base}/consistency", headers=headers)).json()
     red = [a for a in consistency["alerts"] if a["rule_id"] == "claims.red_claim"]
     assert red and all(a["severity"] == "error" for a in red)
     claims = {a["details"]["claim"] for a in red}
     assert "痘疤保證絕對完全消失" in claims
     assert red[0]["legal"]["duty_article"].startswith("第10條")
+
+
+async def test_the_newest_acknowledgement_is_read_back_and_only_by_its_organisation(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner, product = await _product(session, settings)
+    url = f"/api/v1/products/{product.id}/claims/acknowledgement"  # type: ignore[attr-defined]
+    headers = owner.headers  # type: ignore[attr-defined]
+    none = await client.get(url, headers=headers)
+    assert none.status_code == 200 and none.json() == {"latest": None}
+
+    check = url.replace("/acknowledgement", "/check")
+    acknowledge = url.replace("/acknowledgement", "/acknowledge")
+    hashes = []
+    for label in ({"label_text": MEDICAL, "kind": 6}, {"label_text": CLEAN, "kind": 6}):
+        shown = (await client.post(check, json=label, headers=headers)).json()
+        quoted = label | {"result_sha256": shown["result_sha256"]}
+        stored = await client.post(acknowledge, json=quoted, headers=headers)
+        assert stored.status_code == 201, stored.text
+        hashes.append(shown["result_sha256"])
+    assert hashes[0] != hashes[1]
+    latest = (await client.get(url, headers=headers)).json()["latest"]
+    assert latest["result_sha256"] == hashes[1] and latest["verdict"] != "red"
+
+    other = await create_tenant(session, settings)
+    hidden = await client.get(url, headers=other.headers)
+    assert hidden.status_code == 404 and hidden.json()["error"]["code"] == "product_not_found"
 
 
 async def test_label_read_from_the_item_4_upload(

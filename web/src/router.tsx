@@ -10,6 +10,7 @@ import { z } from "zod";
 
 import { meQuery } from "@/api/queries";
 import { ensureToken } from "@/api/session";
+import { AnalysisPage, TABS } from "@/pages/analysis/AnalysisPage";
 import { AppLayout } from "@/pages/AppLayout";
 import { DashboardPage } from "@/pages/Dashboard";
 import { FormulaPage } from "@/pages/formula/FormulaPage";
@@ -152,6 +153,17 @@ const formulaRoute = createRoute({
   },
 });
 
+const analysisRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/products/$productId/analysis",
+  validateSearch: z.object({ tab: z.enum(TABS).optional().catch(undefined) }),
+  component: function AnalysisRoute() {
+    const { productId } = analysisRoute.useParams();
+    const { tab } = analysisRoute.useSearch();
+    return <AnalysisPage key={productId} productId={productId} initialTab={tab} />;
+  },
+});
+
 const securityRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/account/security",
@@ -202,6 +214,7 @@ const routeTree = rootRoute.addChildren([
     productsRoute,
     productRoute,
     formulaRoute,
+    analysisRoute,
     securityRoute,
     orgRoute,
     saInvitationRoute,

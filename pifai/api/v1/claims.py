@@ -1,5 +1,5 @@
 """/api/v1/products/{id}/claims: the label's claims and Art 7 elements checked (advisory,
-writes nothing), and the verdicts acknowledged for the record."""
+writes nothing), and the verdicts acknowledged for the record (the newest one read back)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,16 @@ from pifai.api.deps import (
 from pifai.schemas.claims import (
     ClaimsAcknowledgeIn,
     ClaimsAcknowledgementOut,
+    ClaimsAcknowledgementState,
     ClaimsCheckIn,
     ClaimsCheckOut,
 )
-from pifai.services.claims.check import acknowledge_claims, acknowledgement_out, check_claims
+from pifai.services.claims.check import (
+    acknowledge_claims,
+    acknowledgement_out,
+    check_claims,
+    latest_acknowledgement,
+)
 
 router = APIRouter(tags=["claims"], route_class=TransactionalRoute)
 
@@ -62,3 +68,16 @@ async def claims_acknowledge(
     corpus version; the consistency check then goes by it (a red claim is an error)."""
     record = await acknowledge_claims(session, runtime, reference, product_id, user, body, meta)
     return ClaimsAcknowledgementOut.model_validate(acknowledgement_out(record))
+
+
+@router.get(
+    "/products/{product_id}/claims/acknowledgement", response_model=ClaimsAcknowledgementState
+)
+async def claims_acknowledgement(
+    product_id: uuid.UUID, user: CurrentPrincipal, session: OrgSession
+) -> ClaimsAcknowledgementState:
+    """The product's newest acknowledged claims check (the answer as it was shown, with
+    its ``result_sha256`` and corpus version), or ``latest: null`` before the first."""
+    record = await latest_acknowledgement(session, product_id, user.org_id)
+    latest = None if record is None else acknowledgement_out(record)
+    return ClaimsAcknowledgementState.model_validate({"latest": latest})

@@ -1,8 +1,9 @@
-"""POST .../claims/check and .../claims/acknowledge."""
+"""POST .../claims/check and .../claims/acknowledge, GET .../claims/acknowledgement."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from pifai.schemas.claims import ClaimsAcknowledgeIn, ClaimsCheckIn
 from pifai.services import audit
 from pifai.services.audit import RequestMeta
 from pifai.services.claims.inputs import claim_context, formula_side, label_reading
+from pifai.services.claims.records import latest_acknowledgement_for_org
 from pifai.services.products import get_product_for_org
 from pifai.services.reference import ReferenceData
 from pifai.services.runtime import Runtime
@@ -67,6 +69,9 @@ async def acknowledge_claims(
         org_id=principal.org_id,
         product_id=product_id,
         acknowledged_by=principal.id,
+        # The clock, not the transaction's start (now()): two acknowledgements in one
+        # transaction still come in order, and the newest is the one the check goes by.
+        acknowledged_at=datetime.now(UTC),
         verdict=result["verdict"],
         corpus_sha256=result["corpus"]["sha256"],
         corpus_version=result["corpus"],
@@ -93,6 +98,15 @@ async def acknowledge_claims(
     )
     await session.refresh(record)
     return record
+
+
+async def latest_acknowledgement(
+    session: AsyncSession, product_id: uuid.UUID, org_id: uuid.UUID
+) -> ClaimAcknowledgement | None:
+    """The product's newest acknowledgement (what the consistency check goes by), or
+    None before the first; another organisation's product is a 404."""
+    product = await get_product_for_org(session, product_id, org_id)
+    return await latest_acknowledgement_for_org(session, product.id, org_id)
 
 
 def acknowledgement_out(record: ClaimAcknowledgement) -> dict[str, Any]:

@@ -1416,6 +1416,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/products/{product_id}/claims/acknowledgement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Claims Acknowledgement
+         * @description The product's newest acknowledged claims check (the answer as it was shown, with
+         *     its ``result_sha256`` and corpus version), or ``latest: null`` before the first.
+         */
+        get: operations["claims_acknowledgement_api_v1_products__product_id__claims_acknowledgement_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1705,6 +1726,11 @@ export interface components {
             result: {
                 [key: string]: unknown;
             };
+        };
+        /** ClaimsAcknowledgementState */
+        ClaimsAcknowledgementState: {
+            /** @description The newest acknowledgement, which the consistency check goes by; null before the first */
+            latest: components["schemas"]["ClaimsAcknowledgementOut"] | null;
         };
         /**
          * ClaimsCheckIn
@@ -7302,6 +7328,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClaimsAcknowledgementOut"];
+                };
+            };
+            /** @description The request is not valid; see details. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the error shape */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    claims_acknowledgement_api_v1_products__product_id__claims_acknowledgement_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimsAcknowledgementState"];
                 };
             };
             /** @description The request is not valid; see details. */

@@ -16,6 +16,7 @@ const TRANSLATED = [
   "review_not_editable",
   "review_open",
   "items_not_ready",
+  "claims_result_changed",
 ] as const;
 
 /** What a screen says about a failure: our words for the codes we know, else the API's

@@ -80,6 +80,7 @@ describe("a product's PIF items", () => {
     expect(within(first).getByText(/製造商/)).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "配方表" })).toHaveAttribute("href", `/products/${ID}/formula`);
     expect(screen.getByRole("link", { name: "依項次" })).toHaveAttribute("aria-current", "page");
+    expect(screen.getByRole("link", { name: "合規與安全" })).toHaveAttribute("href", `/products/${ID}/analysis`);
   });
 
   it("groups the items by lifecycle stage, in English too", async () => {

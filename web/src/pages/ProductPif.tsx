@@ -66,13 +66,22 @@ export function ProductPifPage({ productId, grouping }: { productId: string; gro
             {t(`productType.${product.data.product_type}`)} ·{" "}
             {t(`pifStatus.${product.data.pif_status}`)}
           </p>
-          <Link
-            to="/products/$productId/formula"
-            params={{ productId }}
-            className="text-sm text-brand-700 underline"
-          >
-            {t("formula.link")}
-          </Link>
+          <div className="mt-1 flex flex-wrap gap-4">
+            <Link
+              to="/products/$productId/formula"
+              params={{ productId }}
+              className="text-sm text-brand-700 underline"
+            >
+              {t("formula.link")}
+            </Link>
+            <Link
+              to="/products/$productId/analysis"
+              params={{ productId }}
+              className="text-sm text-brand-700 underline"
+            >
+              {t("analysis.link")}
+            </Link>
+          </div>
         </div>
         <div className="w-64 space-y-1">
           <Progress
