@@ -987,6 +987,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pif/item-schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Item Schemas
+         * @description The JSON Schema of each of the 16 items' content (the model PUT
+         *     /products/{id}/pif/{item_number} validates it with), so that a client can build the
+         *     item's form: `content` is a free object in the item's own schema because its shape
+         *     depends on the item number. Item 3's formula is edited through its own endpoints.
+         */
+        get: operations["item_schemas_api_v1_pif_item_schemas_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sa/qualification": {
         parameters: {
             query?: never;
@@ -2367,6 +2390,30 @@ export interface components {
             item_number?: number | null;
             /** Body */
             body: string;
+        };
+        /**
+         * ItemContentSchema
+         * @description The JSON Schema of one item's ``content`` (pifai.schemas.pif_content).
+         */
+        ItemContentSchema: {
+            /** Item Number */
+            item_number: number;
+            /** Name Zh */
+            name_zh: string;
+            /** Name En */
+            name_en: string;
+            /**
+             * Has Form
+             * @description False for the items kept as free notes and references (3, 9, 10)
+             */
+            has_form: boolean;
+            /**
+             * Content Schema
+             * @description JSON Schema (draft 2020-12, pydantic's validation mode) of the item's content: what PUT /products/{id}/pif/{item_number} accepts as `content`
+             */
+            content_schema: {
+                [key: string]: unknown;
+            };
         };
         /** ItemDetail */
         ItemDetail: {
@@ -6280,6 +6327,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the error shape */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    item_schemas_api_v1_pif_item_schemas_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemContentSchema"][];
                 };
             };
             /** @description An error, in the error shape */
