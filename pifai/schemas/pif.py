@@ -102,6 +102,13 @@ class AnalyzeResponse(BaseModel):
     tasks: list[AnalyzeTask]
 
 
+class UploadOut(FileOut):
+    """The stored file, and the reading of the report it started (items 2, 5, 11, 12, 13
+    and 15): poll GET /api/v1/tasks/{task_id}."""
+
+    analysis_task: AnalyzeTask | None = None
+
+
 class ItemContentSchema(BaseModel):
     """The JSON Schema of one item's ``content`` (pifai.schemas.pif_content)."""
 

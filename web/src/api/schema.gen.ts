@@ -189,7 +189,7 @@ export interface paths {
          * @description Multipart: `item_number` (form field before the file, or query) and `file`.
          *     Streamed to storage; the type is decided from the bytes; over the size limit: 413.
          *     A report uploaded to item 2, 5, 11, 12, 13 or 15 is queued to be read at once (the
-         *     item shows ai_processing until its facts are read).
+         *     item shows ai_processing until its facts are read): `analysis_task` names that task.
          */
         post: operations["upload_api_v1_products__product_id__pif_upload_post"];
         delete?: never;
@@ -3826,6 +3826,40 @@ export interface components {
              */
             freshness: ("fresh" | "stale") | null;
         };
+        /**
+         * UploadOut
+         * @description The stored file, and the reading of the report it started (items 2, 5, 11, 12, 13
+         *     and 15): poll GET /api/v1/tasks/{task_id}.
+         */
+        UploadOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Item Number */
+            item_number: number;
+            /** Version */
+            version: number;
+            /** Original Filename */
+            original_filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Sha256 */
+            sha256: string;
+            /** Encrypted */
+            encrypted: boolean;
+            /** Uploaded By */
+            uploaded_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            analysis_task?: components["schemas"]["AnalyzeTask"] | null;
+        };
         /** UserOut */
         UserOut: {
             /**
@@ -4501,7 +4535,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FileOut"];
+                    "application/json": components["schemas"]["UploadOut"];
                 };
             };
             /** @description The request is not valid; see details. */
