@@ -13,6 +13,7 @@ import { ensureToken } from "@/api/session";
 import { AppLayout } from "@/pages/AppLayout";
 import { DashboardPage } from "@/pages/Dashboard";
 import { ForgotPasswordPage, SetPasswordPage, VerifyEmailPage } from "@/pages/Passwords";
+import { PifItemPage } from "@/pages/pif-item/PifItemPage";
 import { ProductPifPage } from "@/pages/ProductPif";
 import { ProductsPage } from "@/pages/Products";
 import { RegisterPage } from "@/pages/Register";
@@ -140,6 +141,17 @@ const productRoute = createRoute({
   },
 });
 
+const pifItemRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/products/$productId/items/$itemNumber",
+  component: function PifItemRoute() {
+    const { productId, itemNumber } = pifItemRoute.useParams();
+    // Not a number: the API's "no such item" (it answers 404 for 0 or 17 too).
+    const number = /^\d{1,2}$/.test(itemNumber) ? Number(itemNumber) : 0;
+    return <PifItemPage key={`${productId}/${number}`} productId={productId} itemNumber={number} />;
+  },
+});
+
 const securityRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/account/security",
@@ -173,6 +185,7 @@ const routeTree = rootRoute.addChildren([
     dashboardRoute,
     productsRoute,
     productRoute,
+    pifItemRoute,
     securityRoute,
     saPendingRoute,
     saReviewRoute,

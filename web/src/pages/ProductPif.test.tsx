@@ -78,6 +78,10 @@ describe("a product's PIF items", () => {
     expect(within(first).getByText("高 91%")).toHaveClass("bg-emerald-100");
     expect(within(screen.getByTestId("item-3")).getByText("中 62%")).toHaveClass("bg-amber-100");
     expect(within(first).getByText(/製造商/)).toBeInTheDocument();
+    expect(within(first).getByRole("link", { name: /第1項中文名/ })).toHaveAttribute(
+      "href",
+      `/products/${ID}/items/1`,
+    );
     expect(screen.getByRole("link", { name: "依項次" })).toHaveAttribute("aria-current", "page");
   });
 
