@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.core.config import Settings
 from pifai.schemas.pif_content import Item7Content, Item8Content
+from pifai.services.pif import content_json_schemas
 from tests.factories.auth import create_tenant
 from tests.factories.products import create_product
 
@@ -61,3 +65,14 @@ async def test_a_value_the_schema_allows_is_accepted_and_one_it_refuses_names_it
 async def test_the_schemas_need_a_session(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/pif/item-schemas")
     assert response.status_code == 401
+
+
+def test_the_consoles_test_fixture_is_the_servers_schemas() -> None:
+    """web/src/pages/pif-item/item-schemas.fixture.json (the form's unit tests) is a copy
+    of these schemas: a change of the models must reach it."""
+    fixture = Path(__file__).parents[2] / "web/src/pages/pif-item/item-schemas.fixture.json"
+    copied = json.loads(fixture.read_text(encoding="utf-8"))
+    schemas = content_json_schemas()
+    assert copied == {str(n): schemas[n] for n in (6, 7, 8)}, (
+        "regenerate the fixture from pifai.services.pif.content_json_schemas()"
+    )

@@ -57,12 +57,12 @@ export async function deleteFile(productId: string, fileId: string): Promise<voi
 
 /** The file's bytes with the session's token (a plain link would carry none). */
 export async function downloadFile(productId: string, fileId: string): Promise<Blob> {
-  const { error, response } = await api.GET("/api/v1/products/{product_id}/pif/files/{file_id}", {
+  const { data, error, response } = await api.GET("/api/v1/products/{product_id}/pif/files/{file_id}", {
     params: { path: { product_id: productId, file_id: fileId } },
     parseAs: "blob",
   });
-  if (!response.ok) throw toApiError(response.status, error);
-  return (await response.clone().blob());
+  if (!response.ok || !(data instanceof Blob)) throw toApiError(response.status, error);
+  return data;
 }
 
 function parseBody(text: string): unknown {
