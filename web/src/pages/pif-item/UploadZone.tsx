@@ -80,7 +80,9 @@ export function UploadZone({
           id={inputId}
           type="file"
           className="sr-only"
+          // The button below is the control (the same name twice would be ambiguous).
           tabIndex={-1}
+          aria-hidden="true"
           aria-label={label}
           onChange={(event) => {
             const file = event.target.files?.[0];
