@@ -90,6 +90,16 @@ describe("the schema-driven item form", () => {
     expect(onSave).toHaveBeenCalledWith({ stages: [], max_temperature_c: 80, provenance });
   });
 
+  it("shows where the machine read a field, with its confidence colour", () => {
+    const provenance = { notes: { confidence: 0.45, method: "llm", needs_review: true } };
+    render(<SchemaForm spec={process} content={{ notes: "由報告讀取", provenance }} onSave={vi.fn()} />);
+    const note = screen.getByTestId("source-notes");
+    expect(note).toHaveTextContent("由系統讀取（AI）");
+    expect(within(note).getByText("低 45%")).toHaveClass("bg-red-100");
+    expect(note).toHaveTextContent("需人工確認");
+    expect(screen.queryByTestId("source-max_temperature_c")).toBeNull();
+  });
+
   it("shows the API's 422 at its field and keeps the unsaved input", async () => {
     const user = userEvent.setup();
     const onSave = vi.fn(async () => {

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { createContext, useContext, useState } from "react";
 import {
   type Control,
   FormProvider,
@@ -10,11 +10,13 @@ import {
 import { useTranslation } from "react-i18next";
 
 import { ApiError } from "@/api/errors";
+import { ConfidenceBadge } from "@/components/confidence-badge";
 import { describedBy, Field } from "@/components/field";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
 import { errorMessage } from "@/lib/error-message";
+import { cn } from "@/lib/utils";
 
 import {
   type FieldSpec,
@@ -29,6 +31,34 @@ type Saver = (content: Record<string, unknown>) => Promise<unknown>;
 
 const TEXTAREA =
   "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-brand-700 aria-invalid:border-red-600";
+
+interface Source {
+  confidence?: number;
+  method?: string;
+  needs_review?: boolean;
+}
+// Where the machine filled a field of the item (content.provenance, by field name).
+const Provenance = createContext<Record<string, Source>>({});
+
+function readProvenance(content: Record<string, unknown>): Record<string, Source> {
+  const value = content.provenance;
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, Source>)
+    : {};
+}
+
+function SourceNote({ path }: { path: string }) {
+  const { t } = useTranslation();
+  const source = useContext(Provenance)[path];
+  if (!source || source.method === "operator") return null;
+  return (
+    <p className="flex flex-wrap items-center gap-2 text-xs text-slate-600" data-testid={`source-${path}`}>
+      <span>{t("pifItem.form.machine", { method: t(`pifItem.form.methods.${source.method ?? "rule"}`, { defaultValue: source.method ?? "" }) })}</span>
+      <ConfidenceBadge value={source.confidence} />
+      {source.needs_review && <span className="font-medium text-amber-900">{t("pifItem.form.needsReview")}</span>}
+    </p>
+  );
+}
 
 const idOf = (path: string) => `field-${path.replace(/\./g, "-")}`;
 
@@ -74,6 +104,7 @@ export function SchemaForm({
 
   return (
     <FormProvider {...form}>
+      <Provenance.Provider value={readProvenance(content)}>
       <form onSubmit={(event) => void submit(event)} noValidate className="space-y-4">
         <Fields spec={spec} prefix="" />
         {formError.length > 0 && (
@@ -88,6 +119,7 @@ export function SchemaForm({
           {form.formState.isSubmitting ? t("pifItem.form.saving") : t("pifItem.form.save")}
         </Button>
       </form>
+      </Provenance.Provider>
     </FormProvider>
   );
 }
@@ -104,8 +136,12 @@ function Fields({ spec, prefix }: { spec: ObjectSpec; prefix: string }) {
     <div className="grid gap-4 md:grid-cols-2">
       {spec.fields.map((field) => {
         const path = prefix ? `${prefix}.${field.name}` : field.name;
+        const wide = ["object", "objectList", "stringList"].includes(field.spec.kind) || (field.spec.kind === "string" && field.spec.multiline);
         return (
-          <FieldFor key={field.name} path={path} model={spec.model} name={field.name} title={field.title} required={field.required} spec={field.spec} />
+          <div key={field.name} className={cn("space-y-1", wide && "md:col-span-2", field.spec.kind === "boolean" && "self-end")}>
+            <FieldFor path={path} model={spec.model} name={field.name} title={field.title} required={field.required} spec={field.spec} />
+            <SourceNote path={path} />
+          </div>
         );
       })}
     </div>
@@ -140,7 +176,7 @@ function FieldFor({
       return null;
     case "object":
       return (
-        <fieldset className="space-y-3 rounded-md border border-slate-200 p-3 md:col-span-2">
+        <fieldset className="space-y-3 rounded-md border border-slate-200 p-3">
           <legend className="px-1 text-sm font-medium text-slate-800">{text}</legend>
           <Fields spec={spec} prefix={path} />
         </fieldset>
@@ -150,7 +186,7 @@ function FieldFor({
     case "boolean":
       if (!spec.nullable) {
         return (
-          <div className="flex items-center gap-2 self-end">
+          <div className="flex items-center gap-2">
             <input id={id} type="checkbox" className="size-4" {...register(path)} {...aria} />
             <label htmlFor={id} className="text-sm font-medium text-slate-800">
               {text}
@@ -182,7 +218,7 @@ function FieldFor({
       );
     case "stringList":
       return (
-        <div className="md:col-span-2">
+        <div>
           <Field id={id} label={text} error={error} help={t("pifItem.form.onePerLine")}>
             <textarea id={id} rows={4} className={TEXTAREA} {...register(path)} {...aria} aria-describedby={describedBy(id, error, "help")} />
           </Field>
@@ -202,7 +238,7 @@ function FieldFor({
     case "string":
       if (spec.multiline) {
         return (
-          <div className="md:col-span-2">
+          <div>
             <Field id={id} label={text} error={error}>
               <textarea id={id} rows={4} maxLength={spec.maxLength} className={TEXTAREA} {...register(path)} {...aria} />
             </Field>
@@ -235,7 +271,7 @@ function ObjectList({
   // know them.
   const rows = useFieldArray({ control, name: path as never });
   return (
-    <fieldset className="space-y-3 rounded-md border border-slate-200 p-3 md:col-span-2">
+    <fieldset className="space-y-3 rounded-md border border-slate-200 p-3">
       <legend className="px-1 text-sm font-medium text-slate-800">{legend}</legend>
       {rows.fields.length === 0 && <p className="text-sm text-slate-600">{t("pifItem.form.noRows")}</p>}
       {rows.fields.map((row, index) => (
