@@ -100,3 +100,25 @@ class AnalyzeTask(BaseModel):
 
 class AnalyzeResponse(BaseModel):
     tasks: list[AnalyzeTask]
+
+
+class UploadOut(FileOut):
+    """The stored file, and the reading of the report it started (items 2, 5, 11, 12, 13
+    and 15): poll GET /api/v1/tasks/{task_id}."""
+
+    analysis_task: AnalyzeTask | None = None
+
+
+class ItemContentSchema(BaseModel):
+    """The JSON Schema of one item's ``content`` (pifai.schemas.pif_content)."""
+
+    item_number: int
+    name_zh: str
+    name_en: str
+    has_form: bool = Field(
+        description="False for the items kept as free notes and references (3, 9, 10)"
+    )
+    content_schema: dict[str, object] = Field(
+        description="JSON Schema (draft 2020-12, pydantic's validation mode) of the item's "
+        "content: what PUT /products/{id}/pif/{item_number} accepts as `content`"
+    )

@@ -17,6 +17,7 @@ import { FormulaPage } from "@/pages/formula/FormulaPage";
 import { AcceptInvitationPage } from "@/pages/org/AcceptInvitation";
 import { OrgPage } from "@/pages/org/OrgPage";
 import { ForgotPasswordPage, SetPasswordPage, VerifyEmailPage } from "@/pages/Passwords";
+import { PifItemPage } from "@/pages/pif-item/PifItemPage";
 import { ProductPifPage } from "@/pages/ProductPif";
 import { ProductsPage } from "@/pages/Products";
 import { RegisterPage } from "@/pages/Register";
@@ -164,6 +165,17 @@ const analysisRoute = createRoute({
   },
 });
 
+const pifItemRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/products/$productId/items/$itemNumber",
+  component: function PifItemRoute() {
+    const { productId, itemNumber } = pifItemRoute.useParams();
+    // Not a number: the API's "no such item" (it answers 404 for 0 or 17 too).
+    const number = /^\d{1,2}$/.test(itemNumber) ? Number(itemNumber) : 0;
+    return <PifItemPage key={`${productId}/${number}`} productId={productId} itemNumber={number} />;
+  },
+});
+
 const securityRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "/account/security",
@@ -215,6 +227,7 @@ const routeTree = rootRoute.addChildren([
     productRoute,
     formulaRoute,
     analysisRoute,
+    pifItemRoute,
     securityRoute,
     orgRoute,
     saInvitationRoute,

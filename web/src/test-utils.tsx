@@ -21,7 +21,20 @@ export function json(status: number, body: unknown): Response {
 export function renderScreen(element: ReactNode) {
   const root = createRootRoute({ component: Outlet });
   const page = createRoute({ getParentRoute: () => root, path: "/", component: () => element });
-  const others = ["/sign-in", "/products", "/products/$productId", "/products/$productId/analysis", "/register", "/forgot-password", "/sa", "/sa/reviews/$reviewId", "/account/security"].map((path) =>
+  const others = [
+    "/sign-in",
+    "/products",
+    "/products/$productId",
+    "/products/$productId/analysis",
+    "/products/$productId/formula",
+    "/products/$productId/items/$itemNumber",
+    "/register",
+    "/forgot-password",
+    "/sa",
+    "/sa/reviews/$reviewId",
+    "/account/security",
+    "/org",
+  ].map((path) =>
     createRoute({ getParentRoute: () => root, path }),
   );
   const router = createRouter({

@@ -37,6 +37,7 @@ from pifai.schemas.pif import (
     PifOverview,
     ProviderOut,
     StageGroup,
+    UploadOut,
 )
 from pifai.services import pif
 from pifai.services.members import get_org
@@ -191,7 +192,7 @@ async def analyze(
 @router.post(
     "/upload",
     status_code=status.HTTP_201_CREATED,
-    response_model=FileOut,
+    response_model=UploadOut,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -218,11 +219,11 @@ async def upload(
     runtime: RuntimeDep,
     meta: MetaDep,
     item_number: int | None = Query(default=None, ge=1, le=16),
-) -> FileOut:
+) -> UploadOut:
     """Multipart: `item_number` (form field before the file, or query) and `file`.
     Streamed to storage; the type is decided from the bytes; over the size limit: 413.
     A report uploaded to item 2, 5, 11, 12, 13 or 15 is queued to be read at once (the
-    item shows ai_processing until its facts are read)."""
+    item shows ai_processing until its facts are read): `analysis_task` names that task."""
     settings = runtime.settings
     check_content_length(request.headers.get("content-length"), settings.max_upload_bytes)
     upload = await open_multipart_file(request.stream(), request.headers.get("content-type"))
@@ -241,10 +242,15 @@ async def upload(
         actor=user,
         meta=meta,
     )
-    await analyse_upload(
+    task = await analyse_upload(
         session, runtime.redis, runtime.jobs, product.id, user, record.item_number, meta
     )
-    return FileOut.model_validate(record)
+    analysis = (
+        AnalyzeTask(item_number=record.item_number, task_id=task.id, kind=task.kind)
+        if task is not None
+        else None
+    )
+    return UploadOut(**FileOut.model_validate(record).model_dump(), analysis_task=analysis)
 
 
 @router.get("/files/{file_id}", response_class=StreamingResponse)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -192,9 +193,22 @@ async def transition(
     )
 
 
+def content_model(item_number: int) -> type[BaseModel]:
+    """The model an item's content is validated with; items without a form of their own
+    (3, whose formula has its own endpoints, 9 and 10) keep free notes and references."""
+    return ITEM_CONTENT_SCHEMAS.get(item_number, ITEM_CONTENT_SCHEMAS[0])
+
+
+@cache
+def content_json_schemas() -> dict[int, dict[str, Any]]:
+    """Each item's content as JSON Schema (what PUT .../pif/{item} accepts), for clients
+    that build the item's form from it. Built once: the models ship with the code."""
+    return {n: content_model(n).model_json_schema(mode="validation") for n in ITEMS}
+
+
 def validate_content(item_number: int, content: dict[str, Any]) -> dict[str, Any]:
     """Per-item schema; items without a form keep free notes and references only."""
-    schema: type[BaseModel] = ITEM_CONTENT_SCHEMAS.get(item_number, ITEM_CONTENT_SCHEMAS[0])
+    schema = content_model(item_number)
     try:
         return schema.model_validate(content).model_dump(mode="json", exclude_none=True)
     except ValidationError as exc:

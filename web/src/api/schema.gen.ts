@@ -189,7 +189,7 @@ export interface paths {
          * @description Multipart: `item_number` (form field before the file, or query) and `file`.
          *     Streamed to storage; the type is decided from the bytes; over the size limit: 413.
          *     A report uploaded to item 2, 5, 11, 12, 13 or 15 is queued to be read at once (the
-         *     item shows ai_processing until its facts are read).
+         *     item shows ai_processing until its facts are read): `analysis_task` names that task.
          */
         post: operations["upload_api_v1_products__product_id__pif_upload_post"];
         delete?: never;
@@ -1003,6 +1003,29 @@ export interface paths {
          *     with those already past; sorted by due date.
          */
         get: operations["expiring_api_v1_pif_expiring_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pif/item-schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Item Schemas
+         * @description The JSON Schema of each of the 16 items' content (the model PUT
+         *     /products/{id}/pif/{item_number} validates it with), so that a client can build the
+         *     item's form: `content` is a free object in the item's own schema because its shape
+         *     depends on the item number. Item 3's formula is edited through its own endpoints.
+         */
+        get: operations["item_schemas_api_v1_pif_item_schemas_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2443,6 +2466,30 @@ export interface components {
             item_number?: number | null;
             /** Body */
             body: string;
+        };
+        /**
+         * ItemContentSchema
+         * @description The JSON Schema of one item's ``content`` (pifai.schemas.pif_content).
+         */
+        ItemContentSchema: {
+            /** Item Number */
+            item_number: number;
+            /** Name Zh */
+            name_zh: string;
+            /** Name En */
+            name_en: string;
+            /**
+             * Has Form
+             * @description False for the items kept as free notes and references (3, 9, 10)
+             */
+            has_form: boolean;
+            /**
+             * Content Schema
+             * @description JSON Schema (draft 2020-12, pydantic's validation mode) of the item's content: what PUT /products/{id}/pif/{item_number} accepts as `content`
+             */
+            content_schema: {
+                [key: string]: unknown;
+            };
         };
         /** ItemDetail */
         ItemDetail: {
@@ -3914,6 +3961,40 @@ export interface components {
              */
             freshness: ("fresh" | "stale") | null;
         };
+        /**
+         * UploadOut
+         * @description The stored file, and the reading of the report it started (items 2, 5, 11, 12, 13
+         *     and 15): poll GET /api/v1/tasks/{task_id}.
+         */
+        UploadOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Item Number */
+            item_number: number;
+            /** Version */
+            version: number;
+            /** Original Filename */
+            original_filename: string;
+            /** Content Type */
+            content_type: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Sha256 */
+            sha256: string;
+            /** Encrypted */
+            encrypted: boolean;
+            /** Uploaded By */
+            uploaded_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            analysis_task?: components["schemas"]["AnalyzeTask"] | null;
+        };
         /** UserOut */
         UserOut: {
             /**
@@ -4589,7 +4670,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FileOut"];
+                    "application/json": components["schemas"]["UploadOut"];
                 };
             };
             /** @description The request is not valid; see details. */
@@ -6455,6 +6536,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An error, in the error shape */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    item_schemas_api_v1_pif_item_schemas_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemContentSchema"][];
                 };
             };
             /** @description An error, in the error shape */

@@ -79,6 +79,10 @@ describe("a product's PIF items", () => {
     expect(within(screen.getByTestId("item-3")).getByText("中 62%")).toHaveClass("bg-amber-100");
     expect(within(first).getByText(/製造商/)).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "配方表" })).toHaveAttribute("href", `/products/${ID}/formula`);
+    expect(within(first).getByRole("link", { name: /第1項中文名/ })).toHaveAttribute(
+      "href",
+      `/products/${ID}/items/1`,
+    );
     expect(screen.getByRole("link", { name: "依項次" })).toHaveAttribute("aria-current", "page");
     expect(screen.getByRole("link", { name: "合規與安全" })).toHaveAttribute("href", `/products/${ID}/analysis`);
   });

@@ -119,7 +119,7 @@ export function ProductPifPage({ productId, grouping }: { productId: string; gro
       {groups.map((group) => (
         <Card key={group.key}>
           <CardTitle className="mb-3">{group.title}</CardTitle>
-          <ItemTable items={group.items} />
+          <ItemTable productId={productId} items={group.items} />
         </Card>
       ))}
       <ProductVersions productId={productId} />
@@ -127,7 +127,7 @@ export function ProductPifPage({ productId, grouping }: { productId: string; gro
   );
 }
 
-function ItemTable({ items }: { items: Item[] }) {
+function ItemTable({ productId, items }: { productId: string; items: Item[] }) {
   const { t, i18n } = useTranslation();
   const en = i18n.language === "en";
   return (
@@ -145,8 +145,14 @@ function ItemTable({ items }: { items: Item[] }) {
           {items.map((item) => (
             <tr key={item.item_number} data-testid={`item-${item.item_number}`}>
               <td className="py-2 pr-3">
-                <span className="mr-2 font-mono text-slate-500">{item.item_number}</span>
-                <span className="font-medium text-slate-900">{en ? item.name_en : item.name_zh}</span>
+                <Link
+                  to="/products/$productId/items/$itemNumber"
+                  params={{ productId, itemNumber: String(item.item_number) }}
+                  className="rounded-sm hover:underline focus-visible:outline-2 focus-visible:outline-brand-700"
+                >
+                  <span className="mr-2 font-mono text-slate-500">{item.item_number}</span>
+                  <span className="font-medium text-slate-900">{en ? item.name_en : item.name_zh}</span>
+                </Link>
               </td>
               <td className="py-2 pr-3">{t(`itemStatus.${item.status}`)}</td>
               <td className="py-2 pr-3">

@@ -35,8 +35,7 @@ export function FormulaPage({ productId }: { productId: string }) {
   if (formula.isError) return <LoadError error={formula.error} onRetry={() => void formula.refetch()} />;
   if (product.isPending || formula.isPending) return <Loading />;
 
-  // The per-item screen is another route (/products/$productId/items/$itemNumber).
-  const itemThree = `/products/${encodeURIComponent(productId)}/items/3`;
+  const itemThree = { to: "/products/$productId/items/$itemNumber", params: { productId, itemNumber: "3" } } as const;
   const empty = formula.data.items.length === 0 && !manual;
 
   return (
@@ -50,9 +49,9 @@ export function FormulaPage({ productId }: { productId: string }) {
           <Link to="/products/$productId" params={{ productId }} className="text-brand-700 underline">
             {t("formula.backToPif")}
           </Link>
-          <a href={itemThree} className="text-brand-700 underline">
+          <Link {...itemThree} className="text-brand-700 underline">
             {t("formula.itemThree")}
-          </a>
+          </Link>
         </nav>
       </div>
       {empty ? (
@@ -61,7 +60,7 @@ export function FormulaPage({ productId }: { productId: string }) {
           <p className="text-sm text-slate-700">{t("formula.emptyBody")}</p>
           <div className="flex flex-wrap gap-2">
             <Button asChild>
-              <a href={itemThree}>{t("formula.upload")}</a>
+              <Link {...itemThree}>{t("formula.upload")}</Link>
             </Button>
             <Button type="button" variant="outline" onClick={() => setManual(true)}>
               {t("formula.typeManually")}
