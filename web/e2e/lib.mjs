@@ -91,10 +91,19 @@ export async function session(browser, result, problems, { screenshots, storageS
     await run();
     result.steps.push(name);
     await audit(name);
-    const wide = await page.evaluate(
-      () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
-    );
-    if (wide) result.overflowing.push(name);
+    // The outermost elements past the right edge say what does not fit.
+    const wide = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      if (document.documentElement.scrollWidth <= width) return null;
+      const past = [...document.body.querySelectorAll("*")].filter(
+        (el) => el.getBoundingClientRect().right > width + 1,
+      );
+      return past
+        .filter((el) => !past.includes(el.parentElement))
+        .slice(0, 3)
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className}`.slice(0, 120));
+    });
+    if (wide) result.overflowing.push(`${name}: ${wide.join(" | ")}`);
     if (screenshots) await page.screenshot({ path: `${screenshots}/${name}.png` });
   };
   return { context, page, step };

@@ -131,7 +131,7 @@ function ItemTable({ productId, items }: { productId: string; items: Item[] }) {
   const { t, i18n } = useTranslation();
   const en = i18n.language === "en";
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full text-left text-sm">
         <thead className="border-b border-slate-200 text-slate-600">
           <tr>

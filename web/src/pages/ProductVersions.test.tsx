@@ -108,6 +108,41 @@ describe("a product's versions and PIF document", () => {
     delete URL.createObjectURL;
   });
 
+  it("makes the newest signed version's PDF by default, the working draft when chosen", async () => {
+    const user = userEvent.setup();
+    const sent: string[] = [];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn<typeof fetch>(async (input) => {
+        const request = input as Request;
+        const url = new URL(request.url);
+        if (url.pathname.endsWith("/pif-versions")) {
+          return json(200, { items: [version(0, "draft"), version(1, "superseded"), version(2, "signed")] });
+        }
+        if (url.pathname.endsWith("/change-detection")) return json(200, { ...CHANGED, needs_resign: false });
+        if (url.pathname.endsWith("/pif/generate")) {
+          sent.push(`generate ${await request.text()}`);
+          return json(202, { task_id: TASK, kind: "pif.generate", document_id: TASK, version: 2 });
+        }
+        if (url.pathname.endsWith("/pif/download")) {
+          sent.push(`download ${url.search}`);
+          return json(404, { error: { code: "not_found", message: "none", details: null } });
+        }
+        return json(200, { id: TASK, status: "pending", error: null });
+      }),
+    );
+    renderScreen(<ProductVersions productId={ID} />);
+
+    const choice = await screen.findByLabelText("PDF 版本");
+    await vi.waitFor(() => expect(choice).toHaveValue("2"));
+    await user.click(screen.getByRole("button", { name: "產生 PDF" }));
+    await user.click(screen.getByRole("button", { name: "開啟 PDF" }));
+    await user.selectOptions(choice, "工作草稿（V0）");
+    await user.click(screen.getByRole("button", { name: "開啟 PDF" }));
+    await vi.waitFor(() => expect(sent).toHaveLength(3));
+    expect(sent).toEqual(['generate {"version":2}', "download ?version=2", "download ?version=0"]);
+  });
+
   it("says so when no PDF was generated yet", async () => {
     const user = userEvent.setup();
     serve(() => undefined);

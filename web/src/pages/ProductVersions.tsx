@@ -87,28 +87,57 @@ export function ProductVersions({ productId }: { productId: string }) {
           </tbody>
         </table>
       )}
-      <PifDocument productId={productId} />
+      <PifDocument
+        productId={productId}
+        signed={(versions.data?.items ?? []).filter((v) => v.signed_at).map((v) => v.number)}
+      />
     </Card>
   );
 }
 
-function PifDocument({ productId }: { productId: string }) {
+/** The PDF of a signed version (the newest by default: the one to hand over) or of the
+ * working draft (V0). */
+function PifDocument({ productId, signed }: { productId: string; signed: number[] }) {
   const { t } = useTranslation();
   const [taskId, setTaskId] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<number | null>(null);
+  const version = chosen ?? (signed.length ? Math.max(...signed) : 0);
   const generate = useMutation({
     mutationFn: async () =>
       unwrap(
         await api.POST("/api/v1/products/{product_id}/pif/generate", {
           params: { path: { product_id: productId } },
+          body: { version },
         }),
       ),
     onSuccess: (accepted) => setTaskId(accepted.task_id),
   });
-  const download = useMutation({ mutationFn: () => openPdf(productId) });
+  const download = useMutation({ mutationFn: () => openPdf(productId, version) });
 
   return (
     <div className="space-y-2 border-t border-slate-200 pt-4">
-      <div className="flex flex-wrap gap-3">
+      <div className="flex flex-wrap items-center gap-3">
+        <label htmlFor="pdf-version" className="text-sm text-slate-700">
+          {t("versions.pdfOf")}
+        </label>
+        <select
+          id="pdf-version"
+          className="h-9 rounded-md border border-slate-300 bg-white px-2 text-sm"
+          value={version}
+          onChange={(event) => {
+            setChosen(Number(event.target.value));
+            setTaskId(null);
+          }}
+        >
+          {[...signed]
+            .sort((a, b) => b - a)
+            .map((number) => (
+              <option key={number} value={number}>
+                {t("versions.signedOption", { version: number })}
+              </option>
+            ))}
+          <option value={0}>{t("versions.draftOption")}</option>
+        </select>
         <Button variant="outline" onClick={() => generate.mutate()} disabled={generate.isPending}>
           {t("versions.generate")}
         </Button>
@@ -135,9 +164,9 @@ function TaskNotice({ taskId }: { taskId: string }) {
 }
 
 /** The newest PDF, fetched with the session's token and opened in a new tab. */
-async function openPdf(productId: string): Promise<void> {
+async function openPdf(productId: string, version: number): Promise<void> {
   const result = await api.GET("/api/v1/products/{product_id}/pif/download", {
-    params: { path: { product_id: productId } },
+    params: { path: { product_id: productId }, query: { version } },
     parseAs: "blob",
   });
   if (!result.response.ok || !result.data) {

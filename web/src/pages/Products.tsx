@@ -93,7 +93,7 @@ export function ProductsPage({ filters }: { filters: ProductFilters }) {
             <p className="py-6 text-center text-slate-600">{t("products.empty")}</p>
           )}
           {products.data && products.data.items.length > 0 && (
-            <div className="overflow-x-auto">
+            <div className="relative overflow-x-auto">
               <table className="w-full text-left text-sm">
                 <thead className="border-b border-slate-200 text-slate-600">
                   <tr>

@@ -89,7 +89,7 @@ function ComplianceBody({ data }: { data: Schemas["ProductComplianceResponse"] }
       {data.findings.length === 0 ? (
         <Alert tone="success">{t("analysis.compliance.empty")}</Alert>
       ) : (
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 text-slate-600">
               <tr>

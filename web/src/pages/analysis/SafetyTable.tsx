@@ -61,7 +61,7 @@ export function SafetyTable({ rows }: { rows: Row[] }) {
   const { t } = useTranslation();
   const header = ["ingredient", "concentration", "sed", "pod", "mos", "result", "rung", "sources"] as const;
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full min-w-[56rem] text-left text-sm">
         <caption className="sr-only">{t("analysis.safety.tableCaption")}</caption>
         <thead className="border-b border-slate-200 text-slate-600">

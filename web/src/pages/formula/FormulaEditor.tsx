@@ -163,7 +163,7 @@ export function FormulaEditor({ productId, saved }: { productId: string; saved: 
         />
       )}
 
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full min-w-[56rem] text-left text-sm">
           <caption className="sr-only">{t("formula.caption")}</caption>
           <thead className="border-b border-slate-200 text-slate-600">

@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
@@ -20,7 +21,7 @@ import { errorMessage } from "@/lib/error-message";
 const acceptSchema = z.object({ token: z.string().trim().min(20).max(200) });
 type AcceptForm = z.input<typeof acceptSchema>;
 
-function acceptError(t: ReturnType<typeof useTranslation>["t"], error: unknown): string {
+function acceptError(t: TFunction, error: unknown): string {
   if (error instanceof ApiError && error.code === "invitation_not_found") {
     return t("org.accept.notFound");
   }

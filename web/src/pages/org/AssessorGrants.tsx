@@ -38,7 +38,7 @@ export function AssessorGrants() {
         <p className="text-sm text-slate-600">{t("org.grants.empty")}</p>
       ) : (
         <>
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="w-full text-left text-sm">
               <thead className="border-b border-slate-200 text-slate-600">
                 <tr>

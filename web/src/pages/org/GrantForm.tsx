@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
@@ -31,7 +32,7 @@ export const grantSchema = z
   });
 type GrantFormValues = z.input<typeof grantSchema>;
 
-function grantError(t: ReturnType<typeof useTranslation>["t"], error: unknown): string {
+function grantError(t: TFunction, error: unknown): string {
   if (error instanceof ApiError && error.code === "grant_exists") return t("org.grantForm.exists");
   return errorMessage(t, error);
 }

@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useForm } from "react-hook-form";
@@ -22,7 +23,7 @@ export const inviteSchema = z.object({
 type InviteForm = z.input<typeof inviteSchema>;
 
 /** What the invite form says about a refusal: the duplicate address in our words. */
-function inviteError(t: ReturnType<typeof useTranslation>["t"], error: unknown): string {
+function inviteError(t: TFunction, error: unknown): string {
   if (error instanceof ApiError && error.code === "email_taken") return t("org.invite.emailTaken");
   if (error instanceof ApiError && error.status === 403) return t("org.invite.forbidden");
   return errorMessage(t, error);

@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -58,7 +59,7 @@ export function Members({ me, manager }: { me: Me; manager: boolean }) {
         <p className="text-sm text-slate-600">{t("org.members.empty")}</p>
       ) : (
         <>
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="w-full text-left text-sm">
               <thead className="border-b border-slate-200 text-slate-600">
                 <tr>
@@ -98,7 +99,7 @@ function editable(me: Me, member: Member): boolean {
   return member.role !== "owner" || me.role === "owner";
 }
 
-function changeError(t: ReturnType<typeof useTranslation>["t"], error: unknown): string {
+function changeError(t: TFunction, error: unknown): string {
   if (error instanceof ApiError && error.code === "last_owner") return t("org.members.lastOwner");
   if (error instanceof ApiError && error.status === 403) return t("org.members.forbidden");
   return errorMessage(t, error);

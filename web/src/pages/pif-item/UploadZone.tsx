@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { type DragEvent, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -111,7 +112,7 @@ export function UploadZone({
   );
 }
 
-function uploadError(t: ReturnType<typeof useTranslation>["t"], error: unknown): string {
+function uploadError(t: TFunction, error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 413) return t("pifItem.files.tooLarge");
     if (error.status === 415) return t("pifItem.files.wrongType", { message: error.message });

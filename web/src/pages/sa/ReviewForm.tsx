@@ -138,7 +138,7 @@ export function ReviewFormCard({ review, errorAlerts }: { review: ReviewDetail; 
       </div>
       <Card>
         <CardTitle className="mb-3">{t("sa.items")}</CardTitle>
-        <div className="overflow-x-auto">
+        <div className="relative overflow-x-auto">
           <table className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 text-slate-600">
               <tr>

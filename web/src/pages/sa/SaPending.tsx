@@ -23,7 +23,7 @@ export function SaPendingPage() {
         {pending.data.items.length === 0 ? (
           <p className="text-sm text-slate-600">{t("sa.pendingEmpty")}</p>
         ) : (
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="w-full text-left text-sm">
               <thead className="border-b border-slate-200 text-slate-600">
                 <tr>
