@@ -3,6 +3,7 @@ import {
   createRootRouteWithContext,
   createRoute,
   createRouter,
+  lazyRouteComponent,
   Outlet,
   redirect,
 } from "@tanstack/react-router";
@@ -10,21 +11,25 @@ import { z } from "zod";
 
 import { meQuery } from "@/api/queries";
 import { ensureToken } from "@/api/session";
-import { AnalysisPage, TABS } from "@/pages/analysis/AnalysisPage";
 import { AppLayout } from "@/pages/AppLayout";
+import { TABS } from "@/pages/analysis/tabs";
 import { DashboardPage } from "@/pages/Dashboard";
-import { FormulaPage } from "@/pages/formula/FormulaPage";
-import { AcceptInvitationPage } from "@/pages/org/AcceptInvitation";
-import { OrgPage } from "@/pages/org/OrgPage";
 import { ForgotPasswordPage, SetPasswordPage, VerifyEmailPage } from "@/pages/Passwords";
-import { PifItemPage } from "@/pages/pif-item/PifItemPage";
 import { ProductPifPage } from "@/pages/ProductPif";
 import { ProductsPage } from "@/pages/Products";
 import { RegisterPage } from "@/pages/Register";
-import { SaPendingPage } from "@/pages/sa/SaPending";
-import { SaReviewPage } from "@/pages/sa/SaReview";
-import { SecurityPage } from "@/pages/Security";
 import { SignInPage } from "@/pages/SignIn";
+
+// The screens a session reaches after the dashboard and the products load on demand, each
+// its own chunk (the sign-in, dashboard, products and PIF builder are in the first).
+const AnalysisPage = lazyRouteComponent(() => import("@/pages/analysis/AnalysisPage"), "AnalysisPage");
+const FormulaPage = lazyRouteComponent(() => import("@/pages/formula/FormulaPage"), "FormulaPage");
+const AcceptInvitationPage = lazyRouteComponent(() => import("@/pages/org/AcceptInvitation"), "AcceptInvitationPage");
+const OrgPage = lazyRouteComponent(() => import("@/pages/org/OrgPage"), "OrgPage");
+const PifItemPage = lazyRouteComponent(() => import("@/pages/pif-item/PifItemPage"), "PifItemPage");
+const SaPendingPage = lazyRouteComponent(() => import("@/pages/sa/SaPending"), "SaPendingPage");
+const SaReviewPage = lazyRouteComponent(() => import("@/pages/sa/SaReview"), "SaReviewPage");
+const SecurityPage = lazyRouteComponent(() => import("@/pages/Security"), "SecurityPage");
 
 interface RouterContext {
   queryClient: QueryClient;

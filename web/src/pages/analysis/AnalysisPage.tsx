@@ -14,8 +14,8 @@ import { ComplianceSection } from "./ComplianceSection";
 import { ConsistencySection } from "./ConsistencySection";
 import { SafetySection } from "./SafetySection";
 
-export const TABS = ["compliance", "safety", "consistency", "claims"] as const;
-export type Tab = (typeof TABS)[number];
+import { type Tab, TABS } from "./tabs";
+
 
 /** Compliance findings, the safety assessment, the consistency alerts and the claims check
  * of one product, as tabs (arrow keys, Home and End move between them). */

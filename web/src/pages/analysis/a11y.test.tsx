@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import i18n from "@/i18n";
 import { json, renderScreen } from "@/test-utils";
 
-import { AnalysisPage, type Tab } from "./AnalysisPage";
+import { AnalysisPage } from "./AnalysisPage";
+import type { Tab } from "./tabs";
 import { CLAIMS, PRODUCT_ID, stubApi } from "./fixtures/api";
 
 // jsdom has no layout, so colour contrast is left to the browser tests (axe in Playwright).
