@@ -1,5 +1,7 @@
+import { Link } from "@tanstack/react-router";
 import { useTranslation } from "react-i18next";
 
+import { ApiError } from "@/api/errors";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { errorMessage } from "@/lib/error-message";
@@ -26,5 +28,23 @@ export function LoadError({ error, onRetry }: { error: unknown; onRetry?: () => 
         </Button>
       )}
     </Alert>
+  );
+}
+
+/** Whether any of the screen's queries was answered 404 (another organisation's product
+ * is one too: the API never says it exists). */
+export function isNotFound(...errors: unknown[]): boolean {
+  return errors.some((error) => error instanceof ApiError && error.status === 404);
+}
+
+export function NotFound({ message }: { message: string }) {
+  const { t } = useTranslation();
+  return (
+    <div className="space-y-4">
+      <Alert tone="error">{message}</Alert>
+      <Link to="/products" className="text-sm text-brand-700 underline">
+        {t("pif.backToProducts")}
+      </Link>
+    </div>
   );
 }

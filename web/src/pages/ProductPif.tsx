@@ -3,10 +3,8 @@ import { Link } from "@tanstack/react-router";
 import { useTranslation } from "react-i18next";
 
 import type { Schemas } from "@/api/client";
-import { ApiError } from "@/api/errors";
 import { pifOverviewQuery, productQuery } from "@/api/queries";
-import { Loading, LoadError } from "@/components/states";
-import { Alert } from "@/components/ui/alert";
+import { isNotFound, Loading, LoadError, NotFound } from "@/components/states";
 import { Card, CardTitle } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
 import { cn } from "@/lib/utils";
@@ -30,17 +28,7 @@ export function ProductPifPage({ productId, grouping }: { productId: string; gro
   const overview = useQuery(pifOverviewQuery(productId));
   const en = i18n.language === "en";
 
-  if (product.error instanceof ApiError && product.error.status === 404) {
-    // Another organisation's product is a 404 too: the API never says it exists.
-    return (
-      <div className="space-y-4">
-        <Alert tone="error">{t("pif.notFound")}</Alert>
-        <Link to="/products" className="text-sm text-brand-700 underline">
-          {t("pif.backToProducts")}
-        </Link>
-      </div>
-    );
-  }
+  if (isNotFound(product.error)) return <NotFound message={t("pif.notFound")} />;
   if (product.isError) return <LoadError error={product.error} onRetry={() => void product.refetch()} />;
   if (product.isPending || overview.isPending) return <Loading />;
   if (overview.isError) {

@@ -3,10 +3,8 @@ import { Link } from "@tanstack/react-router";
 import { type KeyboardEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { ApiError } from "@/api/errors";
 import { productQuery } from "@/api/queries";
-import { Loading, LoadError } from "@/components/states";
-import { Alert } from "@/components/ui/alert";
+import { isNotFound, Loading, LoadError, NotFound } from "@/components/states";
 import { cn } from "@/lib/utils";
 
 import { ClaimsSection } from "./ClaimsSection";
@@ -25,16 +23,7 @@ export function AnalysisPage({ productId, initialTab }: { productId: string; ini
   const [tab, setTab] = useState<Tab>(initialTab ?? "compliance");
   const buttons = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
 
-  if (product.error instanceof ApiError && product.error.status === 404) {
-    return (
-      <div className="space-y-4">
-        <Alert tone="error">{t("pif.notFound")}</Alert>
-        <Link to="/products" className="text-sm text-brand-700 underline">
-          {t("pif.backToProducts")}
-        </Link>
-      </div>
-    );
-  }
+  if (isNotFound(product.error)) return <NotFound message={t("pif.notFound")} />;
   if (product.isError) return <LoadError error={product.error} onRetry={() => void product.refetch()} />;
   if (product.isPending) return <Loading />;
 

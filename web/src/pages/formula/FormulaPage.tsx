@@ -3,11 +3,9 @@ import { Link } from "@tanstack/react-router";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { ApiError } from "@/api/errors";
 import { formulaQuery } from "@/api/formula-queries";
 import { productQuery } from "@/api/queries";
-import { Loading, LoadError } from "@/components/states";
-import { Alert } from "@/components/ui/alert";
+import { isNotFound, Loading, LoadError, NotFound } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 
@@ -20,17 +18,7 @@ export function FormulaPage({ productId }: { productId: string }) {
   const formula = useQuery(formulaQuery(productId));
   const [manual, setManual] = useState(false);
 
-  const notFound = [product.error, formula.error].some((e) => e instanceof ApiError && e.status === 404);
-  if (notFound) {
-    return (
-      <div className="space-y-4">
-        <Alert tone="error">{t("formula.notFound")}</Alert>
-        <Link to="/products" className="text-sm text-brand-700 underline">
-          {t("formula.backToProducts")}
-        </Link>
-      </div>
-    );
-  }
+  if (isNotFound(product.error, formula.error)) return <NotFound message={t("formula.notFound")} />;
   if (product.isError) return <LoadError error={product.error} onRetry={() => void product.refetch()} />;
   if (formula.isError) return <LoadError error={formula.error} onRetry={() => void formula.refetch()} />;
   if (product.isPending || formula.isPending) return <Loading />;

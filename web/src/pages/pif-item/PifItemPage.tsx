@@ -3,7 +3,6 @@ import { Link } from "@tanstack/react-router";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { ApiError } from "@/api/errors";
 import {
   analyzeItem,
   type ItemDetail,
@@ -14,7 +13,7 @@ import {
 } from "@/api/pif-item-queries";
 import { meQuery, productQuery } from "@/api/queries";
 import { ConfidenceBadge } from "@/components/confidence-badge";
-import { Loading, LoadError } from "@/components/states";
+import { isNotFound, Loading, LoadError, NotFound } from "@/components/states";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
@@ -34,17 +33,7 @@ export function PifItemPage({ productId, itemNumber }: { productId: string; item
   const product = useQuery(productQuery(productId));
   const item = useQuery(pifItemQuery(productId, itemNumber));
 
-  const missing = [product.error, item.error].some((e) => e instanceof ApiError && e.status === 404);
-  if (missing) {
-    return (
-      <div className="space-y-4">
-        <Alert tone="error">{t("pifItem.notFound")}</Alert>
-        <Link to="/products" className="text-sm text-brand-700 underline">
-          {t("pif.backToProducts")}
-        </Link>
-      </div>
-    );
-  }
+  if (isNotFound(product.error, item.error)) return <NotFound message={t("pifItem.notFound")} />;
   if (product.isError) return <LoadError error={product.error} onRetry={() => void product.refetch()} />;
   if (item.isError) return <LoadError error={item.error} onRetry={() => void item.refetch()} />;
   if (product.isPending || item.isPending) return <Loading />;
