@@ -143,14 +143,7 @@ async def invite(
         details={"role": role},
         meta=meta,
     )
-    await send_template(
-        settings,
-        user,
-        "invite",
-        link=email_link(settings, "accept-invite", token),
-        org=org.name,
-        role=role,
-    )
+    await _mail_invitation(settings, user, token, org.name)
     return user
 
 
@@ -176,15 +169,19 @@ async def resend_invitation(
         resource_id=target.id,
         meta=meta,
     )
+    await _mail_invitation(settings, target, token, org.name)
+    return target
+
+
+async def _mail_invitation(settings: Settings, user: User, token: str, org_name: str) -> None:
     await send_template(
         settings,
-        target,
+        user,
         "invite",
         link=email_link(settings, "accept-invite", token),
-        org=org.name,
-        role=target.role,
+        org=org_name,
+        role=user.role,
     )
-    return target
 
 
 async def _owners(session: AsyncSession, org_id: uuid.UUID) -> int:
