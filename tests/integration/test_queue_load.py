@@ -136,7 +136,15 @@ async def test_load_1000_tasks_three_workers_random_sigkills_each_done_once(
                 qredis,
                 jobs.require(kind),
                 org_id=org_id,
-                payloads=[{"n": n} for n in range(count)],
+                # Every tenth record task is slow on its first run, so a worker that
+                # holds work when it is killed is in the middle of a claimed task
+                # (rather than, by luck, just past its last one): the kill leaves a rerun.
+                payloads=[
+                    {"n": n, "sleep": 1.0, "sleep_on_attempts": [1]}
+                    if kind == "test.record" and n % 10 == 0
+                    else {"n": n}
+                    for n in range(count)
+                ],
                 # Crashes count as attempts; a task unlucky enough to be hit by every
                 # kill must still be retried rather than failed.
                 max_attempts=10,
