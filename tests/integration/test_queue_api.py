@@ -83,6 +83,57 @@ async def test_api_lists_own_tasks_with_filters_and_pages(
     assert theirs["total"] == 1
 
 
+async def test_api_finds_the_work_running_for_a_product_item(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    """What a screen asks on opening: is anything still running for this item?"""
+    a = await create_tenant(session, settings)
+    b = await create_tenant(session, settings)
+    product, other = uuid.uuid4(), uuid.uuid4()
+    item3 = await create_pending_task(
+        session, a.org.id, payload={"product_id": str(product), "item_number": 3}
+    )
+    item3_done = await create_pending_task(
+        session, a.org.id, payload={"product_id": str(product), "item_number": 3}
+    )
+    item3_done.status = "done"
+    processing = await create_pending_task(
+        session, a.org.id, payload={"product_id": str(product), "item_number": 5}
+    )
+    processing.status = "processing"
+    await create_pending_task(
+        session, a.org.id, payload={"product_id": str(other), "item_number": 3}
+    )
+    theirs = await create_pending_task(
+        session, b.org.id, payload={"product_id": str(product), "item_number": 3}
+    )
+    await session.flush()
+
+    def ids(response: httpx.Response) -> set[str]:
+        assert response.status_code == 200, response.text
+        return {t["id"] for t in response.json()["items"]}
+
+    active = "status=pending&status=processing"
+    url = f"/api/v1/tasks?product_id={product}"
+    assert ids(await client.get(f"{url}&{active}", headers=a.headers)) == {
+        str(item3.id),
+        str(processing.id),
+    }
+    assert ids(await client.get(f"{url}&item_number=3&{active}", headers=a.headers)) == {
+        str(item3.id)
+    }
+    assert ids(await client.get(f"{url}&item_number=3", headers=a.headers)) == {
+        str(item3.id),
+        str(item3_done.id),
+    }
+    # Another organisation's task on the same product id stays theirs.
+    assert ids(await client.get(url, headers=b.headers)) == {str(theirs.id)}
+    bad = await client.get(f"{url}&item_number=17", headers=a.headers)
+    assert bad.status_code == 422
+    bad = await client.get("/api/v1/tasks?product_id=nope", headers=a.headers)
+    assert bad.status_code == 422
+
+
 async def test_api_cancel_and_cross_tenant_404(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:

@@ -17,6 +17,9 @@ export function json(status: number, body: unknown): Response {
   });
 }
 
+/** The task list's answer when nothing runs for what a screen shows. */
+export const NO_TASKS = { items: [], total: 0, limit: 50, offset: 0 };
+
 /** A screen at `/` inside a router (with the paths its links name) and a query cache. */
 export function renderScreen(element: ReactNode) {
   const root = createRootRoute({ component: Outlet });

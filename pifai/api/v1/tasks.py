@@ -56,13 +56,19 @@ async def list_tasks(
     session: OrgSession,
     page: PageDep,
     kind: str | None = Query(default=None, max_length=100),
-    task_status: TaskStatus | None = Query(default=None, alias="status"),
+    statuses: list[TaskStatus] = Query(
+        default=[], alias="status", description="Repeat for several (e.g. pending and processing)."
+    ),
+    product_id: uuid.UUID | None = Query(default=None, description="The product it works on."),
+    item_number: int | None = Query(default=None, ge=1, le=16, description="The PIF item."),
 ) -> TaskPage:
     items, total = await service.list_tasks_for_org(
         session,
         user.org_id,
         kind=kind,
-        status=task_status,
+        statuses=statuses,
+        product_id=product_id,
+        item_number=item_number,
         limit=page.limit,
         offset=page.offset,
     )

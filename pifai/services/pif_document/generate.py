@@ -182,7 +182,8 @@ async def request_generation(
         redis,
         jobs.require(PIF_JOB),
         org_id=product.org_id,
-        payload={"document_id": str(row.id)},
+        # product_id lets a screen find the generation still running for its product.
+        payload={"document_id": str(row.id), "product_id": str(product.id)},
         created_by=actor_id,
     )
     row.task_id = task.id

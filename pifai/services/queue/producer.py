@@ -227,15 +227,23 @@ async def list_tasks_for_org(
     org_id: uuid.UUID,
     *,
     kind: str | None = None,
-    status: str | None = None,
+    statuses: Sequence[str] = (),
+    product_id: uuid.UUID | None = None,
+    item_number: int | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Task], int]:
+    """The organisation's tasks, newest first. ``product_id`` and ``item_number`` match
+    the payload, so a screen can pick up the work already running for what it shows."""
     where = [Task.org_id == org_id]
     if kind is not None:
         where.append(Task.kind == kind)
-    if status is not None:
-        where.append(Task.status == status)
+    if statuses:
+        where.append(Task.status.in_(statuses))
+    if product_id is not None:
+        where.append(Task.payload["product_id"].astext == str(product_id))
+    if item_number is not None:
+        where.append(Task.payload["item_number"].astext == str(item_number))
     total = await session.scalar(select(func.count()).select_from(Task).where(*where))
     rows = await session.scalars(
         select(Task)

@@ -105,6 +105,33 @@ export function changeDetectionQuery(productId: string) {
 const RUNNING = new Set(["pending", "processing"]);
 
 /** A background task, polled every two seconds while it runs. */
+export interface TaskSubject {
+  productId: string;
+  itemNumber?: number;
+  kind?: string;
+}
+
+/** The tasks still queued or running for a product (or one of its items): what a screen
+ * follows when it opens, so a reload or a colleague's run is not lost from view. */
+export function activeTasksQuery({ productId, itemNumber, kind }: TaskSubject) {
+  return queryOptions({
+    queryKey: ["tasks", "active", { productId, itemNumber, kind }],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/tasks", {
+          params: {
+            query: {
+              product_id: productId,
+              item_number: itemNumber ?? null,
+              kind: kind ?? null,
+              status: ["pending", "processing"],
+            },
+          },
+        }),
+      ),
+  });
+}
+
 export function taskQuery(taskId: string) {
   return queryOptions({
     queryKey: ["task", taskId],

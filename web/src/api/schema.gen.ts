@@ -4775,7 +4775,12 @@ export interface operations {
         parameters: {
             query?: {
                 kind?: string | null;
-                status?: ("pending" | "processing" | "done" | "failed" | "cancelled") | null;
+                /** @description Repeat for several (e.g. pending and processing). */
+                status?: ("pending" | "processing" | "done" | "failed" | "cancelled")[];
+                /** @description The product it works on. */
+                product_id?: string | null;
+                /** @description The PIF item. */
+                item_number?: number | null;
                 /** @description Page size */
                 limit?: number;
                 /** @description Rows to skip */

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import i18n from "@/i18n";
-import { json, renderScreen } from "@/test-utils";
+import { json, NO_TASKS, renderScreen } from "@/test-utils";
 
 import { ProductVersions } from "./ProductVersions";
 import { SubmitReview } from "./SubmitReview";
@@ -48,6 +48,7 @@ function serve(handler: Handler) {
       if (request.method === "POST") posts.push(path);
       const answer = handler(request.method, path);
       if (answer) return answer;
+      if (path === "/api/v1/tasks") return json(200, NO_TASKS);
       if (path.endsWith("/pif-versions")) return json(200, { items: [version(0, "draft"), version(1, "signed")] });
       if (path.endsWith("/change-detection")) return json(200, CHANGED);
       return json(404, { error: { code: "not_found", message: "none", details: null } });
@@ -116,6 +117,7 @@ describe("a product's versions and PIF document", () => {
       vi.fn<typeof fetch>(async (input) => {
         const request = input as Request;
         const url = new URL(request.url);
+        if (url.pathname === "/api/v1/tasks") return json(200, NO_TASKS);
         if (url.pathname.endsWith("/pif-versions")) {
           return json(200, { items: [version(0, "draft"), version(1, "superseded"), version(2, "signed")] });
         }

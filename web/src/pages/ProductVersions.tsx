@@ -4,8 +4,9 @@ import { useTranslation } from "react-i18next";
 
 import { api } from "@/api/client";
 import { toApiError, unwrap } from "@/api/errors";
-import { changeDetectionQuery, pifVersionsQuery, taskQuery } from "@/api/queries";
+import { changeDetectionQuery, pifVersionsQuery } from "@/api/queries";
 import { Loading, LoadError } from "@/components/states";
+import { TaskNotice, useFollowedTasks } from "@/components/task-notice";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
@@ -99,7 +100,7 @@ export function ProductVersions({ productId }: { productId: string }) {
  * working draft (V0). */
 function PifDocument({ productId, signed }: { productId: string; signed: number[] }) {
   const { t } = useTranslation();
-  const [taskId, setTaskId] = useState<string | null>(null);
+  const generations = useFollowedTasks({ productId, kind: "pif.generate" });
   const [chosen, setChosen] = useState<number | null>(null);
   const version = chosen ?? (signed.length ? Math.max(...signed) : 0);
   const generate = useMutation({
@@ -110,7 +111,7 @@ function PifDocument({ productId, signed }: { productId: string; signed: number[
           body: { version },
         }),
       ),
-    onSuccess: (accepted) => setTaskId(accepted.task_id),
+    onSuccess: (accepted) => generations.follow(accepted.task_id),
   });
   const download = useMutation({ mutationFn: () => openPdf(productId, version) });
 
@@ -126,7 +127,7 @@ function PifDocument({ productId, signed }: { productId: string; signed: number[
           value={version}
           onChange={(event) => {
             setChosen(Number(event.target.value));
-            setTaskId(null);
+            generations.ids.forEach(generations.dismiss); // they were for the other version
           }}
         >
           {[...signed]
@@ -145,22 +146,19 @@ function PifDocument({ productId, signed }: { productId: string; signed: number[
           {t("versions.download")}
         </Button>
       </div>
-      {taskId && <TaskNotice taskId={taskId} />}
+      {generations.ids.map((taskId) => (
+        <TaskNotice
+          key={taskId}
+          taskId={taskId}
+          running={t("versions.generating")}
+          done={t("versions.ready")}
+          onDismiss={() => generations.dismiss(taskId)}
+        />
+      ))}
       {generate.isError && <Alert tone="error">{errorMessage(t, generate.error)}</Alert>}
       {download.isError && <Alert tone="error">{errorMessage(t, download.error)}</Alert>}
     </div>
   );
-}
-
-function TaskNotice({ taskId }: { taskId: string }) {
-  const { t } = useTranslation();
-  const task = useQuery(taskQuery(taskId));
-  if (task.isError) return <LoadError error={task.error} />;
-  if (task.data?.status === "done") return <Alert tone="success">{t("versions.ready")}</Alert>;
-  if (task.data?.status === "failed" || task.data?.status === "cancelled") {
-    return <Alert tone="error">{t("versions.failed", { message: task.data.error ?? "" })}</Alert>;
-  }
-  return <Alert tone="info">{t("versions.generating")}</Alert>;
 }
 
 /** The newest PDF, fetched with the session's token and opened in a new tab. */

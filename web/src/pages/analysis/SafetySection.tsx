@@ -1,17 +1,21 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useState } from "react";
+import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
 
 import { requestAssessment, requestToxicology, safetyQuery } from "@/api/analysis-queries";
 import type { Schemas } from "@/api/client";
 import { Loading, LoadError } from "@/components/states";
+import { TaskNotice, useFollowedTasks } from "@/components/task-notice";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
 import { errorMessage } from "@/lib/error-message";
 
 import { SafetyTable } from "./SafetyTable";
-import { TaskProgress } from "./TaskProgress";
+
+// The queue's job names, as the API's task list reports them.
+const ASSESS_KIND = "safety.assess";
+const GATHER_KIND = "toxicology.batch";
 
 const VERDICT_ALERT: Record<string, "success" | "error" | "info"> = {
   acceptable: "success",
@@ -22,15 +26,15 @@ export function SafetySection({ productId }: { productId: string }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const query = useQuery(safetyQuery(productId));
-  const [assessTask, setAssessTask] = useState<string | null>(null);
-  const [toxTask, setToxTask] = useState<string | null>(null);
+  const assessments = useFollowedTasks({ productId, kind: ASSESS_KIND });
+  const gatherings = useFollowedTasks({ productId, kind: GATHER_KIND });
   const assess = useMutation({
     mutationFn: () => requestAssessment(productId),
-    onSuccess: (accepted) => setAssessTask(accepted.task_id),
+    onSuccess: (accepted) => assessments.follow(accepted.task_id),
   });
   const gather = useMutation({
     mutationFn: () => requestToxicology(productId),
-    onSuccess: (accepted) => setToxTask(accepted.task_id),
+    onSuccess: (accepted) => gatherings.follow(accepted.task_id),
   });
   const refresh = useCallback(
     () => void client.invalidateQueries({ queryKey: safetyQuery(productId).queryKey }),
@@ -52,23 +56,25 @@ export function SafetySection({ productId }: { productId: string }) {
       </div>
       {gather.isError && <Alert tone="error">{errorMessage(t, gather.error)}</Alert>}
       {assess.isError && <Alert tone="error">{errorMessage(t, assess.error)}</Alert>}
-      {toxTask && (
-        <TaskProgress
-          key={toxTask}
-          taskId={toxTask}
-          label={t("analysis.safety.gathering")}
-          doneText={t("analysis.safety.gathered")}
+      {gatherings.ids.map((taskId) => (
+        <TaskNotice
+          key={taskId}
+          taskId={taskId}
+          running={t("analysis.safety.gathering")}
+          done={t("analysis.safety.gathered")}
+          onDismiss={() => gatherings.dismiss(taskId)}
         />
-      )}
-      {assessTask && (
-        <TaskProgress
-          key={assessTask}
-          taskId={assessTask}
-          label={t("analysis.safety.assessing")}
-          doneText={t("analysis.safety.assessed")}
-          onDone={refresh}
+      ))}
+      {assessments.ids.map((taskId) => (
+        <TaskNotice
+          key={taskId}
+          taskId={taskId}
+          running={t("analysis.safety.assessing")}
+          done={t("analysis.safety.assessed")}
+          onFinished={refresh}
+          onDismiss={() => assessments.dismiss(taskId)}
         />
-      )}
+      ))}
       {query.isPending ? (
         <Loading />
       ) : query.isError ? (

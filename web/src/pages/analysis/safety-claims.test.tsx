@@ -75,8 +75,8 @@ describe("the safety assessment", () => {
     await screen.findByTestId("safety-row-0");
     await userEvent.click(screen.getByRole("button", { name: "執行安全評估" }));
 
-    expect(await screen.findByText("安全評估中 · 進度 20% · assessing the formula")).toBeInTheDocument();
-    expect(screen.getByRole("progressbar", { name: "安全評估中" })).toHaveAttribute("aria-valuenow", "20");
+    expect(await screen.findByText("安全評估 · 進度 20% · assessing the formula")).toBeInTheDocument();
+    expect(screen.getByRole("progressbar", { name: "安全評估" })).toHaveAttribute("aria-valuenow", "20");
     expect(
       await screen.findByText("安全評估完成，已更新下表。", {}, { timeout: 5000 }),
     ).toBeInTheDocument();
@@ -98,7 +98,7 @@ describe("the safety assessment", () => {
     renderScreen(<AnalysisPage productId={PRODUCT_ID} initialTab="safety" />);
     await screen.findByTestId("safety-row-0");
     await userEvent.click(screen.getByRole("button", { name: "蒐集毒理資料" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("工作失敗：every source failed");
+    expect(await screen.findByRole("alert")).toHaveTextContent("毒理資料蒐集失敗：every source failed");
   });
 
   it("says so when the formula has no ingredient", async () => {

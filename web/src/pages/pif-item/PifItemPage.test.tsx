@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import axe from "axe-core";
 
 import i18n from "@/i18n";
-import { json, renderScreen } from "@/test-utils";
+import { json, NO_TASKS, renderScreen } from "@/test-utils";
 
 import schemas from "./item-schemas.fixture.json";
 import { PifItemPage } from "./PifItemPage";
@@ -57,6 +57,7 @@ function server(item: ReturnType<typeof detail> | null) {
         const schemaOf = { 3: schemas["7"], 7: schemas["7"], 8: schemas["8"] };
         return json(200, numbered.map((n) => ({ item_number: n, name_zh: "", name_en: "", has_form: true, content_schema: schemaOf[n] })));
       }
+      if (path === "/api/v1/tasks") return json(200, NO_TASKS);
       if (path.endsWith("/pif/analyze")) return json(202, { tasks: [{ item_number: 7, task_id: TASK, kind: "x" }] });
       if (path === `/api/v1/tasks/${TASK}`) {
         return json(200, { id: TASK, kind: "x", status: "done", progress: 100, progress_message: null, error: null });

@@ -14,6 +14,7 @@ import {
 import { meQuery, productQuery } from "@/api/queries";
 import { ConfidenceBadge } from "@/components/confidence-badge";
 import { isNotFound, Loading, LoadError, NotFound } from "@/components/states";
+import { TaskNotice, useFollowedTasks } from "@/components/task-notice";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
@@ -22,7 +23,6 @@ import { errorMessage } from "@/lib/error-message";
 import { ItemFiles } from "./ItemFiles";
 import { objectSpec } from "./json-schema";
 import { SchemaForm } from "./SchemaForm";
-import { TaskNotice } from "./TaskNotice";
 
 const FORMULA_ITEM = 3;
 
@@ -44,11 +44,10 @@ function ItemScreen({ productId, productName, item }: { productId: string; produ
   const { t, i18n } = useTranslation();
   const en = i18n.language === "en";
   const queryClient = useQueryClient();
-  const [tasks, setTasks] = useState<string[]>([]);
+  const tasks = useFollowedTasks({ productId, itemNumber: item.item_number });
   // Bumped when a task that may have rewritten the content ends: the form starts again.
   const [generation, setGeneration] = useState(0);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["pif", productId] });
-  const addTask = (taskId: string) => setTasks((list) => (list.includes(taskId) ? list : [...list, taskId]));
 
   return (
     <div className="space-y-6">
@@ -75,22 +74,24 @@ function ItemScreen({ productId, productName, item }: { productId: string; produ
           itemNumber={item.item_number}
           files={item.files}
           onChanged={() => void refresh()}
-          onTask={addTask}
+          onTask={tasks.follow}
         />
       </Card>
       <Card>
         <CardTitle className="mb-3">{t("pifItem.analysis.title")}</CardTitle>
-        <Analysis productId={productId} item={item} onTask={addTask} />
+        <Analysis productId={productId} item={item} onTask={tasks.follow} />
         <div className="mt-3 space-y-2">
-          {tasks.map((taskId) => (
+          {tasks.ids.map((taskId) => (
             <TaskNotice
               key={taskId}
               taskId={taskId}
+              running={t("pifItem.task.running")}
+              done={t("pifItem.task.done")}
               onFinished={() => {
                 setGeneration((g) => g + 1);
                 void refresh();
               }}
-              onDismiss={() => setTasks((list) => list.filter((id) => id !== taskId))}
+              onDismiss={() => tasks.dismiss(taskId)}
             />
           ))}
         </div>
