@@ -6,6 +6,7 @@ import type { Schemas } from "@/api/client";
 import { pifOverviewQuery, productQuery } from "@/api/queries";
 import { isNotFound, Loading, LoadError, NotFound } from "@/components/states";
 import { Card, CardTitle } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 import { Progress } from "@/components/ui/progress";
 import { cn } from "@/lib/utils";
 
@@ -119,54 +120,42 @@ function ItemTable({ productId, items }: { productId: string; items: Item[] }) {
   const { t, i18n } = useTranslation();
   const en = i18n.language === "en";
   return (
-    <div className="relative overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <thead className="border-b border-slate-200 text-slate-600">
-          <tr>
-            <th scope="col" className="py-2 pr-3 font-medium">{t("pif.item")}</th>
-            <th scope="col" className="py-2 pr-3 font-medium">{t("pif.status")}</th>
-            <th scope="col" className="py-2 pr-3 font-medium">{t("pif.confidence")}</th>
-            <th scope="col" className="py-2 font-medium">{t("pif.provider")}</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {items.map((item) => (
-            <tr key={item.item_number} data-testid={`item-${item.item_number}`}>
-              <td className="py-2 pr-3">
-                <Link
-                  to="/products/$productId/items/$itemNumber"
-                  params={{ productId, itemNumber: String(item.item_number) }}
-                  className="rounded-sm hover:underline focus-visible:outline-2 focus-visible:outline-brand-700"
-                >
-                  <span className="mr-2 font-mono text-slate-500">{item.item_number}</span>
-                  <span className="font-medium text-slate-900">{en ? item.name_en : item.name_zh}</span>
-                </Link>
-              </td>
-              <td className="py-2 pr-3">{t(`itemStatus.${item.status}`)}</td>
-              <td className="py-2 pr-3">
-                {item.confidence_band && item.confidence !== null ? (
-                  <span
-                    className={cn(
-                      "rounded px-2 py-0.5 text-xs font-medium",
-                      BAND_TONE[item.confidence_band],
-                    )}
-                  >
-                    {t(`confidence.${item.confidence_band}`)} {Math.round(item.confidence * 100)}%
-                  </span>
-                ) : (
-                  <span className="text-xs text-slate-400">{t("pif.noConfidence")}</span>
+    <DataTable columns={[t("pif.item"), t("pif.status"), t("pif.confidence"), t("pif.provider")]}>
+      {items.map((item) => (
+        <tr key={item.item_number} data-testid={`item-${item.item_number}`}>
+          <td className="py-2 pr-3">
+            <Link
+              to="/products/$productId/items/$itemNumber"
+              params={{ productId, itemNumber: String(item.item_number) }}
+              className="rounded-sm hover:underline focus-visible:outline-2 focus-visible:outline-brand-700"
+            >
+              <span className="mr-2 font-mono text-slate-500">{item.item_number}</span>
+              <span className="font-medium text-slate-900">{en ? item.name_en : item.name_zh}</span>
+            </Link>
+          </td>
+          <td className="py-2 pr-3">{t(`itemStatus.${item.status}`)}</td>
+          <td className="py-2 pr-3">
+            {item.confidence_band && item.confidence !== null ? (
+              <span
+                className={cn(
+                  "rounded px-2 py-0.5 text-xs font-medium",
+                  BAND_TONE[item.confidence_band],
                 )}
-              </td>
-              <td className="py-2">
-                {en ? item.provider.name_en : item.provider.name_zh}
-                {item.provider.outsourced && (
-                  <span className="ml-1 text-xs text-slate-500">({t("pif.outsourced")})</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+              >
+                {t(`confidence.${item.confidence_band}`)} {Math.round(item.confidence * 100)}%
+              </span>
+            ) : (
+              <span className="text-xs text-slate-400">{t("pif.noConfidence")}</span>
+            )}
+          </td>
+          <td className="py-2">
+            {en ? item.provider.name_en : item.provider.name_zh}
+            {item.provider.outsourced && (
+              <span className="ml-1 text-xs text-slate-500">({t("pif.outsourced")})</span>
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

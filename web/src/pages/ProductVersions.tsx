@@ -10,6 +10,7 @@ import { TaskNotice, useFollowedTasks } from "@/components/task-notice";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 import { errorMessage } from "@/lib/error-message";
 
 /** Versions V0..Vn, the change-detection banner with "open the next draft", the PDF. */
@@ -65,28 +66,25 @@ export function ProductVersions({ productId }: { productId: string }) {
       ) : versions.data.items.length === 0 ? (
         <p className="text-sm text-slate-600">{t("versions.empty")}</p>
       ) : (
-        <table className="w-full text-left text-sm">
-          <thead className="border-b border-slate-200 text-slate-600">
-            <tr>
-              <th scope="col" className="py-2 pr-3 font-medium">{t("versions.number")}</th>
-              <th scope="col" className="py-2 pr-3 font-medium">{t("versions.status")}</th>
-              <th scope="col" className="py-2 font-medium">{t("versions.signedBy")}</th>
+        <DataTable
+          columns={[
+            t("versions.number"),
+            t("versions.status"),
+            t("versions.signedBy"),
+          ]}
+        >
+          {versions.data.items.map((version) => (
+            <tr key={version.id} data-testid={`version-${version.number}`}>
+              <td className="py-2 pr-3 font-mono">V{version.number}</td>
+              <td className="py-2 pr-3">{t(`versions.statusName.${version.status}`)}</td>
+              <td className="py-2">
+                {version.signed_at
+                  ? `${version.signer_name ?? "—"} · ${date.format(new Date(version.signed_at))}`
+                  : "—"}
+              </td>
             </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {versions.data.items.map((version) => (
-              <tr key={version.id} data-testid={`version-${version.number}`}>
-                <td className="py-2 pr-3 font-mono">V{version.number}</td>
-                <td className="py-2 pr-3">{t(`versions.statusName.${version.status}`)}</td>
-                <td className="py-2">
-                  {version.signed_at
-                    ? `${version.signer_name ?? "—"} · ${date.format(new Date(version.signed_at))}`
-                    : "—"}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       <PifDocument
         productId={productId}

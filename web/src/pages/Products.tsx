@@ -19,6 +19,7 @@ import { Loading, LoadError } from "@/components/states";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 import { Input, Select } from "@/components/ui/input";
 import { errorMessage } from "@/lib/error-message";
 import { PRODUCT_TYPES } from "@/lib/product-types";
@@ -93,39 +94,34 @@ export function ProductsPage({ filters }: { filters: ProductFilters }) {
             <p className="py-6 text-center text-slate-600">{t("products.empty")}</p>
           )}
           {products.data && products.data.items.length > 0 && (
-            <div className="relative overflow-x-auto">
-              <table className="w-full text-left text-sm">
-                <thead className="border-b border-slate-200 text-slate-600">
-                  <tr>
-                    <th scope="col" className="py-2 pr-3 font-medium">{t("products.name")}</th>
-                    <th scope="col" className="py-2 pr-3 font-medium">{t("products.type")}</th>
-                    <th scope="col" className="py-2 pr-3 font-medium">{t("products.status")}</th>
-                    <th scope="col" className="py-2 font-medium">{t("products.created")}</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {products.data.items.map((product) => (
-                    <tr key={product.id}>
-                      <td className="py-2 pr-3">
-                        <Link
-                          to="/products/$productId"
-                          params={{ productId: product.id }}
-                          className="font-medium text-brand-800 underline-offset-2 hover:underline"
-                        >
-                          {product.name}
-                        </Link>
-                        {product.name_en && (
-                          <span className="block text-xs text-slate-500">{product.name_en}</span>
-                        )}
-                      </td>
-                      <td className="py-2 pr-3">{t(`productType.${product.product_type}`)}</td>
-                      <td className="py-2 pr-3">{t(`pifStatus.${product.pif_status}`)}</td>
-                      <td className="py-2">{dates.format(new Date(product.created_at))}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={[
+                t("products.name"),
+                t("products.type"),
+                t("products.status"),
+                t("products.created"),
+              ]}
+            >
+              {products.data.items.map((product) => (
+                <tr key={product.id}>
+                  <td className="py-2 pr-3">
+                    <Link
+                      to="/products/$productId"
+                      params={{ productId: product.id }}
+                      className="font-medium text-brand-800 underline-offset-2 hover:underline"
+                    >
+                      {product.name}
+                    </Link>
+                    {product.name_en && (
+                      <span className="block text-xs text-slate-500">{product.name_en}</span>
+                    )}
+                  </td>
+                  <td className="py-2 pr-3">{t(`productType.${product.product_type}`)}</td>
+                  <td className="py-2 pr-3">{t(`pifStatus.${product.pif_status}`)}</td>
+                  <td className="py-2">{dates.format(new Date(product.created_at))}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
           {total > PAGE_SIZE && (
             <nav

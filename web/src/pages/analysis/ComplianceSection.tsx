@@ -6,6 +6,7 @@ import type { Schemas } from "@/api/client";
 import { Loading, LoadError } from "@/components/states";
 import { Alert } from "@/components/ui/alert";
 import { Card, CardTitle } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 
 import { Badge, FINDING_TONE, num } from "./badge";
 
@@ -89,41 +90,37 @@ function ComplianceBody({ data }: { data: Schemas["ProductComplianceResponse"] }
       {data.findings.length === 0 ? (
         <Alert tone="success">{t("analysis.compliance.empty")}</Alert>
       ) : (
-        <div className="relative overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-slate-200 text-slate-600">
-              <tr>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("analysis.compliance.severity")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("analysis.compliance.ingredient")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("analysis.compliance.rule")}</th>
-                <th scope="col" className="py-2 font-medium">{t("analysis.compliance.citation")}</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 align-top">
-              {data.findings.map((finding, index) => (
-                <tr key={`${finding.ingredient}-${finding.rule}-${finding.entry_key ?? index}`}>
-                  <td className="py-2 pr-3">
-                    <Badge tone={FINDING_TONE[finding.severity] ?? "gray"}>
-                      {t(`analysis.findingSeverity.${finding.severity}`)}
-                    </Badge>
-                  </td>
-                  <td className="py-2 pr-3 font-medium text-slate-900">{finding.ingredient}</td>
-                  <td className="py-2 pr-3">
-                    <p className="text-slate-900">{finding.message}</p>
-                    <p className="text-xs text-slate-600">
-                      {finding.rule}
-                      {finding.limit_pct !== null &&
-                        ` · ${t("analysis.compliance.limit", { limit: num(finding.limit_pct), actual: num(finding.actual_pct) })}`}
-                    </p>
-                  </td>
-                  <td className="py-2">
-                    <FindingCitation finding={finding} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          bodyClassName="align-top"
+          columns={[
+            t("analysis.compliance.severity"),
+            t("analysis.compliance.ingredient"),
+            t("analysis.compliance.rule"),
+            t("analysis.compliance.citation"),
+          ]}
+        >
+          {data.findings.map((finding, index) => (
+            <tr key={`${finding.ingredient}-${finding.rule}-${finding.entry_key ?? index}`}>
+              <td className="py-2 pr-3">
+                <Badge tone={FINDING_TONE[finding.severity] ?? "gray"}>
+                  {t(`analysis.findingSeverity.${finding.severity}`)}
+                </Badge>
+              </td>
+              <td className="py-2 pr-3 font-medium text-slate-900">{finding.ingredient}</td>
+              <td className="py-2 pr-3">
+                <p className="text-slate-900">{finding.message}</p>
+                <p className="text-xs text-slate-600">
+                  {finding.rule}
+                  {finding.limit_pct !== null &&
+                    ` · ${t("analysis.compliance.limit", { limit: num(finding.limit_pct), actual: num(finding.actual_pct) })}`}
+                </p>
+              </td>
+              <td className="py-2">
+                <FindingCitation finding={finding} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {data.alerts_total > 0 && (
         <p className="text-sm text-slate-700">

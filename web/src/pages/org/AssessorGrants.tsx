@@ -7,6 +7,7 @@ import { Loading, LoadError } from "@/components/states";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 import { errorMessage } from "@/lib/error-message";
 
 import { GrantForm } from "./GrantForm";
@@ -38,51 +39,46 @@ export function AssessorGrants() {
         <p className="text-sm text-slate-600">{t("org.grants.empty")}</p>
       ) : (
         <>
-          <div className="relative overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <thead className="border-b border-slate-200 text-slate-600">
-                <tr>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("org.grants.assessor")}</th>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("org.grants.product")}</th>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("org.grants.status")}</th>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("org.grants.since")}</th>
-                  <th scope="col" className="py-2 font-medium">{t("org.grants.actions")}</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {grants.data.items.map((grant) => (
-                  <tr key={grant.id} data-testid={`grant-${grant.id}`}>
-                    <td className="py-2 pr-3 break-all">{grant.email}</td>
-                    <td className="py-2 pr-3">{grant.product_name ?? "—"}</td>
-                    <td className="py-2 pr-3">
-                      <span
-                        className={`rounded px-2 py-0.5 text-xs font-medium whitespace-nowrap ${GRANT_TONE[grant.status]}`}
-                      >
-                        {t(`org.grantStatus.${grant.status}`)}
-                      </span>
-                      {grant.expires_at && grant.status !== "revoked" && (
-                        <span className="block text-xs text-slate-600">
-                          {t("org.grants.expires", { date: date.format(new Date(grant.expires_at)) })}
-                        </span>
-                      )}
-                    </td>
-                    <td className="py-2 pr-3">
-                      {date.format(new Date(grant.accepted_at ?? grant.created_at))}
-                    </td>
-                    <td className="py-2">
-                      {grant.status === "revoked" ? (
-                        <span className="text-slate-600">
-                          {grant.revoked_at ? date.format(new Date(grant.revoked_at)) : "—"}
-                        </span>
-                      ) : (
-                        <RevokeButton grant={grant} />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={[
+              t("org.grants.assessor"),
+              t("org.grants.product"),
+              t("org.grants.status"),
+              t("org.grants.since"),
+              t("org.grants.actions"),
+            ]}
+          >
+            {grants.data.items.map((grant) => (
+              <tr key={grant.id} data-testid={`grant-${grant.id}`}>
+                <td className="py-2 pr-3 break-all">{grant.email}</td>
+                <td className="py-2 pr-3">{grant.product_name ?? "—"}</td>
+                <td className="py-2 pr-3">
+                  <span
+                    className={`rounded px-2 py-0.5 text-xs font-medium whitespace-nowrap ${GRANT_TONE[grant.status]}`}
+                  >
+                    {t(`org.grantStatus.${grant.status}`)}
+                  </span>
+                  {grant.expires_at && grant.status !== "revoked" && (
+                    <span className="block text-xs text-slate-600">
+                      {t("org.grants.expires", { date: date.format(new Date(grant.expires_at)) })}
+                    </span>
+                  )}
+                </td>
+                <td className="py-2 pr-3">
+                  {date.format(new Date(grant.accepted_at ?? grant.created_at))}
+                </td>
+                <td className="py-2">
+                  {grant.status === "revoked" ? (
+                    <span className="text-slate-600">
+                      {grant.revoked_at ? date.format(new Date(grant.revoked_at)) : "—"}
+                    </span>
+                  ) : (
+                    <RevokeButton grant={grant} />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <Pager
             total={grants.data.total}
             offset={offset}

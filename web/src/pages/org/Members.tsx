@@ -20,6 +20,7 @@ import { Loading, LoadError } from "@/components/states";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 import { Select } from "@/components/ui/input";
 import { errorMessage } from "@/lib/error-message";
 
@@ -59,26 +60,19 @@ export function Members({ me, manager }: { me: Me; manager: boolean }) {
         <p className="text-sm text-slate-600">{t("org.members.empty")}</p>
       ) : (
         <>
-          <div className="relative overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <thead className="border-b border-slate-200 text-slate-600">
-                <tr>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("org.members.name")}</th>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("org.members.role")}</th>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("org.members.status")}</th>
-                  <th scope="col" className="py-2 pr-3 font-medium">{t("org.members.twoFactor")}</th>
-                  {manager && (
-                    <th scope="col" className="py-2 font-medium">{t("org.members.actions")}</th>
-                  )}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {members.data.items.map((member) => (
-                  <MemberRow key={member.id} member={member} me={me} manager={manager} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={[
+              t("org.members.name"),
+              t("org.members.role"),
+              t("org.members.status"),
+              t("org.members.twoFactor"),
+              manager && t("org.members.actions"),
+            ]}
+          >
+            {members.data.items.map((member) => (
+              <MemberRow key={member.id} member={member} me={me} manager={manager} />
+            ))}
+          </DataTable>
           <Pager
             total={members.data.total}
             offset={offset}

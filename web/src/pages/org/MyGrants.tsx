@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { myGrantsQuery } from "@/api/org-queries";
 import { Loading, LoadError } from "@/components/states";
 import { Card, CardTitle } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 
 import { AcceptInvitationForm } from "./AcceptInvitation";
 
@@ -24,32 +25,21 @@ export function MyGrants() {
       ) : grants.data.length === 0 ? (
         <p className="text-sm text-slate-600">{t("org.myGrants.empty")}</p>
       ) : (
-        <div className="relative overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-slate-200 text-slate-600">
-              <tr>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("org.grants.product")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("org.myGrants.accepted")}</th>
-                <th scope="col" className="py-2 font-medium">{t("org.myGrants.expires")}</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {grants.data.map((grant) => (
-                <tr key={grant.id}>
-                  <td className="py-2 pr-3">{grant.product_name ?? "—"}</td>
-                  <td className="py-2 pr-3">
-                    {grant.accepted_at ? date.format(new Date(grant.accepted_at)) : "—"}
-                  </td>
-                  <td className="py-2">
-                    {grant.expires_at
-                      ? date.format(new Date(grant.expires_at))
-                      : t("org.myGrants.untilRevoked")}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={[t("org.grants.product"), t("org.myGrants.accepted"), t("org.myGrants.expires")]}>
+          {grants.data.map((grant) => (
+            <tr key={grant.id}>
+              <td className="py-2 pr-3">{grant.product_name ?? "—"}</td>
+              <td className="py-2 pr-3">
+                {grant.accepted_at ? date.format(new Date(grant.accepted_at)) : "—"}
+              </td>
+              <td className="py-2">
+                {grant.expires_at
+                  ? date.format(new Date(grant.expires_at))
+                  : t("org.myGrants.untilRevoked")}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <AcceptInvitationForm />
     </Card>

@@ -6,6 +6,7 @@ import type { Schemas } from "@/api/client";
 import { deleteFile, downloadFile, uploadFile } from "@/api/pif-item-queries";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { errorMessage } from "@/lib/error-message";
 
 import { UploadZone } from "./UploadZone";
@@ -62,71 +63,66 @@ export function ItemFiles({
       {files.length === 0 ? (
         <p className="text-sm text-slate-600">{t("pifItem.files.none")}</p>
       ) : (
-        <div className="relative overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-slate-200 text-slate-600">
-              <tr>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("pifItem.files.name")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("pifItem.files.version")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("pifItem.files.size")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("pifItem.files.uploadedAt")}</th>
-                <th scope="col" className="py-2 font-medium">{t("pifItem.files.actions")}</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {files.map((file, index) => (
-                <tr key={file.id}>
-                  <td className="py-2 pr-3 break-all text-slate-900">
-                    {file.original_filename}
-                    {index === 0 && (
-                      <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 text-xs text-emerald-900">
-                        {t("pifItem.files.current")}
-                      </span>
-                    )}
-                  </td>
-                  <td className="py-2 pr-3">v{file.version}</td>
-                  <td className="py-2 pr-3 whitespace-nowrap">{size(file.size_bytes)}</td>
-                  <td className="py-2 pr-3 whitespace-nowrap">
-                    {new Date(file.created_at).toLocaleString(i18n.language)}
-                  </td>
-                  <td className="py-2">
-                    {confirming === file.id ? (
-                      <div className="flex flex-wrap items-center gap-2" role="group" aria-label={t("pifItem.files.confirmDelete", { name: file.original_filename })}>
-                        <span className="text-slate-800">{t("pifItem.files.confirmDelete", { name: file.original_filename })}</span>
-                        <Button size="sm" disabled={remove.isPending} onClick={() => remove.mutate(file)}>
-                          {t("pifItem.files.confirm")}
-                        </Button>
-                        <Button size="sm" variant="outline" onClick={() => setConfirming(null)}>
-                          {t("pifItem.files.cancel")}
-                        </Button>
-                      </div>
-                    ) : (
-                      <div className="flex flex-wrap gap-2">
-                        <Button
-                          size="sm"
-                          variant="outline"
-                          disabled={download.isPending}
-                          onClick={() => download.mutate(file)}
-                          aria-label={t("pifItem.files.downloadNamed", { name: file.original_filename, version: file.version })}
-                        >
-                          {t("pifItem.files.download")}
-                        </Button>
-                        <Button
-                          size="sm"
-                          variant="outline"
-                          onClick={() => setConfirming(file.id)}
-                          aria-label={t("pifItem.files.deleteNamed", { name: file.original_filename, version: file.version })}
-                        >
-                          {t("pifItem.files.delete")}
-                        </Button>
-                      </div>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={[
+            t("pifItem.files.name"),
+            t("pifItem.files.version"),
+            t("pifItem.files.size"),
+            t("pifItem.files.uploadedAt"),
+            t("pifItem.files.actions"),
+          ]}
+        >
+          {files.map((file, index) => (
+            <tr key={file.id}>
+              <td className="py-2 pr-3 break-all text-slate-900">
+                {file.original_filename}
+                {index === 0 && (
+                  <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 text-xs text-emerald-900">
+                    {t("pifItem.files.current")}
+                  </span>
+                )}
+              </td>
+              <td className="py-2 pr-3">v{file.version}</td>
+              <td className="py-2 pr-3 whitespace-nowrap">{size(file.size_bytes)}</td>
+              <td className="py-2 pr-3 whitespace-nowrap">
+                {new Date(file.created_at).toLocaleString(i18n.language)}
+              </td>
+              <td className="py-2">
+                {confirming === file.id ? (
+                  <div className="flex flex-wrap items-center gap-2" role="group" aria-label={t("pifItem.files.confirmDelete", { name: file.original_filename })}>
+                    <span className="text-slate-800">{t("pifItem.files.confirmDelete", { name: file.original_filename })}</span>
+                    <Button size="sm" disabled={remove.isPending} onClick={() => remove.mutate(file)}>
+                      {t("pifItem.files.confirm")}
+                    </Button>
+                    <Button size="sm" variant="outline" onClick={() => setConfirming(null)}>
+                      {t("pifItem.files.cancel")}
+                    </Button>
+                  </div>
+                ) : (
+                  <div className="flex flex-wrap gap-2">
+                    <Button
+                      size="sm"
+                      variant="outline"
+                      disabled={download.isPending}
+                      onClick={() => download.mutate(file)}
+                      aria-label={t("pifItem.files.downloadNamed", { name: file.original_filename, version: file.version })}
+                    >
+                      {t("pifItem.files.download")}
+                    </Button>
+                    <Button
+                      size="sm"
+                      variant="outline"
+                      onClick={() => setConfirming(file.id)}
+                      aria-label={t("pifItem.files.deleteNamed", { name: file.original_filename, version: file.version })}
+                    >
+                      {t("pifItem.files.delete")}
+                    </Button>
+                  </div>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {failure && <Alert tone="error">{errorMessage(t, failure)}</Alert>}
       <UploadZone

@@ -13,6 +13,7 @@ import { fieldText } from "@/components/form-text";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
+import { DataTable } from "@/components/ui/data-table";
 import { Input } from "@/components/ui/input";
 import { errorMessage } from "@/lib/error-message";
 
@@ -138,65 +139,60 @@ export function ReviewFormCard({ review, errorAlerts }: { review: ReviewDetail; 
       </div>
       <Card>
         <CardTitle className="mb-3">{t("sa.items")}</CardTitle>
-        <div className="relative overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-slate-200 text-slate-600">
-              <tr>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("pif.item")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("pif.status")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("pif.confidence")}</th>
-                <th scope="col" className="py-2 pr-3 font-medium">{t("sa.comments")}</th>
-                {editable && <th scope="col" className="py-2 font-medium">{t("sa.sendBack")}</th>}
+        <DataTable
+          columns={[
+            t("pif.item"),
+            t("pif.status"),
+            t("pif.confidence"),
+            t("sa.comments"),
+            editable && t("sa.sendBack"),
+          ]}
+        >
+          {review.items.map((item, index) => {
+            const name = i18n.language === "en" ? item.name_en : item.name_zh;
+            return (
+              <tr key={item.item_number} data-testid={`review-item-${item.item_number}`}>
+                <td className="py-2 pr-3 align-top">
+                  <span className="mr-2 font-mono text-slate-500">{item.item_number}</span>
+                  <span className="font-medium text-slate-900">{name}</span>
+                </td>
+                <td className="py-2 pr-3 align-top">
+                  {t(`itemStatus.${item.status}` as "itemStatus.missing", {
+                    defaultValue: item.status,
+                  })}
+                </td>
+                <td className="py-2 pr-3 align-top">
+                  <ConfidenceBadge value={item.confidence} />
+                </td>
+                <td className="space-y-1 py-2 pr-3 align-top">
+                  {byItem(item.item_number).map((comment) => (
+                    <p key={comment.id} className="text-xs text-slate-700">
+                      <span className="font-medium">{comment.author_name ?? "—"}:</span>{" "}
+                      {comment.body}
+                    </p>
+                  ))}
+                  {editable && (
+                    <Input
+                      aria-label={t("sa.commentOn", { item: item.item_number })}
+                      className="h-8"
+                      {...form.register(`notes.${index}`)}
+                    />
+                  )}
+                </td>
+                {editable && (
+                  <td className="py-2 align-top">
+                    <input
+                      type="checkbox"
+                      aria-label={t("sa.sendBackItem", { item: item.item_number })}
+                      className="h-4 w-4"
+                      {...form.register(`revise.${index}`)}
+                    />
+                  </td>
+                )}
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {review.items.map((item, index) => {
-                const name = i18n.language === "en" ? item.name_en : item.name_zh;
-                return (
-                  <tr key={item.item_number} data-testid={`review-item-${item.item_number}`}>
-                    <td className="py-2 pr-3 align-top">
-                      <span className="mr-2 font-mono text-slate-500">{item.item_number}</span>
-                      <span className="font-medium text-slate-900">{name}</span>
-                    </td>
-                    <td className="py-2 pr-3 align-top">
-                      {t(`itemStatus.${item.status}` as "itemStatus.missing", {
-                        defaultValue: item.status,
-                      })}
-                    </td>
-                    <td className="py-2 pr-3 align-top">
-                      <ConfidenceBadge value={item.confidence} />
-                    </td>
-                    <td className="space-y-1 py-2 pr-3 align-top">
-                      {byItem(item.item_number).map((comment) => (
-                        <p key={comment.id} className="text-xs text-slate-700">
-                          <span className="font-medium">{comment.author_name ?? "—"}:</span>{" "}
-                          {comment.body}
-                        </p>
-                      ))}
-                      {editable && (
-                        <Input
-                          aria-label={t("sa.commentOn", { item: item.item_number })}
-                          className="h-8"
-                          {...form.register(`notes.${index}`)}
-                        />
-                      )}
-                    </td>
-                    {editable && (
-                      <td className="py-2 align-top">
-                        <input
-                          type="checkbox"
-                          aria-label={t("sa.sendBackItem", { item: item.item_number })}
-                          className="h-4 w-4"
-                          {...form.register(`revise.${index}`)}
-                        />
-                      </td>
-                    )}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       </Card>
       <Card className="space-y-4">
         <CardTitle>{t("sa.generalComments")}</CardTitle>
