@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -214,12 +214,28 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return _json(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
 
+def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """pydantic's errors as a 422's details. ``type`` and the plain values of ``ctx``
+    (min_length, le, expected ...) let a client say the same in its own language; ``msg``
+    is pydantic's English."""
+    return [
+        {
+            "loc": list(e.get("loc", ())),
+            "msg": e.get("msg"),
+            "type": e.get("type"),
+            "ctx": {
+                k: v
+                for k, v in (e.get("ctx") or {}).items()
+                if isinstance(v, str | int | float | bool)
+            },
+        }
+        for e in errors
+    ]
+
+
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    details = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
-        for e in exc.errors()
-    ]
+    details = validation_details(exc.errors())
     return _json(422, "validation_error", "The request is not valid; see details.", details)
 
 

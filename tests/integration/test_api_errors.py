@@ -41,3 +41,20 @@ async def test_a_nul_character_in_a_body_is_refused_by_its_field(
     assert response.status_code == 422
     [detail] = response.json()["error"]["details"]
     assert detail["loc"] == ["body", "name"] and "NUL" in detail["msg"]
+
+
+async def test_a_validation_error_names_its_kind_and_limits_for_the_console_to_translate(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    tenant = await create_tenant(session, settings)
+    response = await client.post(
+        "/api/v1/products",
+        json={"name": "", "product_type": "lipstick"},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 422
+    details = {tuple(d["loc"]): d for d in response.json()["error"]["details"]}
+    name = details[("body", "name")]
+    assert (name["type"], name["ctx"]) == ("string_too_short", {"min_length": 1})
+    kind = details[("body", "product_type")]
+    assert kind["type"] == "literal_error" and "'lip'" in kind["ctx"]["expected"]

@@ -13,7 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pifai.ai.safety.drafts import DRAFT_KIND
-from pifai.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from pifai.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    validation_details,
+)
 from pifai.core.security import Actor
 from pifai.models.pif import ITEM_STATUSES, PifDocument, PifFile
 from pifai.schemas.pif_content import ITEM_CONTENT_SCHEMAS
@@ -214,9 +220,7 @@ def validate_content(item_number: int, content: dict[str, Any]) -> dict[str, Any
     except ValidationError as exc:
         raise ValidationFailed(
             f"Content of item {item_number} is not valid.",
-            details=[
-                {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
-            ],
+            details=validation_details(exc.errors()),
         ) from exc
 
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ApiError, fieldErrors, toApiError } from "./errors";
+import { ApiError, toApiError } from "./errors";
 
 describe("the API's error shape", () => {
   it("becomes an ApiError with its code and message", () => {
@@ -17,14 +17,5 @@ describe("the API's error shape", () => {
     const error = toApiError(502, "<html>Bad gateway</html>");
     expect(error.code).toBe("unexpected_response");
     expect(error.message).toBe("HTTP 502");
-  });
-
-  it("a 422 gives its field errors by field name", () => {
-    const error = new ApiError(422, "validation_error", "invalid", [
-      { loc: ["body", "name"], msg: "String should have at least 1 character" },
-      { loc: ["body"], msg: "ignored: no field" },
-    ]);
-    expect(fieldErrors(error)).toEqual({ name: "String should have at least 1 character" });
-    expect(fieldErrors(new Error("x"))).toEqual({});
   });
 });

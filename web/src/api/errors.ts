@@ -44,15 +44,3 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
   }
   return result.data;
 }
-
-/** Field errors of a 422, keyed by the last part of each location (`body.name` -> `name`). */
-export function fieldErrors(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError) || !Array.isArray(error.details)) return {};
-  const found: Record<string, string> = {};
-  for (const entry of error.details as { loc?: unknown[]; msg?: string }[]) {
-    const loc = entry.loc ?? [];
-    const field = loc.length > 1 ? loc[loc.length - 1] : undefined; // ["body"] names none
-    if (typeof field === "string" && entry.msg) found[field] = entry.msg;
-  }
-  return found;
-}

@@ -32,3 +32,66 @@ export function errorMessage(t: TFunction, error: unknown): string {
   if (error instanceof TypeError) return t("errors.network"); // fetch's network failure
   return t("errors.generic", { message: String(error) });
 }
+
+/** pydantic's error kinds the catalogue words (``validation.api.*``), with its limits. */
+const VALIDATION_KINDS = [
+  "missing",
+  "string_too_short",
+  "string_too_long",
+  "too_short",
+  "too_long",
+  "string_pattern_mismatch",
+  "greater_than",
+  "greater_than_equal",
+  "less_than",
+  "less_than_equal",
+  "int_parsing",
+  "float_parsing",
+  "decimal_parsing",
+  "bool_parsing",
+  "date_parsing",
+  "date_from_datetime_parsing",
+  "datetime_parsing",
+  "uuid_parsing",
+  "literal_error",
+  "enum",
+  "extra_forbidden",
+] as const;
+
+/** One entry of a 422's details: `{loc, msg, type, ctx}`. */
+export interface Problem {
+  loc?: unknown[];
+  msg?: unknown;
+  type?: unknown;
+  ctx?: Record<string, unknown>;
+}
+
+/** A 422 entry in the reader's language when its kind is known; else the API's message
+ * (our own validators' reasons, e.g. a CAS number's check digit). */
+export function problemText(t: TFunction, problem: Problem, fallback = ""): string {
+  const known = VALIDATION_KINDS.find((kind) => kind === problem.type);
+  // The limits come in ctx (an API older than ctx sends none: its English then).
+  if (known && problem.ctx && typeof problem.ctx === "object") {
+    return t(`validation.api.${known}`, { ...problem.ctx });
+  }
+  return typeof problem.msg === "string" ? problem.msg : fallback;
+}
+
+/** The 422 entries of an error, or none. */
+export function problems(error: unknown): Problem[] {
+  return error instanceof ApiError && error.status === 422 && Array.isArray(error.details)
+    ? (error.details as Problem[])
+    : [];
+}
+
+/** Field errors of a 422, keyed by the last part of each location (`body.name` -> `name`). */
+export function fieldErrors(t: TFunction, error: unknown): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const problem of problems(error)) {
+    const loc = problem.loc ?? [];
+    const field = loc.length > 1 ? loc[loc.length - 1] : undefined; // ["body"] names none
+    const text = problemText(t, problem);
+    if (typeof field === "string" && text) found[field] = text;
+  }
+  return found;
+}

@@ -6,7 +6,7 @@ import { useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
 
 import { api } from "@/api/client";
-import { fieldErrors, unwrap } from "@/api/errors";
+import { unwrap } from "@/api/errors";
 import {
   exposureCategoriesQuery,
   PAGE_SIZE,
@@ -21,7 +21,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
 import { DataTable } from "@/components/ui/data-table";
 import { Input, Select } from "@/components/ui/input";
-import { errorMessage } from "@/lib/error-message";
+import { errorMessage, fieldErrors } from "@/lib/error-message";
 import { PRODUCT_TYPES } from "@/lib/product-types";
 
 import { EMPTY_PRODUCT, type ProductForm, productSchema, toProductCreate } from "./product-form";
@@ -180,7 +180,7 @@ function CreateProduct() {
       await queryClient.invalidateQueries({ queryKey: ["products"] });
     },
     onError: (error) => {
-      for (const [field, message] of Object.entries(fieldErrors(error))) {
+      for (const [field, message] of Object.entries(fieldErrors(t, error))) {
         if (field in EMPTY_PRODUCT) form.setError(field as keyof ProductForm, { message });
       }
     },
@@ -203,7 +203,7 @@ function CreateProduct() {
         })}
       >
         {created && <Alert tone="success">{t("products.createdNotice", { name: created })}</Alert>}
-        {create.isError && Object.keys(fieldErrors(create.error)).length === 0 && (
+        {create.isError && Object.keys(fieldErrors(t, create.error)).length === 0 && (
           <Alert tone="error">{errorMessage(t, create.error)}</Alert>
         )}
         <Field id="product-name" label={t("products.name")} error={message("name")}>

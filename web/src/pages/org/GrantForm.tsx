@@ -6,7 +6,7 @@ import { useForm, useWatch } from "react-hook-form";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 
-import { ApiError, fieldErrors } from "@/api/errors";
+import { ApiError } from "@/api/errors";
 import { grantAssessor } from "@/api/org-queries";
 import { productsQuery } from "@/api/queries";
 import { describedBy, Field } from "@/components/field";
@@ -15,7 +15,7 @@ import { Loading, LoadError } from "@/components/states";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
-import { errorMessage } from "@/lib/error-message";
+import { errorMessage, fieldErrors } from "@/lib/error-message";
 
 // The API takes at most 100 products per invitation (GrantInviteIn.product_ids).
 export const MAX_GRANT_PRODUCTS = 100;
@@ -58,7 +58,7 @@ export function GrantForm() {
     },
   });
   const scope = useWatch({ control: form.control, name: "scope" });
-  const emailError = fieldText(t, form.formState.errors.email) ?? fieldErrors(grant.error).email;
+  const emailError = fieldText(t, form.formState.errors.email) ?? fieldErrors(t, grant.error).email;
   const productsError = form.formState.errors.product_ids && t("org.grantForm.chooseProduct");
   const tooMany = (products.data?.total ?? 0) > MAX_GRANT_PRODUCTS;
   useEffect(() => {

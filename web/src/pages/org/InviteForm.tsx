@@ -6,14 +6,14 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 
 import type { Schemas } from "@/api/client";
-import { ApiError, fieldErrors } from "@/api/errors";
+import { ApiError } from "@/api/errors";
 import { inviteMember, ROLES } from "@/api/org-queries";
 import { describedBy, Field } from "@/components/field";
 import { fieldText } from "@/components/form-text";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
-import { errorMessage } from "@/lib/error-message";
+import { errorMessage, fieldErrors } from "@/lib/error-message";
 
 export const inviteSchema = z.object({
   email: z.email({ error: "validation.email" }),
@@ -45,7 +45,7 @@ export function InviteForm({ actorRole }: { actorRole: Schemas["UserOut"]["role"
       await queryClient.invalidateQueries({ queryKey: ["org-members"] });
     },
   });
-  const server = fieldErrors(invite.error);
+  const server = fieldErrors(t, invite.error);
   const emailError = fieldText(t, form.formState.errors.email) ?? server.email;
   const nameError = fieldText(t, form.formState.errors.full_name) ?? server.full_name;
   const roles = ROLES.filter((role) => role !== "owner" || actorRole === "owner");

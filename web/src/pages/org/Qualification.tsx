@@ -5,7 +5,6 @@ import { useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 
-import { fieldErrors } from "@/api/errors";
 import {
   downloadCertificate,
   qualificationQuery,
@@ -19,7 +18,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
-import { errorMessage } from "@/lib/error-message";
+import { errorMessage, fieldErrors } from "@/lib/error-message";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -66,7 +65,7 @@ export function Qualification() {
       setEditing(false);
     },
   });
-  const server = fieldErrors(save.error);
+  const server = fieldErrors(t, save.error);
   const error = (name: keyof QualificationForm) => {
     const found = form.formState.errors[name];
     if (found?.message?.startsWith("org.")) return t("org.qualification.untilBeforeFrom");

@@ -104,8 +104,8 @@ describe("the schema-driven item form", () => {
     const user = userEvent.setup();
     const onSave = vi.fn(async () => {
       throw new ApiError(422, "validation_error", "Content of item 6 is not valid.", [
-        { loc: ["stages", 0, "max_temperature_c"], msg: "Input should be less than or equal to 400", type: "less_than_equal" },
-        { loc: ["stages", 0, "steps", 1], msg: "String should have at most 500 characters", type: "string_too_long" },
+        { loc: ["stages", 0, "max_temperature_c"], msg: "Input should be less than or equal to 400", type: "less_than_equal", ctx: { le: 400 } },
+        { loc: ["stages", 0, "steps", 1], msg: "String should have at most 500 characters", type: "string_too_long", ctx: { max_length: 500 } },
       ]);
     });
     render(<SchemaForm spec={process} content={{ stages: [{ name: "乳化", steps: ["加熱"] }] }} onSave={onSave} />);
@@ -113,11 +113,11 @@ describe("the schema-driven item form", () => {
     await user.type(temperature, "900");
     await user.click(screen.getByRole("button", { name: "儲存內容" }));
 
-    const message = await screen.findByText("Input should be less than or equal to 400");
+    const message = await screen.findByText("須小於或等於 400");
     expect(temperature).toHaveAttribute("aria-invalid", "true");
     expect(temperature.getAttribute("aria-describedby")).toContain(message.id);
     expect(temperature).toHaveValue("900");
-    expect(screen.getByText("第 2 行：String should have at most 500 characters")).toBeInTheDocument();
+    expect(screen.getByText("第 2 行：最多 500 個字元")).toBeInTheDocument();
     expect(screen.getByRole("alert")).toHaveTextContent("內容未通過檢查");
   });
 });

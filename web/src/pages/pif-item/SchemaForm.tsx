@@ -9,13 +9,12 @@ import {
 } from "react-hook-form";
 import { useTranslation } from "react-i18next";
 
-import { ApiError } from "@/api/errors";
 import { ConfidenceBadge } from "@/components/confidence-badge";
 import { describedBy, Field } from "@/components/field";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
-import { errorMessage } from "@/lib/error-message";
+import { errorMessage, problems, problemText } from "@/lib/error-message";
 import { cn } from "@/lib/utils";
 
 import {
@@ -87,9 +86,10 @@ export function SchemaForm({
       setSaved(true);
     } catch (error) {
       const general: string[] = [];
-      if (error instanceof ApiError && error.status === 422 && Array.isArray(error.details)) {
-        for (const entry of error.details as { loc?: unknown[]; msg?: unknown }[]) {
-          const message = typeof entry.msg === "string" ? entry.msg : error.message;
+      const entries = problems(error);
+      if (entries.length > 0) {
+        for (const entry of entries) {
+          const message = problemText(t, entry, t("pifItem.form.invalid"));
           const placed = placeError(spec, Array.isArray(entry.loc) ? entry.loc : [], message);
           const text = placed.line ? t("pifItem.form.line", { line: placed.line, message }) : message;
           if (placed.path) form.setError(placed.path, { type: "server", message: text });
