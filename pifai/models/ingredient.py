@@ -152,6 +152,9 @@ class ProductIngredient(Timestamps, Base):
     concentration: Mapped[float | None] = mapped_column(Numeric(9, 6, asdecimal=False))
     is_balance: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     function: Mapped[str | None] = mapped_column(Text)
+    # The operator's Traditional Chinese name for the row (the label's), over the
+    # dictionary's; NULL: the dictionary's, if the row is matched.
+    zh_name: Mapped[str | None] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False)
     # Per-field confidence in [0, 1]: {"row", "inci", "cas", "concentration"}.
     confidence: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)

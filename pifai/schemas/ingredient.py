@@ -78,8 +78,11 @@ class ProductIngredientRead(BaseModel):
     inci: str
     zh_name: str | None = Field(
         default=None,
-        description="The Traditional Chinese name of the dictionary ingredient the row is "
-        "matched to (curated; read-only, follows the match)",
+        description="The row's Traditional Chinese name: the operator's, else the curated "
+        "name of the dictionary ingredient it is matched to",
+    )
+    zh_name_source: Literal["operator", "dictionary"] | None = Field(
+        default=None, description="Whose zh_name it is; null when there is none"
     )
     cas: str | None
     concentration: float | None = Field(description="% w/w; the remainder on a balance row")
@@ -115,6 +118,12 @@ class ProductIngredientWrite(RequestModel):
         description="% w/w: a number, or text such as '0.5', '0,5', '<0.1', 'q.s.', '50 ppm'",
     )
     function: str | None = Field(default=None, max_length=500)
+    zh_name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The Traditional Chinese name on the label; omitted or null: the "
+        "dictionary's for the matched ingredient",
+    )
 
 
 class ProductIngredientsWrite(RequestModel):

@@ -70,6 +70,28 @@ async def test_check_writes_nothing_and_answers_claims_elements_and_ingredients(
     assert (await client.get(f"{base}/pif/4", headers=owner.headers)).json() == item4  # type: ignore[attr-defined]
 
 
+async def test_a_chinese_ingredient_list_uses_the_operators_chinese_name_for_a_row(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    owner, product = await _product(session, settings)
+    glycerin = await session.scalar(
+        select(ProductIngredient).where(
+            ProductIngredient.product_id == product.id,  # type: ignore[attr-defined]
+            ProductIngredient.inci == "GLYCERIN",
+        )
+    )
+    assert glycerin is not None
+    glycerin.zh_name = "丙三醇"
+    await session.flush()
+    base = f"/api/v1/products/{product.id}"  # type: ignore[attr-defined]
+    label = {"label_text": "玫瑰保濕乳液\n全成分：水、丙三醇、菸鹼醯胺", "kind": 6}
+    got = await client.post(f"{base}/claims/check", json=label, headers=owner.headers)  # type: ignore[attr-defined]
+    assert got.status_code == 200, got.text
+    entries = got.json()["result"]["ingredient_list"]["generated"]["entries"]
+    by_inci = {e["inci"]: e["name"] for e in entries}
+    assert by_inci["GLYCERIN"] == "丙三醇"  # the operator's, not the dictionary's
+
+
 async def test_acknowledged_red_claim_is_a_consistency_error(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:

@@ -76,6 +76,46 @@ async def test_put_then_get_product_ingredients(
     assert any("outside 100%" in f for f in again.json()["findings"])
 
 
+async def test_the_operator_names_a_row_in_chinese_over_the_dictionary(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    """The label's Chinese name for a row: the operator's when given (an unmatched
+    extract, or another name for a matched one), else the dictionary's."""
+    await importer.load_reference_data(session)
+    tenant = await create_tenant(session, settings)
+    product = await create_product(session, tenant.org)
+    url = f"/api/v1/products/{product.id}/ingredients"
+    named = [
+        {**FORMULA[0]},
+        {**FORMULA[1], "zh_name": " 丙三醇 "},
+        {**FORMULA[4], "zh_name": "神秘萃取物"},
+    ]
+
+    put = await client.put(url, json={"rows": named}, headers=tenant.headers)
+    assert put.status_code == 200, put.text
+    rows = (await client.get(url, headers=tenant.headers)).json()["items"]
+    assert [(r["zh_name"], r["zh_name_source"]) for r in rows] == [
+        ("水", "dictionary"),
+        ("丙三醇", "operator"),
+        ("神秘萃取物", "operator"),
+    ]
+
+    # Given no name again, the row falls back to the dictionary's (or none).
+    plain = [{k: v for k, v in row.items() if k != "zh_name"} for row in named]
+    rows = (await client.put(url, json={"rows": plain}, headers=tenant.headers)).json()["items"]
+    assert [(r["zh_name"], r["zh_name_source"]) for r in rows] == [
+        ("水", "dictionary"),
+        ("甘油", "dictionary"),
+        (None, None),
+    ]
+
+    too_long = [{**FORMULA[1], "zh_name": "長" * 201}]
+    refused = await client.put(url, json={"rows": too_long}, headers=tenant.headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["loc"] == ["body", "rows", 0, "zh_name"]
+    assert len((await client.get(url, headers=tenant.headers)).json()["items"]) == 3
+
+
 async def test_put_of_no_rows_clears_the_formula(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:

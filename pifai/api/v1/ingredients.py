@@ -86,12 +86,12 @@ async def _formula(
     findings: list[str] | None = None,
 ) -> ProductIngredientsRead:
     summary = service.summarize(rows)
-    zh_names = await service.dictionary_zh_names(session, rows)
+    names = await service.row_zh_names(session, rows)
     items = [
         ProductIngredientRead.model_validate(r).model_copy(
-            update={"zh_name": zh_names.get(r.ingredient_id) if r.ingredient_id else None}
+            update={"zh_name": names[i][0], "zh_name_source": names[i][1]}
         )
-        for r in rows
+        for i, r in enumerate(rows)
     ]
     return ProductIngredientsRead(
         product_id=product_id,
@@ -138,6 +138,7 @@ async def replace_product_ingredients(
             cas=r.cas,
             concentration=r.concentration,
             function=r.function,
+            zh_name=r.zh_name,
         )
         for r in body.rows
     ]

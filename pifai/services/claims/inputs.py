@@ -171,7 +171,7 @@ def _gen_row(row: ProductIngredient, entries: Any, dictionary: IngredientDiction
         inci=row.inci or row.raw_name,
         concentration_pct=row.concentration,
         function=row.function,
-        zh_name=entry.zh_names[0] if entry and entry.zh_names else None,
+        zh_name=row.zh_name or (entry.zh_names[0] if entry and entry.zh_names else None),
         ci_number=ci,
         allergen=_allergen(entries),
         aliases=formula_aliases(row, dictionary),

@@ -13,10 +13,10 @@ from pifai.services.ingredients.formula import (
     OperatorRow,
     check_operator_rows,
     correct_product_ingredients,
-    dictionary_zh_names,
     field_confidence,
     list_product_ingredients,
     replace_product_ingredients,
+    row_zh_names,
     summarize,
 )
 from pifai.services.ingredients.search import (
@@ -36,12 +36,12 @@ __all__ = [
     "SearchPage",
     "check_operator_rows",
     "correct_product_ingredients",
-    "dictionary_zh_names",
     "field_confidence",
     "get_ingredient",
     "list_product_ingredients",
     "read_dictionary",
     "replace_product_ingredients",
+    "row_zh_names",
     "search_ingredients",
     "summarize",
 ]

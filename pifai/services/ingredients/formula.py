@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,20 +75,32 @@ async def list_product_ingredients(
     return list(rows)
 
 
-async def dictionary_zh_names(
+ZhNameSource = Literal["operator", "dictionary"]
+
+
+async def row_zh_names(
     session: AsyncSession, rows: Sequence[ProductIngredient]
-) -> dict[uuid.UUID, str]:
-    """The curated Traditional Chinese name of each dictionary ingredient the rows are
-    matched to (rows matched to an entry without one are absent)."""
-    ids = {r.ingredient_id for r in rows if r.ingredient_id is not None}
-    if not ids:
-        return {}
-    found = await session.execute(
-        select(Ingredient.id, Ingredient.zh_name).where(
-            Ingredient.id.in_(ids), Ingredient.zh_name.is_not(None)
+) -> list[tuple[str | None, ZhNameSource | None]]:
+    """Each row's Traditional Chinese name and whose it is: the operator's, else the
+    curated name of the dictionary ingredient it is matched to, else none."""
+    ids = {r.ingredient_id for r in rows if r.ingredient_id is not None and not r.zh_name}
+    curated: dict[uuid.UUID, str] = {}
+    if ids:
+        found = await session.execute(
+            select(Ingredient.id, Ingredient.zh_name).where(
+                Ingredient.id.in_(ids), Ingredient.zh_name.is_not(None)
+            )
         )
-    )
-    return {row.id: row.zh_name for row in found}
+        curated = {row.id: row.zh_name for row in found}
+    named: list[tuple[str | None, ZhNameSource | None]] = []
+    for r in rows:
+        if r.zh_name:
+            named.append((r.zh_name, "operator"))
+        elif r.ingredient_id in curated:
+            named.append((curated[r.ingredient_id], "dictionary"))
+        else:
+            named.append((None, None))
+    return named
 
 
 def summarize(rows: Sequence[ProductIngredient]) -> FormulaSummary:
@@ -116,13 +128,15 @@ async def replace_product_ingredients(
     org_id: uuid.UUID,
     validated: ValidatedFormula,
     source: str,
+    zh_names: Sequence[str | None] = (),
 ) -> list[ProductIngredient]:
     """Replace the product's formula rows with ``validated`` (in its order), linking each
     identified row to its ``ingredients`` row. Safe to repeat (an extraction task
     delivered twice leaves one copy). The caller's transaction commits.
 
     A formula whose repeated ingredients add up to more than 100 % (``duplicates``) is
-    refused (FormulaRowsInvalid) before anything is written: no single row can hold it."""
+    refused (FormulaRowsInvalid) before anything is written: no single row can hold it.
+    ``zh_names`` are the operator's Chinese names, by validated row."""
     if validated.duplicates:
         raise _unstorable(validated.duplicates)
     await get_product_for_org(session, product_id, org_id)
@@ -155,6 +169,7 @@ async def replace_product_ingredients(
             concentration=row.concentration,
             is_balance=row.is_balance,
             function=row.function,
+            zh_name=zh_names[index] if index < len(zh_names) else None,
             sort_order=index,
             confidence=field_confidence(row),
             match_method=row.method,
@@ -178,6 +193,7 @@ class OperatorRow:
     cas: str | None = None
     concentration: str | float | None = None
     function: str | None = None
+    zh_name: str | None = None
 
 
 _NOT_A_CAS = {"", "-", "n/a", "na", "none", "mixture", "混合物", "/"}
@@ -243,11 +259,18 @@ async def correct_product_ingredients(
     validated = validate_formula(raw_rows, await reference.dictionary(session))
     if validated.duplicates:
         raise _duplicates_refused(validated.duplicates)
+    # A validated row keeps the name it was given as raw_name: it finds the operator's
+    # name as written and Chinese name again (the first given, for merged rows).
     written = {r.name: r.raw_name for r in rows if r.raw_name}
+    chinese: dict[str, str] = {}
+    for r in rows:
+        if r.zh_name and r.zh_name.strip():
+            chinese.setdefault(r.name, r.zh_name.strip())
+    zh_names = [chinese.get(v.raw_name) for v in validated.rows]
     for validated_row in validated.rows:
         validated_row.raw_name = written.get(validated_row.raw_name, validated_row.raw_name)
     stored = await replace_product_ingredients(
-        session, product_id, org_id, validated, source="operator"
+        session, product_id, org_id, validated, source="operator", zh_names=zh_names
     )
     return validated, stored
 

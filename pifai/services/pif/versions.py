@@ -84,6 +84,8 @@ async def snapshot_of(session: AsyncSession, product: Product, org_id: uuid.UUID
             "is_balance": r.is_balance,
             "function": r.function,
             "sort_order": r.sort_order,
+            # Only when given: snapshots frozen before the column compare equal.
+            **({"zh_name": r.zh_name} if r.zh_name else {}),
         }
         for r in await _formula_rows(session, product.id, org_id)
     ]

@@ -190,9 +190,10 @@ async def load_document_data(
     for r, item in zip(formula_rows, formula, strict=True):
         name = item.name or ""
         entry = dictionary.match(name).entry if name else None
-        # The curated Chinese name, else the one derived from the IECIC list.
+        # The operator's Chinese name, else the curated one, else the one derived from
+        # the IECIC list.
         zh = (entry.zh_names or entry.derived_zh) if entry is not None else ()
-        r["zh_name"] = zh[0] if zh else None
+        r["zh_name"] = r.get("zh_name") or (zh[0] if zh else None)
         r["tfda_status"] = lists.get(name, [])
     contents = {int(n): dict(i.get("content") or {}) for n, i in snapshot["items"].items()}
     lines = [

@@ -3011,9 +3011,14 @@ export interface components {
             inci: string;
             /**
              * Zh Name
-             * @description The Traditional Chinese name of the dictionary ingredient the row is matched to (curated; read-only, follows the match)
+             * @description The row's Traditional Chinese name: the operator's, else the curated name of the dictionary ingredient it is matched to
              */
             zh_name?: string | null;
+            /**
+             * Zh Name Source
+             * @description Whose zh_name it is; null when there is none
+             */
+            zh_name_source?: ("operator" | "dictionary") | null;
             /** Cas */
             cas: string | null;
             /**
@@ -3063,6 +3068,11 @@ export interface components {
             concentration?: number | string | null;
             /** Function */
             function?: string | null;
+            /**
+             * Zh Name
+             * @description The Traditional Chinese name on the label; omitted or null: the dictionary's for the matched ingredient
+             */
+            zh_name?: string | null;
         };
         /** ProductIngredientsRead */
         ProductIngredientsRead: {

@@ -65,7 +65,7 @@ export function FormulaEditor({ productId, saved }: { productId: string; saved: 
       const checked = resolved.get(field.id);
       if (!row && !checked) continue;
       out.set(field.id, {
-        zhName: row?.zh_name ?? null,
+        dictionaryZhName: row?.zh_name_source === "dictionary" ? (row.zh_name ?? null) : null,
         match: checked ? checked.match : (row?.match_method ?? null),
         confidence: checked ? checked.confidence : (row?.confidence.row ?? null),
         balance: row?.is_balance ? row.concentration : null,

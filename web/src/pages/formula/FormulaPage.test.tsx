@@ -17,6 +17,7 @@ function row(n: number, inci: string, concentration: number | null, extra: Recor
     raw_name: inci,
     inci,
     zh_name: null,
+    zh_name_source: null,
     cas: null,
     concentration,
     is_balance: false,
@@ -35,9 +36,9 @@ function row(n: number, inci: string, concentration: number | null, extra: Recor
 const FORMULA = {
   product_id: ID,
   items: [
-    row(0, "WATER", 93.8, { is_balance: true, zh_name: "水" }),
+    row(0, "WATER", 93.8, { is_balance: true, zh_name: "水", zh_name_source: "dictionary" }),
     row(1, "PHENOXYETHANOL", 1.2, { cas: "122-99-6", function: "preservative", confidence: { row: 0.62 }, match_method: "fuzzy" }),
-    row(2, "GLYCERIN", 5, { confidence: { row: 0.3 }, match_method: "unknown" }),
+    row(2, "GLYCERIN", 5, { confidence: { row: 0.3 }, match_method: "unknown", zh_name: "丙三醇", zh_name_source: "operator" }),
   ],
   total: 100,
   confidence: 0.64,
@@ -120,7 +121,10 @@ describe("the formula table", () => {
     expect(within(second).getByText("近似")).toBeInTheDocument();
     expect(within(second).getByText("中 62%")).toHaveClass("bg-amber-100");
     expect(within(screen.getByTestId("formula-row-3")).getByText("低 30%")).toHaveClass("bg-red-100");
-    expect(within(screen.getByTestId("formula-row-1")).getByText("水")).toBeInTheDocument();
+    // The dictionary's Chinese name is the hint; the operator's is the value.
+    expect(cell(1, "中文名稱")).toHaveValue("");
+    expect(cell(1, "中文名稱")).toHaveAttribute("placeholder", "水");
+    expect(cell(3, "中文名稱")).toHaveValue("丙三醇");
 
     const findings = await screen.findByTestId("formula-findings-2");
     expect(within(findings).getByText(/exceeds the 1% limit/)).toBeInTheDocument();
@@ -155,15 +159,16 @@ describe("the formula table", () => {
     const phenoxy = cell(2, "濃度 (%)");
     await user.clear(phenoxy);
     await user.type(phenoxy, "0.9");
+    await user.type(cell(2, "中文名稱"), "苯氧乙醇");
     await user.click(screen.getByRole("button", { name: "儲存配方" }));
 
     expect(await screen.findByText("配方已儲存，合規檢查已更新。")).toBeInTheDocument();
     const put = calls.find((c) => c.method === "PUT");
     expect(put?.body).toEqual({
       rows: [
-        { name: "WATER", raw_name: "WATER", cas: null, concentration: "q.s.", function: null },
-        { name: "PHENOXYETHANOL", raw_name: "PHENOXYETHANOL", cas: "122-99-6", concentration: 0.9, function: "preservative" },
-        { name: "GLYCERIN", raw_name: "GLYCERIN", cas: null, concentration: 5, function: null },
+        { name: "WATER", raw_name: "WATER", zh_name: null, cas: null, concentration: "q.s.", function: null },
+        { name: "PHENOXYETHANOL", raw_name: "PHENOXYETHANOL", zh_name: "苯氧乙醇", cas: "122-99-6", concentration: 0.9, function: "preservative" },
+        { name: "GLYCERIN", raw_name: "GLYCERIN", zh_name: "丙三醇", cas: null, concentration: 5, function: null },
       ],
     });
     await waitFor(() => expect(screen.queryByTestId("formula-findings-2")).not.toBeInTheDocument());

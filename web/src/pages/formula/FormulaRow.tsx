@@ -13,7 +13,8 @@ import { SEVERITY_TONE } from "./severity";
 /** What the table knows of a row besides its cells: from the stored row, or from a live
  * check of the unsaved edits. */
 export interface RowMeta {
-  zhName: string | null;
+  /** The dictionary's Chinese name for the matched ingredient: the cell's placeholder. */
+  dictionaryZhName: string | null;
   match: string | null;
   confidence: number | null;
   /** The remainder a stored balance row ("q.s.") was given. */
@@ -49,7 +50,7 @@ export const FormulaRow = memo(function FormulaRow({
   const band = confidenceBand(meta?.confidence);
   const findingsId = `formula-findings-${fieldKey}`;
 
-  function input(field: Field, className: string, required = false) {
+  function input(field: Field, className: string, required = false, placeholder?: string) {
     const message = errors?.[field]?.message;
     const errorId = `formula-error-${fieldKey}-${field}`;
     const described = [message ? errorId : null, findings?.length ? findingsId : null]
@@ -62,6 +63,7 @@ export const FormulaRow = memo(function FormulaRow({
           aria-label={t("formula.cellLabel", { row: number, column: t(`formula.column.${field}`) })}
           aria-invalid={message ? true : undefined}
           aria-describedby={described || undefined}
+          placeholder={placeholder}
           {...register(`rows.${index}.${field}`, {
             validate: required ? (value) => value.trim() !== "" || t("formula.nameRequired") : undefined,
           })}
@@ -81,7 +83,7 @@ export const FormulaRow = memo(function FormulaRow({
       <tr data-testid={`formula-row-${number}`} className={cn(findings?.length ? "" : "border-b border-slate-100")}>
         <td className="py-1.5 pr-2 align-top font-mono text-xs leading-9 text-slate-600">{number}</td>
         <td className={td}>{input("name", "w-56", true)}</td>
-        <td className="px-1 py-1.5 align-top text-sm leading-9 text-slate-800">{meta?.zhName ?? "—"}</td>
+        <td className={td}>{input("zhName", "w-32", false, meta?.dictionaryZhName ?? undefined)}</td>
         <td className={td}>{input("cas", "w-28")}</td>
         <td className={td}>
           {input("concentration", "w-24")}

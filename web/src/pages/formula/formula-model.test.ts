@@ -36,7 +36,8 @@ describe("the formula total", () => {
 describe("the rows sent", () => {
   it("sends a plain number as a number and other text as typed", () => {
     const row = { ...emptyRow(), name: " Glycerin ", cas: "", concentration: "5.5", function: "" };
-    expect(toWrite(row)).toEqual({ name: "Glycerin", raw_name: null, cas: null, concentration: 5.5, function: null });
+    expect(toWrite(row)).toEqual({ name: "Glycerin", raw_name: null, zh_name: null, cas: null, concentration: 5.5, function: null });
+    expect(toWrite({ ...row, zhName: " 甘油 " }).zh_name).toBe("甘油");
     expect(toWrite({ ...row, concentration: "0,8" }).concentration).toBe("0,8");
     expect(toWrite({ ...row, concentration: "q.s." }).concentration).toBe("q.s.");
   });

@@ -14,6 +14,8 @@ export interface FormRow {
   rowId: string | null;
   rawName: string | null;
   name: string;
+  /** The operator's Chinese name; empty: the dictionary's (shown as the placeholder). */
+  zhName: string;
   cas: string;
   concentration: string;
   function: string;
@@ -23,7 +25,7 @@ export interface FormValues {
   rows: FormRow[];
 }
 
-export const FIELDS = ["name", "cas", "concentration", "function"] as const;
+export const FIELDS = ["name", "zhName", "cas", "concentration", "function"] as const;
 export type Field = (typeof FIELDS)[number];
 
 /** The API's tolerance on the total (pifai.ai.ingredient_validator TOTAL_TOLERANCE). */
@@ -87,6 +89,7 @@ export function fromRead(rows: readonly FormulaRowRead[]): FormRow[] {
     rowId: row.id,
     rawName: row.raw_name,
     name: row.inci,
+    zhName: row.zh_name_source === "operator" ? (row.zh_name ?? "") : "",
     cas: row.cas ?? "",
     // A balance row stays a balance row: its stored figure is the remainder.
     concentration: row.is_balance ? "q.s." : row.concentration === null ? "" : String(row.concentration),
@@ -95,7 +98,7 @@ export function fromRead(rows: readonly FormulaRowRead[]): FormRow[] {
 }
 
 export function emptyRow(): FormRow {
-  return { rowId: null, rawName: null, name: "", cas: "", concentration: "", function: "" };
+  return { rowId: null, rawName: null, name: "", zhName: "", cas: "", concentration: "", function: "" };
 }
 
 /** A row for PUT .../ingredients: a plain number as a number, anything else as typed. */
@@ -104,6 +107,7 @@ export function toWrite(row: FormRow): FormulaRowWrite {
   return {
     name: row.name.trim(),
     raw_name: row.rawName,
+    zh_name: row.zhName.trim() || null,
     cas: row.cas.trim() || null,
     concentration: !concentration ? null : NUMBER.test(concentration) && !concentration.includes("%") ? Number(concentration) : concentration,
     function: row.function.trim() || null,
@@ -140,6 +144,7 @@ export interface RowError {
 const FIELD_OF: Record<string, Field> = {
   name: "name",
   raw_name: "name",
+  zh_name: "zhName",
   cas: "cas",
   concentration: "concentration",
   function: "function",
