@@ -17,6 +17,28 @@ export function json(status: number, body: unknown): Response {
   });
 }
 
+/** A task as GET /tasks/{id} answers it. */
+export function taskRead(id: string, status: string, progress: number, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    kind: "report.extract",
+    status,
+    progress,
+    progress_message: null,
+    result: null,
+    error: null,
+    attempts: 1,
+    max_attempts: 3,
+    next_attempt_at: null,
+    cancel_requested: false,
+    created_by: null,
+    created_at: "2026-12-02T08:00:00Z",
+    started_at: null,
+    finished_at: null,
+    ...extra,
+  };
+}
+
 /** The task list's answer when nothing runs for what a screen shows. */
 export const NO_TASKS = { items: [], total: 0, limit: 50, offset: 0 };
 

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import i18n from "@/i18n";
-import { json, renderScreen } from "@/test-utils";
+import { json, renderScreen, taskRead } from "@/test-utils";
 
 import { TaskNotice, useFollowedTasks } from "./task-notice";
 
@@ -12,24 +12,7 @@ const PRODUCT_ID = "5a0c0000-0000-4000-8000-000000000002";
 const DONE = "分析完成，內容已更新，請審閱。";
 
 function task(status: string, progress: number, extra: Record<string, unknown> = {}) {
-  return {
-    id: TASK_ID,
-    kind: "report.extract",
-    status,
-    progress,
-    progress_message: null,
-    result: null,
-    error: null,
-    attempts: 1,
-    max_attempts: 3,
-    next_attempt_at: null,
-    cancel_requested: false,
-    created_by: null,
-    created_at: "2026-12-02T08:00:00Z",
-    started_at: null,
-    finished_at: null,
-    ...extra,
-  };
+  return taskRead(TASK_ID, status, progress, extra);
 }
 
 function answers(...bodies: unknown[]) {

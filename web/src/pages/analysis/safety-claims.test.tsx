@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import i18n from "@/i18n";
-import { json, renderScreen } from "@/test-utils";
+import { json, renderScreen, taskRead } from "@/test-utils";
 
 import { AnalysisPage } from "./AnalysisPage";
 import { API_ERROR, CLAIMS, PRODUCT_ID, SAFETY, stubApi } from "./fixtures/api";
@@ -12,23 +12,7 @@ const base = `/api/v1/products/${PRODUCT_ID}`;
 const TASK_ID = "3f1c2a9e-0000-4000-8000-000000000777";
 
 function task(status: string, progress: number, message: string | null) {
-  return {
-    id: TASK_ID,
-    kind: "safety.assess",
-    status,
-    progress,
-    progress_message: message,
-    result: null,
-    error: null,
-    attempts: 1,
-    max_attempts: 3,
-    next_attempt_at: null,
-    cancel_requested: false,
-    created_by: null,
-    created_at: "2026-12-02T08:00:00Z",
-    started_at: "2026-12-02T08:00:01Z",
-    finished_at: null,
-  };
+  return taskRead(TASK_ID, status, progress, { kind: "safety.assess", progress_message: message });
 }
 
 beforeEach(async () => {
