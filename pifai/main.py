@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.telemetry import TelemetryConfig
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -14,6 +14,7 @@ from pifai import __version__
 from pifai.api import health
 from pifai.api.console import Console, is_console_path
 from pifai.api.openapi import install_openapi
+from pifai.api.query_params import refuse_repeated_query_params
 from pifai.api.v1 import PREFIX, ROUTERS
 from pifai.core.body_limit import BodyLimitMiddleware
 from pifai.core.config import Settings, get_settings
@@ -82,7 +83,9 @@ def create_app(
         # Outermost: everything after it, the access log included, sees the real client.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     for router in ROUTERS:
-        app.include_router(router, prefix=PREFIX)
+        app.include_router(
+            router, prefix=PREFIX, dependencies=[Depends(refuse_repeated_query_params)]
+        )
     app.include_router(health.router)
     app.router.default = Console(settings.console_path, app.router.default)
     install_openapi(app)

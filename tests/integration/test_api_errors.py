@@ -58,3 +58,24 @@ async def test_a_validation_error_names_its_kind_and_limits_for_the_console_to_t
     assert (name["type"], name["ctx"]) == ("string_too_short", {"min_length": 1})
     kind = details[("body", "product_type")]
     assert kind["type"] == "literal_error" and "'lip'" in kind["ctx"]["expected"]
+
+
+async def test_a_filter_given_twice_is_refused_rather_than_read_as_the_last(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    """``?kind=a&kind=b`` would be read as ``b``: a single-valued parameter given twice is
+    a 422 naming it; a list parameter (the task list's ``status``) may repeat."""
+    tenant = await create_tenant(session, settings)
+    twice = await client.get("/api/v1/tasks?kind=a&kind=b&limit=5&limit=6", headers=tenant.headers)
+    assert twice.status_code == 422
+    details = twice.json()["error"]["details"]
+    assert [(d["loc"], d["ctx"]) for d in details] == [
+        (["query", "kind"], {"count": 2}),
+        (["query", "limit"], {"count": 2}),  # a shared paging dependency's too
+    ]
+    listed = await client.get(
+        "/api/v1/tasks?status=pending&status=processing", headers=tenant.headers
+    )
+    assert listed.status_code == 200
+    products = await client.get("/api/v1/products?q=a&q=b", headers=tenant.headers)
+    assert products.status_code == 422
