@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import axe from "axe-core";
 
 import i18n from "@/i18n";
-import { json, NO_TASKS, renderScreen } from "@/test-utils";
+import { json, NO_TASKS, renderScreen, taskRead } from "@/test-utils";
 
 import schemas from "./item-schemas.fixture.json";
 import { PifItemPage } from "./PifItemPage";
@@ -41,7 +41,9 @@ interface Call {
   body: unknown;
 }
 
-function server(item: ReturnType<typeof detail> | null) {
+const RUNNING = "7d0c0000-0000-4000-8000-0000000000aa";
+
+function server(item: ReturnType<typeof detail> | null, running: string[] = []) {
   const calls: Call[] = [];
   vi.stubGlobal(
     "fetch",
@@ -57,7 +59,10 @@ function server(item: ReturnType<typeof detail> | null) {
         const schemaOf = { 3: schemas["7"], 7: schemas["7"], 8: schemas["8"] };
         return json(200, numbered.map((n) => ({ item_number: n, name_zh: "", name_en: "", has_form: true, content_schema: schemaOf[n] })));
       }
-      if (path === "/api/v1/tasks") return json(200, NO_TASKS);
+      if (path === "/api/v1/tasks") {
+        return json(200, { ...NO_TASKS, items: running.map((id) => taskRead(id, "processing", 30)), total: running.length });
+      }
+      if (path === `/api/v1/tasks/${RUNNING}`) return json(200, taskRead(RUNNING, "processing", 30));
       if (path.endsWith("/pif/analyze")) return json(202, { tasks: [{ item_number: 7, task_id: TASK, kind: "x" }] });
       if (path === `/api/v1/tasks/${TASK}`) {
         return json(200, { id: TASK, kind: "x", status: "done", progress: 100, progress_message: null, error: null });
@@ -125,6 +130,13 @@ describe("the PIF item screen", () => {
     await vi.waitFor(() =>
       expect(calls.filter((c) => c.method === "GET" && c.path.endsWith("/pif/7"))).toHaveLength(2),
     );
+  });
+
+  it("shows, on opening, the analysis still running for the item (after a reload, or a colleague's)", async () => {
+    server(detail(7, "ai_processing"), [RUNNING]);
+    renderScreen(<PifItemPage productId={ID} itemNumber={7} />);
+    expect(await screen.findByText("AI 分析 · 進度 30%")).toBeInTheDocument();
+    expect(screen.getByRole("progressbar", { name: "AI 分析" })).toHaveAttribute("aria-valuenow", "30");
   });
 
   it("says so when the product or item does not exist", async () => {
