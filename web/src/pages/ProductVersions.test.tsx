@@ -145,6 +145,27 @@ describe("a product's versions and PIF document", () => {
     expect(sent).toEqual(['generate {"version":2}', "download ?version=2", "download ?version=0"]);
   });
 
+  it("offers the PDF only once the versions are known (its default is the newest signed)", async () => {
+    let answer: (response: Response) => void = () => {};
+    serve(() => undefined); // everything but the versions, which answer when told
+    const fetch = globalThis.fetch;
+    vi.stubGlobal(
+      "fetch",
+      vi.fn<typeof globalThis.fetch>(async (input) => {
+        const path = new URL((input as Request).url).pathname;
+        if (path.endsWith("/pif-versions")) return new Promise<Response>((resolve) => (answer = resolve));
+        return fetch(input);
+      }),
+    );
+    renderScreen(<ProductVersions productId={ID} />);
+    expect(await screen.findByRole("status")).toBeInTheDocument(); // loading
+    expect(screen.queryByRole("button", { name: "產生 PDF" })).toBeNull();
+
+    answer(json(200, { items: [version(0, "draft"), version(1, "signed")] }));
+    expect(await screen.findByRole("button", { name: "產生 PDF" })).toBeInTheDocument();
+    expect(screen.getByLabelText("PDF 版本")).toHaveValue("1");
+  });
+
   it("says so when no PDF was generated yet", async () => {
     const user = userEvent.setup();
     serve(() => undefined);

@@ -86,10 +86,13 @@ export function ProductVersions({ productId }: { productId: string }) {
           ))}
         </DataTable>
       )}
-      <PifDocument
-        productId={productId}
-        signed={(versions.data?.items ?? []).filter((v) => v.signed_at).map((v) => v.number)}
-      />
+      {versions.data && (
+        // Only once the versions are known: the default (the newest signed) depends on them.
+        <PifDocument
+          productId={productId}
+          signed={versions.data.items.filter((v) => v.signed_at).map((v) => v.number)}
+        />
+      )}
     </Card>
   );
 }
