@@ -235,9 +235,13 @@ async def test_a_handlers_follow_up_task_is_published_only_after_its_commit(
     org_id: uuid.UUID,
 ) -> None:
     parent = await enqueue_one(factory, qredis, org_id, "test.follow_up")
+    # The queue tests' sweeper republishes at once (grace 0): it could pick the follow-up
+    # up between its XADD and the published_at that follows. With a production-like
+    # grace, a republish would mean the commit's publishing was lost.
+    settings = qruntime.settings.model_copy(update={"queue_sweeper_grace_seconds": 60.0})
 
     with structlog.testing.capture_logs() as logs:
-        async with running_worker(qruntime):
+        async with running_worker(replace(qruntime, settings=settings)):
             row = await wait_until(done_with(queue_db, parent, "done", "failed"))
             follow_up = uuid.UUID(json.loads(row["result"])["follow_up"])
             # The same worker runs the follow-up: it was published, with its row visible.
